@@ -1,0 +1,1 @@
+"""Benchmarks that print numbers (`make bench`); correctness lives in the tests."""

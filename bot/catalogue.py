@@ -1,0 +1,353 @@
+"""The calls catalogue: one YAML file per call round in data/calls/, validated when loaded.
+
+A malformed file stops the load with a CatalogueError naming the file and the entry, so a typo in a
+figure or a rule never reaches a user. Every rule and figure cites the passage of the call text it comes
+from, and that passage must occur in the shipped call text (data/sources/).
+"""
+from __future__ import annotations
+
+import datetime as dt
+import inspect
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any, Mapping, Optional
+
+import yaml
+
+from bot.criteria import CRITERIA
+from bot.profile import facts
+from bot.resources import DATA_DIR
+from bot.texts import Text, placeholders
+from bot.timeline import Timeline, parse_date
+
+CALLS_DIR = DATA_DIR / "calls"
+SOURCES_DIR = DATA_DIR / "sources"
+STATUS_RANK = {"open": 0, "no_deadline": 1, "upcoming": 2, "closed": 3}
+
+
+class CatalogueError(Exception):
+    """A call file is malformed."""
+
+
+@dataclass(frozen=True)
+class Source:
+    file: str
+    section: str
+    quote: str
+
+    def cite(self) -> str:
+        return f"{self.file}, «{self.section}»"
+
+
+@dataclass(frozen=True)
+class Parameter:
+    name: str
+    description: Text
+    timeline: Timeline
+    source: Source
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    criterion: str
+    facts: tuple[str, ...]
+    args: Mapping[str, Any]
+    params: Mapping[str, str]
+    requirement: Text
+    fix: Text
+    source: Source
+    interpretation: Optional[Text]
+
+
+@dataclass(frozen=True)
+class CallDate:
+    date: dt.date
+    end: Optional[dt.date]
+    source: Source
+
+
+@dataclass(frozen=True)
+class Criterion:
+    name: Text
+    weight: Optional[float]
+
+
+@dataclass(frozen=True, eq=False)  # compared and hashed by identity: one object per loaded call
+class Call:
+    id: str
+    source_file: str
+    name: Text
+    goal: str
+    purpose: Text
+    who_may_apply: Text
+    parameters: Mapping[str, Parameter]
+    ceiling: str
+    floor: Optional[str]
+    intensity: str
+    dates: Mapping[str, CallDate]
+    dates_note: Optional[Text]
+    rules: tuple[Rule, ...]
+    activities: tuple[str, ...]
+    assessment_by: Text
+    assessment_criteria: tuple[Criterion, ...]
+    assessment_source: Source
+    steps: tuple[Text, ...]
+    steps_source: Source
+    contact: Mapping[str, str]
+    contact_text: Text
+    contact_source: Source
+
+    def figures(self, day: dt.date) -> Mapping[str, Any]:
+        """The parameters in force on `day` and the call's dates: what templates may mention."""
+        return _figures(self, day)
+
+    def status(self, day: dt.date) -> str:
+        opens, deadline = self.dates.get("opens"), self.dates.get("deadline")
+        if deadline is None:
+            return "no_deadline"
+        if opens is not None and day < opens.date:
+            return "upcoming"
+        return "open" if day <= deadline.date else "closed"
+
+
+@lru_cache(maxsize=4096)
+def _figures(call: Call, day: dt.date) -> Mapping[str, Any]:
+    values: dict[str, Any] = {name: parameter.timeline.at(day) for name, parameter in call.parameters.items()}
+    values.update({name: when.date for name, when in call.dates.items()})
+    values.update(call.contact)
+    return MappingProxyType(values)
+
+
+# --- loading -------------------------------------------------------------------------------------------
+
+def _normalise(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip().lower()
+
+
+class _Reader:
+    """Reads one call file, raising CatalogueError with the file name and the path of a bad entry."""
+
+    def __init__(self, path: Path, raw: Any):
+        self.path = path
+        if not isinstance(raw, Mapping):
+            self.fail("file", "must be a mapping")
+        self.raw = raw
+        self.source_text = ""
+
+    def fail(self, where: str, why: str):
+        raise CatalogueError(f"{self.path.name}: {where}: {why}")
+
+    def get(self, node: Mapping, key: str, where: str, kind: type = object, required: bool = True) -> Any:
+        if key not in node or node[key] is None:
+            if required:
+                self.fail(f"{where}.{key}" if where else key, "is missing")
+            return None
+        value = node[key]
+        if not isinstance(value, kind):
+            self.fail(f"{where}.{key}" if where else key, f"must be a {kind.__name__}")
+        return value
+
+    def text(self, node: Mapping, key: str, where: str, required: bool = True) -> Optional[Text]:
+        value = self.get(node, key, where, Mapping, required)
+        if value is None:
+            return None
+        try:
+            return Text.from_mapping(value, f"{where}.{key}")
+        except ValueError as error:
+            self.fail(f"{where}.{key}", str(error).split(": ", 1)[-1])
+
+    def source(self, node: Mapping, where: str) -> Source:
+        raw = self.get(node, "source", where, Mapping)
+        section = self.get(raw, "section", f"{where}.source", str)
+        quote = self.get(raw, "quote", f"{where}.source", str)
+        if _normalise(quote) not in self.source_text:
+            self.fail(f"{where}.source.quote", f"{quote!r} does not occur in {self.raw['source_file']}")
+        return Source(file=self.raw["source_file"], section=section.rstrip(":"), quote=quote)
+
+    def date(self, value: Any, where: str) -> dt.date:
+        try:
+            return parse_date(value, where)
+        except ValueError as error:
+            self.fail(where, str(error).split(": ", 1)[-1])
+
+
+def _load_call(path: Path) -> Call:
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as error:
+        raise CatalogueError(f"{path.name}: cannot be read: {error}") from error
+    reader = _Reader(path, raw)
+    call_id = reader.get(raw, "id", "", str)
+    if call_id != path.stem:
+        reader.fail("id", f"{call_id!r} must match the file name {path.stem!r}")
+    source_file = reader.get(raw, "source_file", "", str)
+    try:
+        reader.source_text = _normalise((SOURCES_DIR / source_file).read_text(encoding="utf-8"))
+    except OSError:
+        reader.fail("source_file", f"{source_file!r} is not in {SOURCES_DIR.name}/")
+
+    parameters = {}
+    for name, spec in reader.get(raw, "parameters", "", Mapping).items():
+        where = f"parameters.{name}"
+        try:
+            timeline = Timeline.from_mapping(reader.get(spec, "values", where, Mapping), f"{where}.values")
+        except ValueError as error:
+            reader.fail(f"{where}.values", str(error).split(": ", 1)[-1])
+        for value in timeline.values:
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
+                reader.fail(f"{where}.values", f"{value!r} is not a number >= 0")
+        parameters[name] = Parameter(name=name, description=reader.text(spec, "description", where),
+                                     timeline=timeline, source=reader.source(spec, where))
+
+    grant = reader.get(raw, "grant", "", Mapping)
+    for role in ("ceiling", "floor", "intensity"):
+        if grant.get(role) is not None and grant[role] not in parameters:
+            reader.fail(f"grant.{role}", f"{grant[role]!r} is not a parameter of this call")
+    for role in ("ceiling", "intensity"):
+        reader.get(grant, role, "grant", str)
+
+    dates = {}
+    for name, spec in (reader.get(raw, "dates", "", Mapping, required=False) or {}).items():
+        where = f"dates.{name}"
+        end = spec.get("end")
+        dates[name] = CallDate(date=reader.date(reader.get(spec, "date", where), f"{where}.date"),
+                               end=reader.date(end, f"{where}.end") if end is not None else None,
+                               source=reader.source(spec, where))
+    if "deadline" in dates and "opens" in dates and dates["opens"].date > dates["deadline"].date:
+        reader.fail("dates", "the call opens after its deadline")
+
+    activities = tuple(reader.get(raw, "activities", "", list, required=False) or ())
+    known_activities = facts()["activities"].values
+    for activity in activities:
+        if activity not in known_activities:
+            reader.fail("activities", f"{activity!r} is not one of {', '.join(known_activities)}")
+
+    known_facts = facts()
+    rules = []
+    for index, spec in enumerate(reader.get(raw, "rules", "", list)):
+        where = f"rules[{index}]"
+        rule_id = reader.get(spec, "id", where, str)
+        where = f"rules[{rule_id}]"
+        criterion = reader.get(spec, "criterion", where, str)
+        if criterion not in CRITERIA:
+            reader.fail(f"{where}.criterion", f"{criterion!r} is not one of {', '.join(CRITERIA)}")
+        rule_facts = tuple(reader.get(spec, "facts", where, list))
+        for fact in rule_facts:
+            if fact not in known_facts:
+                reader.fail(f"{where}.facts", f"{fact!r} is not a fact in facts.yaml")
+        args = {}
+        for key, value in (spec.get("args") or {}).items():
+            if isinstance(value, (int, float)) and not isinstance(value, bool):
+                reader.fail(f"{where}.args.{key}", "figures belong in `parameters`, with their source")
+            if isinstance(value, Mapping) and set(value) == {"call"}:
+                value = {"activities": activities}.get(value["call"])
+                if value is None:
+                    reader.fail(f"{where}.args.{key}", "can only refer to the call's `activities`")
+            args[key] = tuple(value) if isinstance(value, list) else value
+        params = dict(spec.get("params") or {})
+        for key, name in params.items():
+            if name not in parameters:
+                reader.fail(f"{where}.params.{key}", f"{name!r} is not a parameter of this call")
+        _check_arguments(reader, where, criterion, rule_facts, args, params)
+        rules.append(Rule(id=rule_id, criterion=criterion, facts=rule_facts, args=MappingProxyType(args),
+                          params=MappingProxyType(params), requirement=reader.text(spec, "requirement", where),
+                          fix=reader.text(spec, "fix", where), source=reader.source(spec, where),
+                          interpretation=reader.text(spec, "interpretation", where, required=False)))
+    if len({rule.id for rule in rules}) != len(rules):
+        reader.fail("rules", "two rules share an id")
+
+    assessment = reader.get(raw, "assessment", "", Mapping)
+    criteria = tuple(Criterion(name=reader.text(item, "name", f"assessment.criteria[{i}]"),
+                               weight=item.get("weight"))
+                     for i, item in enumerate(reader.get(assessment, "criteria", "assessment", list)))
+    weights = [criterion.weight for criterion in criteria]
+    if any(weight is not None for weight in weights) and abs(sum(w or 0 for w in weights) - 1) > 1e-9:
+        reader.fail("assessment.criteria", "the weights must add up to 1")
+
+    steps = reader.get(raw, "steps", "", Mapping)
+    contact = reader.get(raw, "contact", "", Mapping)
+    call = Call(
+        id=call_id, source_file=source_file, name=reader.text(raw, "name", ""),
+        goal=reader.get(raw, "goal", "", str), purpose=reader.text(raw, "purpose", ""),
+        who_may_apply=reader.text(raw, "who_may_apply", ""), parameters=MappingProxyType(parameters),
+        ceiling=grant["ceiling"], floor=grant.get("floor"), intensity=grant["intensity"],
+        dates=MappingProxyType(dates), dates_note=reader.text(raw, "dates_note", "", required=False),
+        rules=tuple(rules), activities=activities,
+        assessment_by=reader.text(assessment, "by", "assessment"), assessment_criteria=criteria,
+        assessment_source=reader.source(assessment, "assessment"),
+        steps=tuple(Text.from_mapping(step, f"steps.list[{i}]")
+                    for i, step in enumerate(reader.get(steps, "list", "steps", list))),
+        steps_source=reader.source(steps, "steps"),
+        contact=MappingProxyType({key: str(value) for key, value in contact.items()
+                                  if key in ("name", "email", "phone", "url")}),
+        contact_text=Text(nb=contact.get("nb", ""), en=contact.get("en", "")),
+        contact_source=reader.source(contact, "contact"),
+    )
+    if not (call.contact_text.nb and call.contact_text.en):
+        reader.fail("contact", "needs a text for each of nb, en")
+    _check_templates(call, reader)
+    return call
+
+
+def _check_arguments(reader: _Reader, where: str, criterion: str, rule_facts: tuple, args: Mapping,
+                     params: Mapping) -> None:
+    """A rule must give its criterion exactly the facts and arguments it takes: a list where it compares
+    against a list of allowed values, a figure (a parameter) where it compares against a number."""
+    signature = inspect.signature(CRITERIA[criterion]).parameters.values()
+    positional = [p.name for p in signature if p.kind is inspect.Parameter.POSITIONAL_OR_KEYWORD]
+    keywords = {p.name for p in signature if p.kind is inspect.Parameter.KEYWORD_ONLY}
+    if len(rule_facts) != len(positional):
+        reader.fail(f"{where}.facts", f"{criterion} reads {len(positional)} fact(s), not {len(rule_facts)}")
+    given = set(args) | set(params)
+    if given != keywords:
+        reader.fail(where, f"{criterion} takes {', '.join(sorted(keywords))}, not {', '.join(sorted(given))}")
+    if "allowed" in args and not isinstance(args["allowed"], tuple):
+        reader.fail(f"{where}.args.allowed", "must be a list of values")
+
+
+def _check_templates(call: Call, reader: _Reader) -> None:
+    """Every placeholder in a template must name a figure, a date, a contact field or a detail the rule's
+    criterion supplies, so that rendering can never fail in a conversation."""
+    figures = set(call.parameters) | set(call.dates) | set(call.contact)
+    details = {"short", "minimum_budget"}
+    texts = [("dates_note", call.dates_note), ("contact", call.contact_text)]
+    texts += [(f"steps[{i}]", step) for i, step in enumerate(call.steps)]
+    texts += [(f"rules[{rule.id}].requirement", rule.requirement) for rule in call.rules]
+    texts += [(f"rules[{rule.id}].interpretation", rule.interpretation) for rule in call.rules]
+    texts += [(f"rules[{rule.id}].fix", rule.fix) for rule in call.rules]
+    for where, text in texts:
+        if text is None:
+            continue
+        allowed = figures | details if where.endswith(".fix") else figures
+        for language in ("nb", "en"):
+            unknown = placeholders(text(language)) - allowed
+            if unknown:
+                reader.fail(where, f"unknown placeholder(s) {', '.join(sorted(unknown))} in the {language} text")
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    calls: tuple[Call, ...]
+
+    def call(self, call_id: str) -> Call:
+        for call in self.calls:
+            if call.id == call_id:
+                return call
+        raise KeyError(call_id)
+
+
+def load_catalogue(directory: Path = CALLS_DIR) -> Catalogue:
+    paths = sorted(directory.glob("*.yaml"))
+    if not paths:
+        raise CatalogueError(f"{directory}: no call files")
+    return Catalogue(calls=tuple(_load_call(path) for path in paths))
+
+
+@lru_cache(maxsize=None)
+def catalogue() -> Catalogue:
+    """The shipped catalogue, loaded once per process."""
+    return load_catalogue()

@@ -1,0 +1,221 @@
+"""The eligibility engine: a profile and a date in, a verdict per call with its full reasoning out."""
+from __future__ import annotations
+
+import datetime as dt
+import math
+from dataclasses import dataclass
+from functools import lru_cache
+from types import MappingProxyType
+from typing import Any, Callable, Mapping, Optional
+
+from bot.catalogue import STATUS_RANK, Call, Catalogue, Rule, catalogue
+from bot.criteria import CRITERIA, exact
+from bot.messages import message
+from bot.profile import Profile, ask_rank
+from bot.texts import render
+
+VERDICT_RANK = {"eligible": 0, "unknown": 1, "not_eligible": 2}
+BUDGET = "budget_nok"
+
+
+@dataclass(frozen=True)
+class RuleResult:
+    rule: Rule
+    values: tuple
+    ok: Optional[bool]
+    details: Mapping[str, Any]
+
+    def wanted_facts(self, profile: Profile) -> tuple[str, ...]:
+        """The facts this rule, when undecided, still needs: the unknown ones, or one known only in part."""
+        if "incomplete" in self.details:
+            return (self.rule.facts[self.details["incomplete"]],)
+        return tuple(fact for fact in self.rule.facts if profile.get(fact) is None)
+
+
+@dataclass(frozen=True)
+class CallAssessment:
+    call: Call
+    verdict: str
+    status: str
+    figures: Mapping[str, Any]
+    max_grant_nok: Optional[int]
+    results: tuple[RuleResult, ...]
+    missing: tuple[str, ...]
+
+    @property
+    def ceiling_nok(self) -> float:
+        return self.figures[self.call.ceiling]
+
+    @property
+    def floor_nok(self) -> Optional[float]:
+        return self.figures[self.call.floor] if self.call.floor else None
+
+    @property
+    def max_aid_intensity(self) -> float:
+        return self.figures[self.call.intensity]
+
+    @property
+    def failed(self) -> tuple[RuleResult, ...]:
+        return tuple(result for result in self.results if result.ok is False)
+
+
+@dataclass(frozen=True)
+class Assessment:
+    profile: Profile
+    calls: tuple[CallAssessment, ...]
+    best_fit: Optional[CallAssessment]
+    next_facts: tuple[str, ...]
+
+    def for_call(self, call_id: str) -> CallAssessment:
+        for assessed in self.calls:
+            if assessed.call.id == call_id:
+                return assessed
+        raise KeyError(call_id)
+
+
+def max_grant(call: Call, figures: Mapping[str, Any], budget: Optional[float]) -> Optional[int]:
+    """The most the call can give for this budget: capped by the ceiling and the aid intensity, and
+    nothing (None) when the budget is unknown or the intensity share falls below the call's floor."""
+    if budget is None:
+        return None
+    share = exact(budget) * exact(figures[call.intensity])
+    if call.floor and share < figures[call.floor]:
+        return None
+    return math.floor(min(share, figures[call.ceiling]))
+
+
+@dataclass(frozen=True)
+class _BoundRule:
+    rule: Rule
+    test: Callable[..., Any]
+    arguments: Mapping[str, Any]
+
+
+@lru_cache(maxsize=4096)
+def _bound_rules(call: Call, day: dt.date) -> tuple[_BoundRule, ...]:
+    """The call's rules with their criteria and figures looked up once per reference date; figures are
+    made exact fractions so that shares and floors compare without rounding."""
+    figures = call.figures(day)
+    return tuple(_BoundRule(rule=rule, test=CRITERIA[rule.criterion],
+                            arguments=MappingProxyType({**rule.args, **{argument: exact(figures[parameter])
+                                                                         for argument, parameter in rule.params.items()}}))
+                 for rule in call.rules)
+
+
+def check_rule(bound: _BoundRule, known: Callable[[str], Any]) -> RuleResult:
+    values = tuple(map(known, bound.rule.facts))
+    ok, details = bound.test(*values, **bound.arguments)
+    return RuleResult(bound.rule, values, ok, details)
+
+
+def assess_call(call: Call, profile: Profile) -> CallAssessment:
+    figures = call.figures(profile.date)
+    known = profile.facts.get
+    results = tuple(check_rule(bound, known) for bound in _bound_rules(call, profile.date))
+    outcomes = {result.ok for result in results}
+    verdict = "not_eligible" if False in outcomes else "unknown" if None in outcomes else "eligible"
+    wanted = {fact for result in results if result.ok is None for fact in result.wanted_facts(profile)}
+    budget = known(BUDGET)
+    if budget is None:
+        wanted.add(BUDGET)
+    return CallAssessment(call=call, verdict=verdict, status=call.status(profile.date), figures=figures,
+                          max_grant_nok=max_grant(call, figures, budget), results=results,
+                          missing=tuple(sorted(wanted, key=ask_rank().__getitem__)))
+
+
+def _fit_key(assessed: CallAssessment) -> tuple:
+    return (VERDICT_RANK[assessed.verdict], STATUS_RANK[assessed.status], -(assessed.max_grant_nok or 0))
+
+
+def assess(profile: Profile, today: Optional[dt.date] = None, calls: Optional[Catalogue] = None) -> Assessment:
+    """Every call of the catalogue against the profile. `today`, when given, overrides the profile's date.
+
+    The best fit is the call that is eligible, else still possible, preferring open calls and the larger
+    grant; when every call is ruled out there is no best fit. The next facts are those still missing for
+    the calls not yet ruled out, in the order a conversation asks them.
+    """
+    if today is not None and today != profile.date:
+        profile = Profile(facts=profile.facts, date=today, language=profile.language)
+    assessed = tuple(assess_call(call, profile) for call in (calls or catalogue()).calls)
+    candidates = [item for item in assessed if item.verdict != "not_eligible"]
+    best = min(candidates, key=_fit_key) if candidates else None
+    rank = ask_rank()
+    wanted = {fact for item in candidates for fact in item.missing}
+    return Assessment(profile=profile, calls=assessed, best_fit=best,
+                      next_facts=tuple(sorted(wanted, key=rank.__getitem__)))
+
+
+# --- explanation ---------------------------------------------------------------------------------------
+
+def explain_rule(result: RuleResult, figures: Mapping[str, Any], language: str) -> dict:
+    rule = result.rule
+    explained = {
+        "rule": rule.id,
+        "ok": result.ok,
+        "text": render(rule.requirement(language), language, figures),
+        "source": rule.source.cite(),
+        "quote": rule.source.quote,
+        "facts": {fact: _plain(result_value) for fact, result_value in zip(rule.facts, result.values)},
+        "parameters": {parameter: figures[parameter] for parameter in rule.params.values()},
+    }
+    if result.ok is False:
+        explained["fix"] = render(rule.fix(language), language, {**figures, **result.details})
+    if rule.interpretation is not None:
+        explained["interpretation"] = render(rule.interpretation(language), language, figures)
+    return explained
+
+
+def status_text(assessed: CallAssessment, language: str) -> str:
+    return message(f"status.{assessed.status}", language, **assessed.figures)
+
+
+def explain_call(assessed: CallAssessment, language: str) -> dict:
+    call = assessed.call
+    return {
+        "call": call.id,
+        "name": call.name(language),
+        "verdict": assessed.verdict,
+        "verdict_text": message(f"verdict.{assessed.verdict}", language),
+        "status": assessed.status,
+        "status_text": status_text(assessed, language),
+        "ceiling_nok": assessed.ceiling_nok,
+        "floor_nok": assessed.floor_nok,
+        "max_grant_nok": assessed.max_grant_nok,
+        "max_aid_intensity": assessed.max_aid_intensity,
+        "reasons": [explain_rule(result, assessed.figures, language) for result in assessed.results],
+        "missing": list(assessed.missing),
+    }
+
+
+def summary(assessment: Assessment, language: str) -> str:
+    best = assessment.best_fit
+    if best is None:
+        return message("summary.none", language)
+    parts = [message("summary.best_fit", language, call=best.call.name(language),
+                     verdict=message(f"verdict.{best.verdict}", language))]
+    if best.max_grant_nok is not None:
+        parts.append(message("summary.max_grant", language, grant=best.max_grant_nok))
+    if best.status == "closed":
+        parts.append(message("summary.closed_note", language, call=best.call.name(language)))
+    return " ".join(parts)
+
+
+def explain(assessment: Assessment, language: Optional[str] = None) -> dict:
+    """The assessment as the CLI's JSON object (and what the conversation renders)."""
+    language = language or assessment.profile.language
+    return {
+        "date": assessment.profile.date.isoformat(),
+        "language": language,
+        "calls": [explain_call(item, language) for item in assessment.calls],
+        "best_fit": assessment.best_fit.call.id if assessment.best_fit else None,
+        "next_facts": list(assessment.next_facts),
+        "summary": summary(assessment, language),
+    }
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        return dict(value)
+    if isinstance(value, tuple):
+        return list(value)
+    return value

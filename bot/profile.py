@@ -1,0 +1,194 @@
+"""What an applicant has told us: the facts schema (data/facts.yaml) and a validated, immutable profile."""
+from __future__ import annotations
+
+import datetime as dt
+import math
+from dataclasses import dataclass, field
+from functools import lru_cache
+from types import MappingProxyType
+from typing import Any, Mapping
+
+from bot.resources import load_yaml
+from bot.texts import LANGUAGES, Text
+
+
+class InvalidInput(ValueError):
+    """Input that cannot be taken as it is; `field` names the offending field."""
+
+    def __init__(self, field_name: str, reason: str):
+        super().__init__(f"{field_name}: {reason}")
+        self.field = field_name
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class Fact:
+    name: str
+    type: str
+    label: Text
+    values: tuple[str, ...] = ()
+    labels: Mapping[str, Text] = field(default_factory=dict)
+
+
+@lru_cache(maxsize=None)
+def facts() -> Mapping[str, Fact]:
+    """Every fact, in the order a conversation asks for them."""
+    raw = load_yaml("facts.yaml")["facts"]
+    return MappingProxyType({
+        name: Fact(name=name, type=spec["type"], label=Text.from_mapping(spec["label"], f"facts.yaml: {name}"),
+                   values=tuple(spec.get("values", ())),
+                   labels={key: Text.from_mapping(text, f"facts.yaml: {name}.{key}")
+                           for key, text in spec.get("labels", {}).items()})
+        for name, spec in raw.items()
+    })
+
+
+@lru_cache(maxsize=None)
+def ask_rank() -> Mapping[str, int]:
+    return MappingProxyType({name: rank for rank, name in enumerate(facts())})
+
+
+@lru_cache(maxsize=None)
+def country_codes() -> frozenset[str]:
+    return frozenset(load_yaml("countries.yaml")["codes"].split())
+
+
+@lru_cache(maxsize=None)
+def country_names() -> Mapping[str, str]:
+    """Lower-case country names and adjectives (nb and en) to their ISO code."""
+    return MappingProxyType({name: code for code, names in load_yaml("countries.yaml")["names"].items()
+                             for name in names})
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _count(name: str, value: Any) -> int:
+    if not _is_number(value) or (isinstance(value, float) and not value.is_integer()):
+        raise InvalidInput(name, f"must be a whole number, not {value!r}")
+    if value < 0:
+        raise InvalidInput(name, f"must be 0 or more, not {value!r}")
+    return int(value)
+
+
+def _amount(name: str, value: Any) -> float:
+    if not _is_number(value):
+        raise InvalidInput(name, f"must be a number, not {value!r}")
+    if not math.isfinite(value):
+        raise InvalidInput(name, "must be a finite number")
+    if value <= 0:
+        raise InvalidInput(name, f"must be more than 0, not {value!r}")
+    return value
+
+
+def _country(name: str, value: Any) -> str:
+    if not isinstance(value, str) or value.upper() not in country_codes():
+        raise InvalidInput(name, f"{value!r} is not an ISO 3166 alpha-2 country code such as 'NO' or 'SE'")
+    return value.upper()
+
+
+def _check_enum(fact: Fact, value: Any, name: str) -> str:
+    if value not in fact.values:
+        raise InvalidInput(name, f"{value!r} is not one of {', '.join(fact.values)}")
+    return value
+
+
+def _convert(fact: Fact, value: Any) -> Any:
+    name = fact.name
+    if fact.type == "bool":
+        if not isinstance(value, bool):
+            raise InvalidInput(name, f"must be true or false, not {value!r}")
+        return value
+    if fact.type == "count":
+        return _count(name, value)
+    if fact.type == "amount":
+        return _amount(name, value)
+    if fact.type == "enum":
+        return _check_enum(fact, value, name)
+    if fact.type == "enum_list":
+        if not isinstance(value, list):
+            raise InvalidInput(name, "must be a list")
+        return tuple(dict.fromkeys(_check_enum(fact, item, name) for item in value))
+    if fact.type == "countries":
+        if not isinstance(value, list):
+            raise InvalidInput(name, "must be a list of country codes")
+        codes = [_country(name, item) for item in value]
+        if len(set(codes)) != len(codes):
+            raise InvalidInput(name, "lists a country twice")
+        return tuple(codes)
+    if fact.type == "country_counts":
+        if not isinstance(value, Mapping):
+            raise InvalidInput(name, 'must be an object such as {"NO": 3, "SE": 4}')
+        return MappingProxyType({_country(name, code): _count(f"{name}.{code}", count)
+                                 for code, count in value.items()})
+    raise AssertionError(f"facts.yaml: unknown type {fact.type!r} for {name}")
+
+
+def _check_consistency(values: Mapping[str, Any]) -> None:
+    companies = values.get("companies")
+    for part in ("smes", "foreign_companies"):
+        if companies is not None and values.get(part) is not None and values[part] > companies:
+            raise InvalidInput(part, f"{values[part]} is more than the {companies} companies taking part")
+    countries, per_country = values.get("countries"), values.get("smes_per_country")
+    if countries is not None and per_country is not None:
+        strays = sorted(set(per_country) - set(countries))
+        if strays:
+            raise InvalidInput("smes_per_country", f"{', '.join(strays)} is not among the countries")
+
+
+@dataclass(frozen=True)
+class Profile:
+    """The facts known so far (an absent fact is unknown), the reference date and the reply language."""
+
+    facts: Mapping[str, Any]
+    date: dt.date
+    language: str = "nb"
+
+    def get(self, name: str) -> Any:
+        return self.facts.get(name)
+
+    def with_facts(self, **changes: Any) -> "Profile":
+        """A copy with some facts set (None forgets a fact), validated like a fresh profile."""
+        merged = {**self.facts, **changes}
+        return make_profile({name: value for name, value in merged.items() if value is not None},
+                            date=self.date, language=self.language)
+
+
+def make_profile(values: Mapping[str, Any], date: dt.date, language: str = "nb") -> Profile:
+    schema = facts()
+    converted: dict[str, Any] = {}
+    for name, value in values.items():
+        if name not in schema:
+            raise InvalidInput(name, "is not a known field")
+        if value is not None:
+            converted[name] = _convert(schema[name], value)
+    _check_consistency(converted)
+    return Profile(facts=MappingProxyType(converted), date=date, language=language)
+
+
+def parse_iso_date(value: Any, field_name: str = "date") -> dt.date:
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            pass
+    raise InvalidInput(field_name, f"{value!r} is not a real date in the form YYYY-MM-DD")
+
+
+def parse_language(value: Any, default: str) -> str:
+    language = value or default
+    if language not in LANGUAGES:
+        raise InvalidInput("language", f"{language!r} is not one of {', '.join(LANGUAGES)}")
+    return language
+
+
+def profile_from_json(data: Any, today: dt.date) -> Profile:
+    """The CLI's profile object: the facts plus optional `date` (ISO) and `language`."""
+    if not isinstance(data, Mapping):
+        raise InvalidInput("profile", f"must be a JSON object, not {type(data).__name__}")
+    values = dict(data)
+    language = parse_language(values.pop("language", None), default="nb")
+    raw_date = values.pop("date", None)
+    day = today if raw_date is None else parse_iso_date(raw_date)
+    return make_profile(values, date=day, language=language)

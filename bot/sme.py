@@ -1,0 +1,122 @@
+"""SME status after the EU definition (Recommendation 2003/361/EC); thresholds in data/sme.yaml."""
+from __future__ import annotations
+
+import datetime as dt
+import math
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any, Mapping, Optional
+
+from bot.messages import message
+from bot.profile import InvalidInput, parse_iso_date, parse_language
+from bot.resources import load_yaml
+from bot.timeline import Timeline
+
+SME_CATEGORIES = ("micro", "small", "medium")
+
+
+@dataclass(frozen=True)
+class SmeRules:
+    source: str
+    categories: tuple[tuple[str, Timeline], ...]
+    ownership: Timeline
+    exchange_rate: Timeline
+    exchange_rate_source: str
+
+
+@lru_cache(maxsize=None)
+def sme_rules() -> SmeRules:
+    raw = load_yaml("sme.yaml")
+    return SmeRules(
+        source=raw["source"],
+        categories=tuple((item["id"], Timeline.from_mapping(item["values"], f"sme.yaml: {item['id']}"))
+                         for item in raw["categories"]),
+        ownership=Timeline.from_mapping(raw["ownership"]["values"], "sme.yaml: ownership"),
+        exchange_rate=Timeline.from_mapping(raw["exchange_rate"]["values"], "sme.yaml: exchange_rate"),
+        exchange_rate_source=raw["exchange_rate"]["source"],
+    )
+
+
+def nok_per_eur(day: dt.date) -> float:
+    return sme_rules().exchange_rate.at(day)["nok_per_eur"]
+
+
+def nok_to_eur(amount_nok: float, day: dt.date) -> float:
+    return amount_nok / nok_per_eur(day)
+
+
+@dataclass(frozen=True)
+class SmeResult:
+    category: str
+    sme: bool
+    reasons: tuple[str, ...]
+
+    def as_dict(self) -> dict:
+        return {"category": self.category, "sme": self.sme, "reasons": list(self.reasons)}
+
+
+def classify_sme(employees: int, turnover_eur: float, balance_sheet_eur: float, large_owner_pct: float = 0,
+                 day: Optional[dt.date] = None, language: str = "en") -> SmeResult:
+    """The smallest category whose headcount limit the enterprise is below and whose turnover OR
+    balance-sheet limit it does not exceed; not an SME at all when a large enterprise or public body
+    holds the ownership share that the definition disqualifies."""
+    day = day or dt.date.today()
+    rules = sme_rules()
+    category, reasons = "large", []
+    for candidate, timeline in rules.categories:
+        limits = timeline.at(day)
+        within_financial = (turnover_eur <= limits["turnover_eur_max"]
+                            or balance_sheet_eur <= limits["balance_sheet_eur_max"])
+        if employees < limits["employees_below"] and within_financial:
+            category = candidate
+            label = message(f"sme.category.{candidate}", language)
+            reasons.append(message("sme.employees", language, employees=employees, category=label,
+                                   limit=limits["employees_below"]))
+            reasons.append(message("sme.financial_ok", language, turnover=turnover_eur, balance=balance_sheet_eur,
+                                   category=label, turnover_limit=limits["turnover_eur_max"],
+                                   balance_limit=limits["balance_sheet_eur_max"]))
+            break
+    else:
+        reasons.append(message("sme.too_big", language))
+    limit = rules.ownership.at(day)["max_large_owner_pct_below"]
+    owned = large_owner_pct >= limit
+    if owned:
+        reasons.append(message("sme.owned", language, pct=large_owner_pct, limit=limit))
+    return SmeResult(category=category, sme=category in SME_CATEGORIES and not owned, reasons=tuple(reasons))
+
+
+_SME_FIELDS = ("employees", "turnover_eur", "balance_sheet_eur", "large_owner_pct", "date", "language")
+
+
+def _number(data: Mapping, name: str, required: bool = True, whole: bool = False,
+            maximum: Optional[float] = None) -> Any:
+    value = data.get(name)
+    if value is None:
+        if required:
+            raise InvalidInput(name, "is required")
+        return 0
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        raise InvalidInput(name, f"must be a number, not {value!r}")
+    if whole and isinstance(value, float) and not value.is_integer():
+        raise InvalidInput(name, f"must be a whole number, not {value!r}")
+    if value < 0:
+        raise InvalidInput(name, f"must be 0 or more, not {value!r}")
+    if maximum is not None and value > maximum:
+        raise InvalidInput(name, f"must be at most {maximum:g}, not {value!r}")
+    return int(value) if whole else value
+
+
+def classify_sme_json(data: Any, today: dt.date) -> SmeResult:
+    """The CLI's `sme` input object, validated field by field."""
+    if not isinstance(data, Mapping):
+        raise InvalidInput("input", f"must be a JSON object, not {type(data).__name__}")
+    for name in data:
+        if name not in _SME_FIELDS:
+            raise InvalidInput(name, "is not a known field")
+    language = parse_language(data.get("language"), default="en")
+    day = today if data.get("date") is None else parse_iso_date(data["date"])
+    return classify_sme(employees=_number(data, "employees", whole=True),
+                        turnover_eur=_number(data, "turnover_eur"),
+                        balance_sheet_eur=_number(data, "balance_sheet_eur"),
+                        large_owner_pct=_number(data, "large_owner_pct", required=False, maximum=100),
+                        day=day, language=language)

@@ -1,0 +1,70 @@
+"""The CLI contract: JSON in, JSON out; bad input exits 2 with one line naming the field."""
+import io
+import json
+import subprocess
+import sys
+
+import pytest
+
+from bot.cli import main
+from tests.cases import load_cases
+
+BAD = load_cases("bad_input")
+CONTRACT_KEYS = {"call", "name", "verdict", "status", "ceiling_nok", "floor_nok", "max_grant_nok",
+                 "max_aid_intensity", "reasons", "missing"}
+
+
+def run_main(monkeypatch, capsys, arguments, stdin_text):
+    monkeypatch.setattr(sys, "stdin", io.StringIO(stdin_text))
+    code = main(arguments)
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+@pytest.mark.parametrize("command", ["assess", "sme"])
+def test_bad_input_exits_2_with_one_line_naming_the_field(monkeypatch, capsys, command):
+    for row in BAD[command]:
+        code, out, err = run_main(monkeypatch, capsys, [command, "--json", "-"], row["text"])
+        assert code == 2, row["name"]
+        assert out == "", row["name"]
+        assert err.count("\n") == 1 and "Traceback" not in err, row["name"]
+        expected = f"error: {row['field']}: " if "field" in row else row["says"]
+        assert expected in err, (row["name"], err)
+
+
+def test_assess_prints_the_contract(monkeypatch, capsys):
+    profile = {"date": "2015-06-01", "applicant": "cluster_organisation", "goal": "internationalisation",
+               "countries": ["NO", "SE"], "smes_per_country": {"NO": 3, "SE": 3},
+               "activities": ["training"], "budget_nok": 300000, "language": "en"}
+    code, out, _ = run_main(monkeypatch, capsys, ["assess", "--json", "-"], json.dumps(profile))
+    result = json.loads(out)
+    assert code == 0
+    assert {"calls", "best_fit", "summary"} <= set(result)
+    assert all(CONTRACT_KEYS <= set(item) for item in result["calls"])
+    express = result["calls"][1]
+    assert (express["verdict"], express["status"], express["ceiling_nok"], express["floor_nok"],
+            express["max_grant_nok"], express["max_aid_intensity"]) == ("eligible", "open", 250000, 100000,
+                                                                         150000, 0.5)
+    assert all({"rule", "ok", "text", "source"} <= set(reason) for reason in express["reasons"])
+    assert result["best_fit"] == "innovation_express_2015"
+
+
+def test_missing_file_is_bad_input(monkeypatch, capsys, tmp_path):
+    code, _, err = run_main(monkeypatch, capsys, ["assess", "--json", str(tmp_path / "none.json")], "")
+    assert code == 2 and "cannot read" in err and err.count("\n") == 1
+
+
+def test_unknown_command_is_bad_input(monkeypatch, capsys):
+    code, _, err = run_main(monkeypatch, capsys, ["judge", "--json", "-"], "{}")
+    assert code == 2 and err.startswith("error: ") and err.count("\n") == 1
+
+
+def test_the_module_runs_as_a_program(tmp_path):
+    profile = tmp_path / "profile.json"
+    profile.write_text(json.dumps({"employees": 12, "turnover_eur": 3e6, "balance_sheet_eur": 1e6}))
+    done = subprocess.run([sys.executable, "-m", "bot", "sme", "--json", str(profile)],
+                          capture_output=True, text=True, check=False)
+    assert done.returncode == 0 and json.loads(done.stdout)["category"] == "small"
+    bad = subprocess.run([sys.executable, "-m", "bot", "assess", "--json", "-"], input='{"companies": -1}',
+                         capture_output=True, text=True, check=False)
+    assert bad.returncode == 2 and bad.stderr == "error: companies: must be 0 or more, not -1\n"

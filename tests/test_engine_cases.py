@@ -1,0 +1,105 @@
+"""The engine against its table of cases (tests/cases/assess.yaml)."""
+import datetime as dt
+
+import pytest
+
+from bot.catalogue import catalogue
+from bot.engine import assess, explain
+from bot.profile import profile_from_json
+from tests.cases import assessment_cases
+
+CASES = assessment_cases()
+CALL_IDS = [call.id for call in catalogue().calls]
+TODAY = dt.date(2026, 11, 24)
+
+
+def check_call(explained_call: dict, expected: dict) -> None:
+    for key in ("verdict", "status", "missing"):
+        if key in expected:
+            assert explained_call[key] == expected[key], key
+    if "max_grant_nok" in expected:
+        assert explained_call["max_grant_nok"] == expected["max_grant_nok"]
+    if "failing" in expected:
+        failing = [reason["rule"] for reason in explained_call["reasons"] if reason["ok"] is False]
+        assert failing == expected["failing"]
+
+
+def check_assessment(explained: dict, expected: dict) -> None:
+    by_call = {item["call"]: item for item in explained["calls"]}
+    for call_id in CALL_IDS:
+        if call_id in expected:
+            check_call(by_call[call_id], expected[call_id])
+    if "best_fit" in expected:
+        assert explained["best_fit"] == expected["best_fit"]
+    if "next_facts" in expected:
+        assert explained["next_facts"] == expected["next_facts"]
+
+
+@pytest.mark.parametrize("case", CASES, ids=[case["name"] for case in CASES])
+@pytest.mark.parametrize("language", ["nb", "en"])
+def test_case(case, language):
+    profile = profile_from_json({**case["profile"], "language": language}, TODAY)
+    check_assessment(explain(assess(profile)), case["expect"])
+
+
+def test_every_rule_is_seen_both_passing_and_failing_in_the_table():
+    seen = {(call.id, rule.id): set() for call in catalogue().calls for rule in call.rules}
+    for case in CASES:
+        for item in assess(profile_from_json(case["profile"], TODAY)).calls:
+            for result in item.results:
+                seen[(item.call.id, result.rule.id)].add(result.ok)
+    assert {key: outcomes for key, outcomes in seen.items() if not {True, False} <= outcomes} == {}
+
+
+def test_every_reason_cites_its_call_text_and_every_failure_says_how_to_pass():
+    for case in CASES:
+        for language in ("nb", "en"):
+            explained = explain(assess(profile_from_json({**case["profile"], "language": language}, TODAY)))
+            for item in explained["calls"]:
+                source_file = catalogue().call(item["call"]).source_file
+                for reason in item["reasons"]:
+                    assert reason["source"].startswith(source_file) and "«" in reason["source"]
+                    assert reason["text"] and "{" not in reason["text"]
+                    assert ("fix" in reason) == (reason["ok"] is False)
+                    if reason["ok"] is False:
+                        assert reason["fix"] and "{" not in reason["fix"]
+
+
+def test_the_fix_names_what_is_short():
+    profile = profile_from_json({"date": "2015-06-01", "applicant": "cluster_organisation",
+                                 "budget_nok": 150000, "countries": ["NO", "SE"],
+                                 "smes_per_country": {"NO": 1, "SE": 3}, "language": "en"}, TODAY)
+    reasons = {reason["rule"]: reason for reason in explain(assess(profile))["calls"][1]["reasons"]}
+    assert reasons["norwegian_funding_floor"]["fix"] == "Raise the Norwegian budget to at least NOK 200,000."
+    assert reasons["smes_from_each_country"]["fix"] == "You need more SMEs from: NO (+2)."
+    short_profile = profile_from_json({"companies": 4, "smes": 1, "language": "nb"}, TODAY)
+    reasons = {reason["rule"]: reason for reason in explain(assess(short_profile))["calls"][0]["reasons"]}
+    assert reasons["half_are_smes"]["fix"].startswith("Det trengs 1 SMB")
+
+
+def test_summary_speaks_the_profiles_language():
+    profile = {"date": "2026-11-24", "applicant": "company", "goal": "innovation", "cluster_programme": "nce",
+               "initiator_in_cluster": True, "companies": 3, "smes": 2, "foreign_companies": 0,
+               "public_or_research_partners": False, "independent": True, "complementary": True,
+               "budget_nok": 500000}
+    english = explain(assess(profile_from_json({**profile, "language": "en"}, TODAY)))["summary"]
+    norwegian = explain(assess(profile_from_json({**profile, "language": "nb"}, TODAY)))["summary"]
+    assert english == "Best fit: Innovasjonsrammen (the Innovation Framework) (eligible). Up to NOK 250,000 for your budget."
+    assert norwegian == "Best egnet: Innovasjonsrammen (oppfyller kravene). Inntil 250\u00a0000 kr for budsjettet deres."
+
+
+def test_a_closed_best_fit_is_flagged():
+    profile = profile_from_json({"date": "2026-11-24", "applicant": "cluster_organisation", "language": "en"}, TODAY)
+    assert explain(assess(profile))["summary"].endswith("Note: BSR Innovation Express 2015 is closed.")
+
+
+def test_status_text_gives_the_calls_dates():
+    closed = explain(assess(profile_from_json({"date": "2026-11-24", "language": "en"}, TODAY)))
+    assert closed["calls"][1]["status_text"] == "closed (opened 1 May 2015, deadline was 30 October 2015)"
+    upcoming = explain(assess(profile_from_json({"date": "2015-01-01", "language": "nb"}, TODAY)))
+    assert upcoming["calls"][1]["status_text"] == "ikke åpnet ennå (åpner 1. mai 2015, frist 30. oktober 2015)"
+
+
+def test_assess_takes_the_reference_date_over_the_profiles():
+    profile = profile_from_json({"date": "2015-06-01"}, TODAY)
+    assert assess(profile, today=dt.date(2016, 1, 1)).for_call("innovation_express_2015").status == "closed"

@@ -1,0 +1,51 @@
+"""Amounts, counts and yes/no as people type them (tests/cases/parsing.yaml)."""
+from fractions import Fraction
+
+import pytest
+
+from bot.parsing import ParseError, parse_amount, parse_count, parse_yes_no
+from tests.cases import load_cases
+
+TABLE = load_cases("parsing")
+
+
+def ids(rows):
+    return [row["text"] or "<empty>" for row in rows]
+
+
+@pytest.mark.parametrize("row", TABLE["amounts"], ids=ids(TABLE["amounts"]))
+def test_amount(row):
+    amount = parse_amount(row["text"])
+    assert amount.value == Fraction(str(row["value"]))
+    assert amount.currency == row.get("currency")
+
+
+@pytest.mark.parametrize("row", TABLE["bad_amounts"], ids=ids(TABLE["bad_amounts"]))
+def test_bad_amount(row):
+    with pytest.raises(ParseError) as raised:
+        parse_amount(row["text"])
+    assert raised.value.code == row["code"]
+
+
+@pytest.mark.parametrize("row", TABLE["counts"], ids=ids(TABLE["counts"]))
+def test_count(row):
+    assert parse_count(row["text"], allow_zero=row.get("allow_zero", False)) == row["value"]
+
+
+@pytest.mark.parametrize("row", TABLE["bad_counts"], ids=ids(TABLE["bad_counts"]))
+def test_bad_count(row):
+    with pytest.raises(ParseError) as raised:
+        parse_count(row["text"])
+    assert raised.value.code == row["code"]
+
+
+@pytest.mark.parametrize("row", TABLE["yes_no"], ids=ids(TABLE["yes_no"]))
+def test_yes_no(row):
+    assert parse_yes_no(row["text"]) is row["value"]
+
+
+@pytest.mark.parametrize("row", TABLE["bad_yes_no"], ids=ids(TABLE["bad_yes_no"]))
+def test_bad_yes_no(row):
+    with pytest.raises(ParseError) as raised:
+        parse_yes_no(row["text"])
+    assert raised.value.code == "not_yes_no"

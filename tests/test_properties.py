@@ -1,0 +1,79 @@
+"""Properties over the whole input space (hypothesis): the grant's bounds and monotonicity, and that no
+input makes the engine or the parsers raise anything but their own validation error."""
+import datetime as dt
+import json
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bot.catalogue import catalogue
+from bot.engine import assess, explain, max_grant
+from bot.parsing import ParseError, parse_amount, parse_count, parse_yes_no
+from bot.profile import InvalidInput, facts, profile_from_json
+from bot.sme import classify_sme_json
+
+DAY = dt.date(2015, 6, 1)
+budgets = st.floats(min_value=0.01, max_value=1e12, allow_nan=False)
+
+
+@given(budget=budgets)
+def test_the_grant_never_exceeds_the_ceiling_or_the_aid_intensity(budget):
+    for call in catalogue().calls:
+        figures = call.figures(DAY)
+        grant = max_grant(call, figures, budget)
+        if grant is not None:
+            assert grant <= figures[call.ceiling]
+            assert grant <= budget * figures[call.intensity]
+            assert grant >= (figures[call.floor] if call.floor else 0)
+
+
+@given(low=budgets, high=budgets)
+def test_the_grant_never_falls_as_the_budget_rises(low, high):
+    low, high = sorted((low, high))
+    for call in catalogue().calls:
+        figures = call.figures(DAY)
+        smaller, larger = max_grant(call, figures, low), max_grant(call, figures, high)
+        if smaller is not None:
+            assert larger is not None and larger >= smaller
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers(-10**6, 10**6) | st.floats(allow_nan=False) | st.text(max_size=12),
+    lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=6), children, max_size=4),
+    max_leaves=10)
+field_names = st.sampled_from(list(facts()) + ["date", "language", "stray"])
+profiles = st.dictionaries(field_names, json_values | st.sampled_from(["NO", "SE", "nce", "company", "training"]),
+                           max_size=8)
+
+
+@settings(max_examples=400)
+@given(data=profiles | json_values)
+def test_any_json_either_assesses_or_is_refused_with_invalid_input(data):
+    try:
+        profile = profile_from_json(data, DAY)
+    except InvalidInput:
+        return
+    explained = explain(assess(profile))
+    json.dumps(explained)
+    assert {item["verdict"] for item in explained["calls"]} <= {"eligible", "not_eligible", "unknown"}
+
+
+@settings(max_examples=300)
+@given(data=st.dictionaries(st.sampled_from(["employees", "turnover_eur", "balance_sheet_eur",
+                                             "large_owner_pct", "language", "x"]), json_values, max_size=5))
+def test_any_sme_input_classifies_or_is_refused(data):
+    try:
+        result = classify_sme_json(data, DAY)
+    except InvalidInput:
+        return
+    assert result.category in {"micro", "small", "medium", "large"}
+
+
+@settings(max_examples=600)
+@given(text=st.text(max_size=60) | st.from_regex(r"[-\d .,kmr€a-zæøå]{0,30}", fullmatch=True))
+def test_the_parsers_raise_only_their_own_error(text):
+    for parse in (parse_amount, parse_count, parse_yes_no):
+        try:
+            parse(text)
+        except ParseError:
+            pass
