@@ -19,13 +19,14 @@ import yaml
 
 from bot.criteria import CRITERIA
 from bot.profile import facts
-from bot.resources import DATA_DIR
+from bot.resources import DATA_DIR, load_yaml
 from bot.texts import Text, placeholders
 from bot.timeline import Timeline, parse_date
 
 CALLS_DIR = DATA_DIR / "calls"
 SOURCES_DIR = DATA_DIR / "sources"
 STATUS_RANK = {"open": 0, "no_deadline": 1, "upcoming": 2, "closed": 3}
+PARTNER_TYPES = tuple(load_yaml("vocabulary.yaml")["partner_types"])
 
 
 class CatalogueError(Exception):
@@ -71,6 +72,13 @@ class CallDate:
 
 
 @dataclass(frozen=True)
+class PartnerRule:
+    allowed: Optional[bool]  # None: the call text does not say
+    note: Text
+    source: Source
+
+
+@dataclass(frozen=True)
 class Criterion:
     name: Text
     weight: Optional[float]
@@ -100,6 +108,8 @@ class Call:
     contact: Mapping[str, str]
     contact_text: Text
     contact_source: Source
+    aliases: tuple[str, ...]
+    partners: Mapping[str, PartnerRule]
 
     def figures(self, day: dt.date) -> Mapping[str, Any]:
         """The parameters in force on `day` and the call's dates: what templates may mention."""
@@ -270,6 +280,16 @@ def _load_call(path: Path) -> Call:
 
     steps = reader.get(raw, "steps", "", Mapping)
     contact = reader.get(raw, "contact", "", Mapping)
+    partners = {}
+    for kind, spec in (reader.get(raw, "partners", "", Mapping) or {}).items():
+        where = f"partners.{kind}"
+        if kind not in PARTNER_TYPES:
+            reader.fail(where, f"is not one of {', '.join(PARTNER_TYPES)}")
+        if spec.get("allowed") not in (True, False, None):
+            reader.fail(f"{where}.allowed", "must be true, false or null")
+        partners[kind] = PartnerRule(allowed=spec.get("allowed"), note=reader.text(spec, "note", where),
+                                     source=reader.source(spec, where))
+    aliases = tuple(alias.lower() for alias in reader.get(raw, "aliases", "", list))
     call = Call(
         id=call_id, source_file=source_file, name=reader.text(raw, "name", ""),
         goal=reader.get(raw, "goal", "", str), purpose=reader.text(raw, "purpose", ""),
@@ -286,6 +306,7 @@ def _load_call(path: Path) -> Call:
                                   if key in ("name", "email", "phone", "url")}),
         contact_text=Text(nb=contact.get("nb", ""), en=contact.get("en", "")),
         contact_source=reader.source(contact, "contact"),
+        aliases=aliases, partners=MappingProxyType(partners),
     )
     if not (call.contact_text.nb and call.contact_text.en):
         reader.fail("contact", "needs a text for each of nb, en")

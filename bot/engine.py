@@ -35,6 +35,8 @@ class RuleResult:
 @dataclass(frozen=True)
 class CallAssessment:
     call: Call
+    date: dt.date
+    budget_nok: Optional[float]
     verdict: str
     status: str
     figures: Mapping[str, Any]
@@ -118,7 +120,7 @@ def assess_call(call: Call, profile: Profile) -> CallAssessment:
     budget = known(BUDGET)
     if budget is None:
         wanted.add(BUDGET)
-    return CallAssessment(call=call, verdict=verdict, status=call.status(profile.date), figures=figures,
+    return CallAssessment(call=call, date=profile.date, budget_nok=budget, verdict=verdict, status=call.status(profile.date), figures=figures,
                           max_grant_nok=max_grant(call, figures, budget), results=results,
                           missing=tuple(sorted(wanted, key=ask_rank().__getitem__)))
 
