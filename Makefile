@@ -4,7 +4,11 @@ VENV := .venv
 PY := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed
 
-.PHONY: install run test bench lock clean
+MODEL := models/klyngebot.tar.gz
+SPACY_NB := build/spacy_nb/meta.json
+TRAINING_DATA := domain.yml config.yml $(shell find data -name '*.yml')
+
+.PHONY: install run test bench lock clean train
 
 # The virtual environment is rebuilt when the project's dependencies change.
 $(INSTALLED): pyproject.toml constraints.txt
@@ -16,10 +20,25 @@ $(INSTALLED): pyproject.toml constraints.txt
 
 install: $(INSTALLED)
 
-test: $(INSTALLED)
+# The blank Norwegian spaCy pipeline with entity patterns from bot/data: made here, never downloaded.
+$(SPACY_NB): $(INSTALLED) scripts/build_spacy_nb.py bot/data/vocabulary.yaml bot/data/countries.yaml $(wildcard bot/data/calls/*.yaml)
+	PYTHONPATH=. $(PY) scripts/build_spacy_nb.py build/spacy_nb
+
+# Retrained only when the model is missing or older than its data.
+$(MODEL): $(SPACY_NB) $(TRAINING_DATA)
+	$(VENV)/bin/rasa train --quiet --fixed-model-name klyngebot --out models
+
+train: $(MODEL)
+
+# Starts the action server (127.0.0.1:5055) and Rasa (127.0.0.1:5005, REST, socket.io, HTTP API) in the
+# foreground; Ctrl-C stops both.
+run: $(MODEL)
+	scripts/run
+
+test: $(MODEL)
 	$(PY) -m pytest
 
-bench: $(INSTALLED)
+bench: $(MODEL)
 	$(PY) -m bench
 
 lock: $(INSTALLED)

@@ -292,3 +292,16 @@ def detect_language(text: str) -> Optional[str]:
         return None
     return max(scores, key=scores.get)
 
+
+
+def asks_to_skip(text: str) -> bool:
+    return text.strip() == "/skip_question" or bool(
+        keyword_pattern(tuple(_vocabulary()["skip_words"])).search(_normalise(text)))
+
+
+def enum_value(fact: str, raw: Any) -> Optional[str]:
+    """A button's or entity's value for an enum fact: the code itself, or words for it."""
+    value = str(raw).strip().lower()
+    if value in facts()[fact].values:
+        return value
+    return _first_value(fact, value)

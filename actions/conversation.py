@@ -1,0 +1,80 @@
+"""Reading a conversation's state (slots, language, reference date) as the domain core's terms."""
+from __future__ import annotations
+
+import datetime as dt
+import os
+from typing import Any
+
+from rasa_sdk import Tracker
+
+from bot.profile import InvalidInput, Profile, facts, make_profile
+
+FORM = "eligibility_form"
+FACTS = tuple(facts())
+# A fixed reference date for demos and tests of a call round that has closed (e.g. 2015-06-01).
+REFERENCE_DATE_VARIABLE = "KLYNGEBOT_DATE"
+
+
+def reference_date() -> dt.date:
+    configured = os.environ.get(REFERENCE_DATE_VARIABLE)
+    return dt.date.fromisoformat(configured) if configured else dt.date.today()
+
+
+def language_of(tracker: Tracker) -> str:
+    return tracker.get_slot("language") or "nb"
+
+
+def _fact_value(name: str, value: Any) -> Any:
+    """Slots store counts as floats and lists as lists; the profile wants its own types back."""
+    kind = facts()[name].type
+    if kind == "count" and isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+def known_facts(tracker: Tracker) -> dict[str, Any]:
+    return {name: _fact_value(name, tracker.get_slot(name)) for name in FACTS
+            if tracker.get_slot(name) is not None}
+
+
+def profile_of(tracker: Tracker) -> Profile:
+    """The tracker's facts as a profile. Slots are validated when set; a fact that still does not fit
+    (say, an old tracker from before a rule changed) is left out rather than failing the reply."""
+    values = known_facts(tracker)
+    while True:
+        try:
+            return make_profile(values, date=reference_date(), language=language_of(tracker))
+        except InvalidInput as error:
+            values.pop(error.field.split(".")[0], None)
+
+
+def skipped_facts(tracker: Tracker) -> list[str]:
+    return list(tracker.get_slot("skipped_facts") or [])
+
+
+def requested_fact(tracker: Tracker) -> str | None:
+    if tracker.active_loop_name == FORM:
+        requested = tracker.get_slot("requested_slot")
+        return requested if requested in FACTS else None
+    return None
+
+
+def reconcile(known: dict[str, Any], new: dict[str, Any]) -> tuple[dict[str, Any], list[str], list[str]]:
+    """Take new facts into the known ones; the latest word wins. Returns (accepted, refused, forgotten):
+    a new fact that contradicts the others is refused (5 SMEs of 3 companies); an old fact that the
+    new ones contradict is forgotten, to be asked again (3 SMEs, then "we are 2 companies")."""
+    accepted, refused, forgotten = dict(new), [], []
+    current = dict(known)
+    for _ in range(len(FACTS)):
+        try:
+            make_profile({**current, **accepted}, date=reference_date())
+            return accepted, refused, forgotten
+        except InvalidInput as error:
+            field = error.field.split(".")[0]
+            if field in accepted:
+                accepted.pop(field)
+                refused.append(field)
+            else:
+                current.pop(field, None)
+                forgotten.append(field)
+    raise AssertionError("facts could not be reconciled")
