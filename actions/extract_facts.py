@@ -58,10 +58,12 @@ class ActionExtractFacts(Action):
             stated.update(extraction.facts)
             if extraction.converted_from_eur is not None:
                 say_converted(dispatcher, language, extraction.converted_from_eur, stated["budget_nok"])
+        repeated = bool(stated) and all(value == known.get(fact) for fact, value in stated.items())
         stated = {fact: value for fact, value in stated.items() if value != known.get(fact)}
         accepted, refused, forgotten = reconcile(known, stated)
         say_reconciled(dispatcher, language, refused, forgotten)
         events += [SlotSet(fact, value) for fact, value in accepted.items()]
         events += [SlotSet(fact, None) for fact in forgotten]
+        events.append(SlotSet("stated_facts", bool(accepted) or repeated))
         return events
 

@@ -13,7 +13,7 @@ from functools import lru_cache
 from typing import Any, Mapping, Optional
 
 from bot.parsing import UNITS, ParseError, parse_amount, parse_count, parse_yes_no
-from bot.profile import country_names, facts
+from bot.profile import country_codes, country_names, facts
 from bot.resources import load_yaml
 from bot.sme import nok_per_eur
 
@@ -111,14 +111,16 @@ def _statement(fact: str, text: str) -> Optional[bool]:
 
 
 def _countries(text: str) -> tuple[str, ...]:
+    """Countries by name (any case) or by ISO code written in capitals ("NO, SE"): in lower case a
+    code is an ordinary word ("is", "no", "de")."""
+    lowered = _normalise(text)
     found: list[tuple[int, str]] = []
     for name, code in country_names().items():
-        for match in re.finditer(rf"(?<![\w-]){re.escape(name)}(?![\w])", text):
+        for match in re.finditer(rf"(?<![\w-]){re.escape(name)}(?![\w])", lowered):
             found.append((match.start(), code))
-    for match in re.finditer(r"(?<![\w-])([a-z]{2})(?![\w-])", text):
-        code = match.group(1).upper()
-        if code in {"NO", "SE", "DK", "FI", "EE", "LV", "LT", "PL", "DE", "IS"} and match.group(0) not in UNITS:
-            found.append((match.start(), code))
+    for match in re.finditer(r"(?<![\w-])([A-Z]{2})(?![\w-])", " ".join(text.split())):
+        if match.group(1) in country_codes():
+            found.append((match.start(), match.group(1)))
     return tuple(dict.fromkeys(code for _, code in sorted(found)))
 
 
@@ -196,7 +198,7 @@ def answer_for(fact: str, text: str, known: Mapping[str, Any], day) -> Answer:
             return Answer(value=[])
         return Answer(value=list(values)) if values else Answer(problem="not_understood")
     if kind == "countries":
-        found = _countries(lowered)
+        found = _countries(text)
         return Answer(value=list(found)) if found else Answer(problem="not_understood")
     if kind == "country_counts":
         pairs = _counts_per_country(lowered, known.get("countries"))
@@ -262,7 +264,7 @@ def facts_in(text: str, known: Mapping[str, Any], day) -> Extraction:
     activities = _all_values("activities", lowered)
     if activities:
         found["activities"] = list(activities)
-    countries = _countries(lowered)
+    countries = _countries(text)
     if countries:
         found["countries"] = list(countries)
     per_country = _counts_per_country(lowered, tuple(found.get("countries") or known.get("countries") or ()))

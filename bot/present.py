@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import math
 import re
-from typing import Any, Iterable, Optional
+from typing import Any, Iterable, Mapping, Optional
 
 from bot.catalogue import PARTNER_TYPES, Call, catalogue
 from bot.criteria import exact
@@ -35,7 +35,7 @@ def _value_label(fact: str, value: Any, language: str) -> str:
     labels = facts()[fact].labels
     if isinstance(value, (list, tuple)):
         return ", ".join(_value_label(fact, item, language) for item in value) or "–"
-    if isinstance(value, dict):
+    if isinstance(value, Mapping):
         return ", ".join(f"{key}: {count}" for key, count in value.items())
     if value in labels:
         return labels[value](language)

@@ -1,8 +1,10 @@
 """Amounts, counts and yes/no as people type them (tests/cases/parsing.yaml)."""
+import datetime as dt
 from fractions import Fraction
 
 import pytest
 
+from bot.extract import facts_in
 from bot.parsing import ParseError, parse_amount, parse_count, parse_yes_no
 from tests.cases import load_cases
 
@@ -49,3 +51,8 @@ def test_bad_yes_no(row):
     with pytest.raises(ParseError) as raised:
         parse_yes_no(row["text"])
     assert raised.value.code == "not_yes_no"
+
+
+@pytest.mark.parametrize("row", TABLE["statements"], ids=ids(TABLE["statements"]))
+def test_facts_stated_in_free_text(row):
+    assert dict(facts_in(row["text"], {}, dt.date(2026, 11, 24)).facts) == row["facts"]
