@@ -24,9 +24,10 @@ install: $(INSTALLED)
 $(SPACY_NB): $(INSTALLED) scripts/build_spacy_nb.py bot/data/vocabulary.yaml bot/data/countries.yaml $(wildcard bot/data/calls/*.yaml)
 	PYTHONPATH=. $(PY) scripts/build_spacy_nb.py build/spacy_nb
 
-# Retrained only when the model is missing or older than its data.
+# Retrained only when the model is missing or older than its data; --force because Rasa's cache would
+# not notice a rebuilt spaCy pipeline (it fingerprints the path, not the contents).
 $(MODEL): $(SPACY_NB) $(TRAINING_DATA)
-	$(VENV)/bin/rasa train --quiet --fixed-model-name klyngebot --out models
+	$(VENV)/bin/rasa train --force --quiet --fixed-model-name klyngebot --out models
 
 train: $(MODEL)
 

@@ -19,6 +19,9 @@ from bot.profile import facts
 # which answer it and come back to the form.
 ANSWERS = {"inform", "affirm", "deny", "skip_question", "nlu_fallback", "check_eligibility"}
 YES_NO_INTENTS = {"affirm": True, "deny": False}
+# Below this an affirm/deny guess does not answer a yes/no question ("ehh" once came out as affirm at 0.52);
+# buttons and the yes/no words the parser knows always do.
+CONFIDENT_YES_NO = 0.9
 ATTEMPTS_BEFORE_OFFERING_TO_SKIP = 2
 # Actions that run around every user message without answering it themselves.
 _PASSIVE_ACTIONS = {"action_listen", "action_extract_slots", "action_extract_facts", FORM, f"validate_{FORM}"}
@@ -72,7 +75,9 @@ class ValidateEligibilityForm(FormValidationAction):
         known = known_facts(tracker)
         reply = answer_for(fact, text, known, reference_date())
         value = reply.value
-        if value is None and facts()[fact].type == "bool" and intent in YES_NO_INTENTS:
+        confidence = (tracker.latest_message.get("intent") or {}).get("confidence") or 0
+        if (value is None and facts()[fact].type == "bool" and intent in YES_NO_INTENTS
+                and (text.startswith("/") or confidence >= CONFIDENT_YES_NO)):
             value = YES_NO_INTENTS[intent]
         if value is not None:
             accepted, refused, forgotten = reconcile(known, {fact: value})

@@ -1,10 +1,20 @@
-import platform
+"""`make bench`: every benchmark, printed, and written to docs/benchmarks.md with the machine and date."""
 import datetime as dt
 import os
+import platform
+from pathlib import Path
 
-from bench import engine
+from bench import dialogue, engine, nlu
 
-print(f"# Klyngebot benchmarks, {dt.datetime.now():%Y-%m-%d %H:%M}, {platform.node()}, "
-      f"{os.cpu_count()} cores, Python {platform.python_version()}")
-for line in engine.run():
-    print(line)
+header = (f"# Klyngebot benchmarks\n\n{dt.datetime.now():%Y-%m-%d %H:%M}, {platform.node()}, {os.cpu_count()} cores, "
+          f"Python {platform.python_version()}, {platform.machine()}\n")
+print(header)
+lines = []
+for section, module in (("Engine", engine), ("NLU (held-out set)", nlu), ("Dialogue over REST", dialogue)):
+    print(f"## {section}")
+    results = module.run()
+    for line in results:
+        print(line)
+    lines += [f"## {section}", "", *[f"- {line}" for line in results], ""]
+Path("docs").mkdir(exist_ok=True)
+Path("docs/benchmarks.md").write_text(header + "\n" + "\n".join(lines), encoding="utf-8")

@@ -31,6 +31,8 @@ def patterns() -> list[dict]:
     for label, fact in (("applicant_type", "applicant"), ("cluster_programme", "cluster_programme"),
                         ("activity", "activities")):
         for value, keywords in vocabulary[fact].items():
+            if (fact, value) == ("applicant", "company"):
+                continue  # "bedrift"/"company" names the applicant far less often than it just means a company
             found += [{"label": label, "pattern": token_patterns(word), "id": value} for word in keywords]
     found += [{"label": "country", "pattern": token_patterns(name), "id": code}
               for name, code in country_names().items()]

@@ -39,8 +39,9 @@ def wait_for(url: str, process: subprocess.Popen, seconds: float = 180) -> None:
 class Bot:
     """A client for the running Rasa: REST channel messages and the HTTP API."""
 
-    def __init__(self, base: str):
+    def __init__(self, base: str, pids: dict[str, int]):
         self.base = base
+        self.pids = pids  # {"rasa": ..., "actions": ...}
 
     def _post(self, path: str, body) -> object:
         request = urllib.request.Request(self.base + path, data=json.dumps(body).encode(),
@@ -87,7 +88,7 @@ def running_bot(tmp_dir: Path, reference_date: str | None = None):
     try:
         wait_for(f"http://127.0.0.1:{action_port}/health", actions)
         wait_for(f"http://127.0.0.1:{rasa_port}/status", rasa)
-        yield Bot(f"http://127.0.0.1:{rasa_port}")
+        yield Bot(f"http://127.0.0.1:{rasa_port}", {"rasa": rasa.pid, "actions": actions.pid})
     finally:
         for process in (rasa, actions):
             process.terminate()

@@ -107,6 +107,13 @@ def test_yes_from_a_button_answers_a_yes_no_question():
     assert slots_set(events)["independent"] is True
 
 
+def test_a_hesitant_guess_of_yes_is_not_taken_as_an_answer():
+    current = tracker("ehh", intent="affirm", slots={"applicant": "company"}, requested="independent")
+    current.latest_message["intent"]["confidence"] = 0.52
+    events, messages = run(ValidateEligibilityForm(), current)
+    assert "independent" not in slots_set(events) and responses(messages) == ["utter_problem_not_yes_no"]
+
+
 def test_an_impossible_answer_is_refused_and_asked_again():
     events, messages = run(ValidateEligibilityForm(), tracker(
         "5", slots={"applicant": "company", "goal": "innovation", "cluster_programme": "nce",
