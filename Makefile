@@ -3,6 +3,8 @@ SHELL := /bin/bash
 VENV := .venv
 PY := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed
+# Rasa would otherwise send usage data and crash reports out; this bot talks to no one but its user.
+export RASA_TELEMETRY_ENABLED := false
 
 MODEL := models/klyngebot.tar.gz
 SPACY_NB := build/spacy_nb/meta.json
@@ -37,6 +39,7 @@ run: $(MODEL)
 	scripts/run
 
 test: $(MODEL)
+	scripts/ensure-services
 	$(PY) -m pytest
 
 bench: $(MODEL)

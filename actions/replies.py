@@ -1,17 +1,24 @@
 """What the bot says: responses from domain.yml for dialogue, bot.present for computed content."""
 from __future__ import annotations
 
-from typing import Text
+import logging
+from typing import Optional, Text
+
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import SQLAlchemyError
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.conversation import language_of, profile_of, reference_date, requested_fact, skipped_facts
-from bot.engine import assess
+from bot.engine import Assessment, assess
 from bot.present import answer, fact_label, result_messages, trace_messages, why_we_ask
 from bot.messages import message
 from bot.sme import nok_per_eur
+from bot.storage import connect, record_check
 from bot.texts import format_number
+
+logger = logging.getLogger(__name__)
 
 TOPIC_OF_INTENT = {
     "ask_call_info": "call_info", "ask_max_grant": "max_grant", "ask_partner_rules": "partner_rules",
@@ -50,8 +57,25 @@ class ActionShowResult(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[dict]:
         language = language_of(tracker)
-        say_all(dispatcher, result_messages(assess(profile_of(tracker)), language, skipped_facts(tracker)))
+        assessment = assess(profile_of(tracker))
+        say_all(dispatcher, result_messages(assessment, language, skipped_facts(tracker)))
+        record(assessment, tracker.get_latest_input_channel())
         return []
+
+
+_database: dict[str, Engine] = {}
+
+
+def record(assessment: Assessment, channel: Optional[str]) -> None:
+    """Keep the completed check for staff's report. The user has their answer either way: a database
+    that is down costs the record (with one log line), never the reply."""
+    try:
+        if "engine" not in _database:
+            _database["engine"] = connect()
+        record_check(_database["engine"], assessment, channel)
+    except SQLAlchemyError as error:
+        cause = getattr(error, "orig", None) or error
+        logger.error("could not record a completed check: %s", " ".join(str(cause).split()))
 
 
 class ActionAnswerQuestion(Action):

@@ -51,6 +51,11 @@ class SmeResult:
     sme: bool
     reasons: tuple[str, ...]
 
+    def explain(self, language: str) -> str:
+        verdict = message("sme.verdict", language, category=message(f"sme.category.{self.category}", language),
+                          sme=message("sme.yes" if self.sme else "sme.no", language))
+        return "\n".join([verdict, *(f"• {reason}" for reason in self.reasons)])
+
     def as_dict(self) -> dict:
         return {"category": self.category, "sme": self.sme, "reasons": list(self.reasons)}
 
@@ -77,7 +82,7 @@ def classify_sme(employees: int, turnover_eur: float, balance_sheet_eur: float, 
                                    balance_limit=limits["balance_sheet_eur_max"]))
             break
     else:
-        reasons.append(message("sme.too_big", language))
+        reasons.append(message("sme.too_big", language, employees=employees))
     limit = rules.ownership.at(day)["max_large_owner_pct_below"]
     owned = large_owner_pct >= limit
     if owned:
@@ -120,3 +125,36 @@ def classify_sme_json(data: Any, today: dt.date) -> SmeResult:
                         balance_sheet_eur=_number(data, "balance_sheet_eur"),
                         large_owner_pct=_number(data, "large_owner_pct", required=False, maximum=100),
                         day=day, language=language)
+
+
+def sme_questions(employees: Optional[int], turnover_eur: Optional[float], balance_sheet_eur: Optional[float],
+                  owned: Optional[bool], day: dt.date) -> list[str]:
+    """What a conversation still needs to ask to classify an enterprise, in order: the headcount, then
+    the turnover unless the headcount already makes it large, the balance sheet only when the turnover
+    alone does not settle the smallest category the headcount allows, and the ownership unless it is
+    large anyway."""
+    if employees is None:
+        return ["employees"]
+    limits = [timeline.at(day) for _, timeline in sme_rules().categories]
+    fitting = [limit for limit in limits if employees < limit["employees_below"]]
+    if not fitting:
+        return []
+    if turnover_eur is None:
+        return ["turnover_eur"]
+    needed = []
+    if turnover_eur > fitting[0]["turnover_eur_max"] and balance_sheet_eur is None:
+        needed.append("balance_sheet_eur")
+    if owned is None:
+        needed.append("owned")
+    return needed
+
+
+def classify_known(employees: int, turnover_eur: Optional[float], balance_sheet_eur: Optional[float],
+                   owned: bool, day: dt.date, language: str) -> SmeResult:
+    """classify_sme for what sme_questions asked: a financial figure left unasked cannot change the result,
+    so it counts as the other one (turnover within a limit settles it whatever the balance sheet)."""
+    turnover = turnover_eur if turnover_eur is not None else balance_sheet_eur
+    balance = balance_sheet_eur if balance_sheet_eur is not None else turnover_eur
+    limit = sme_rules().ownership.at(day)["max_large_owner_pct_below"]
+    return classify_sme(employees, turnover or 0, balance or 0, large_owner_pct=limit if owned else 0, day=day,
+                        language=language)

@@ -12,6 +12,8 @@ import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
 
+from deploy import rasa_config
+
 ROOT = Path(__file__).resolve().parent.parent
 MODEL = ROOT / "models" / "klyngebot.tar.gz"
 RASA = Path(sys.executable).parent / "rasa"
@@ -68,31 +70,42 @@ class Bot:
 
 
 @contextmanager
-def running_bot(tmp_dir: Path, reference_date: str | None = None):
-    """Both servers, with Rasa's default in-memory tracker store; stopped afterwards."""
-    action_port, rasa_port = free_port(), free_port()
-    endpoints = tmp_dir / "endpoints.yml"
-    endpoints.write_text(f'action_endpoint:\n  url: "http://127.0.0.1:{action_port}/webhook"\n')
-    environment = {**os.environ, "PYTHONPATH": str(ROOT)}
+def running_bot(tmp_dir: Path, reference_date: str | None = None, database_url: str | None = None,
+                redis_url: str | None = None, rasa_processes: int = 1):
+    """One action server and `rasa_processes` Rasa servers sharing its stores (a SQLite file in tmp_dir
+    unless database_url is given); the first Rasa's client is yielded, all of them as `.peers`."""
+    action_port = free_port()
+    environment = {**os.environ, "PYTHONPATH": str(ROOT), "RASA_TELEMETRY_ENABLED": "false",
+                   "DATABASE_URL": database_url or f"sqlite:///{tmp_dir / 'klyngebot.db'}",
+                   "ACTION_ENDPOINT": f"http://127.0.0.1:{action_port}/webhook"}
+    if redis_url:
+        environment["REDIS_URL"] = redis_url
     if reference_date:
         environment["KLYNGEBOT_DATE"] = reference_date
+    endpoints, credentials = rasa_config.write(tmp_dir / "config", environment)
     logs = tmp_dir / "logs"
     logs.mkdir(exist_ok=True)
-    actions = subprocess.Popen([sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(action_port)],
-                               cwd=ROOT, env=environment, stdout=open(logs / "actions.log", "w"),
-                               stderr=subprocess.STDOUT)
-    rasa = subprocess.Popen([str(RASA), "run", "--enable-api", "--interface", "127.0.0.1", "--port", str(rasa_port),
-                             "--model", str(MODEL), "--endpoints", str(endpoints),
-                             "--credentials", str(ROOT / "credentials.yml")],
-                            cwd=ROOT, env=environment, stdout=open(logs / "rasa.log", "w"), stderr=subprocess.STDOUT)
+    processes = [subprocess.Popen([sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port",
+                                   str(action_port)], cwd=ROOT, env=environment,
+                                  stdout=open(logs / "actions.log", "w"), stderr=subprocess.STDOUT)]
+    rasa_ports = [free_port() for _ in range(rasa_processes)]
+    for number, port in enumerate(rasa_ports):
+        processes.append(subprocess.Popen(
+            [str(RASA), "run", "--enable-api", "--interface", "127.0.0.1", "--port", str(port), "--model", str(MODEL),
+             "--endpoints", str(endpoints), "--credentials", str(credentials)],
+            cwd=ROOT, env=environment, stdout=open(logs / f"rasa{number}.log", "w"), stderr=subprocess.STDOUT))
     try:
-        wait_for(f"http://127.0.0.1:{action_port}/health", actions)
-        wait_for(f"http://127.0.0.1:{rasa_port}/status", rasa)
-        yield Bot(f"http://127.0.0.1:{rasa_port}", {"rasa": rasa.pid, "actions": actions.pid})
+        wait_for(f"http://127.0.0.1:{action_port}/health", processes[0])
+        for port, process in zip(rasa_ports, processes[1:]):
+            wait_for(f"http://127.0.0.1:{port}/status", process)
+        bots = [Bot(f"http://127.0.0.1:{port}", {"rasa": process.pid, "actions": processes[0].pid})
+                for port, process in zip(rasa_ports, processes[1:])]
+        bots[0].peers = bots
+        yield bots[0]
     finally:
-        for process in (rasa, actions):
+        for process in processes:
             process.terminate()
-        for process in (rasa, actions):
+        for process in processes:
             try:
                 process.wait(timeout=20)
             except subprocess.TimeoutExpired:

@@ -9,6 +9,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.eligibility_form import ValidateEligibilityForm
 from actions.extract_facts import ActionExtractFacts
 from actions.replies import ActionAnswerQuestion, ActionExplain, ActionShowResult
+from actions.sme_form import ActionAskSmeOwned, ActionSmeResult, ValidateSmeForm
 from bot.profile import facts
 
 DOMAIN = {"forms": {"eligibility_form": {"required_slots": list(facts())}}, "slots": {}}
@@ -210,3 +211,53 @@ def test_why_during_the_form_explains_the_question_and_after_it_gives_the_trace(
     assert "smes_per_country=NO: 3" in messages[1]["text"]
     _, messages = run(ActionExplain(), tracker("why?", intent="why", slots={"language": "en"}))
     assert messages[0]["text"].startswith("I have not assessed anything yet")
+
+
+# --- the SME helper -----------------------------------------------------------------------------------
+
+def sme_tracker(text, requested=None, intent="inform", **figures):
+    slots = {f"sme_{name}": value for name, value in figures.items()}
+    current = tracker(text, intent=intent, slots=slots)
+    if requested:
+        current.slots["requested_slot"] = requested
+        current.active_loop = {"name": "sme_form"}
+    return current
+
+
+def test_the_sme_helper_asks_only_what_decides():
+    form = ValidateSmeForm()
+    ask = lambda **figures: asyncio.run(form.required_slots([], CollectingDispatcher(), sme_tracker("", **figures),
+                                                            DOMAIN))
+    assert ask() == ["sme_employees"]
+    assert ask(employees=300.0) == []
+    assert ask(employees=40.0) == ["sme_turnover_eur"]
+    assert ask(employees=40.0, turnover_eur=5e6) == ["sme_owned"]
+    assert ask(employees=40.0, turnover_eur=15e6) == ["sme_balance_sheet_eur", "sme_owned"]
+
+
+def test_a_turnover_in_nok_is_converted_at_the_stated_rate():
+    events, messages = run(ValidateSmeForm(), sme_tracker("45 mill kr", requested="sme_turnover_eur", employees=40.0))
+    assert slots_set(events)["sme_turnover_eur"] == pytest.approx(45e6 / 8.95)
+    assert responses(messages) == ["utter_converted_to_eur"]
+    assert slots_set(events)["requested_slot"] == "sme_owned"
+
+
+def test_a_bad_sme_answer_is_asked_again():
+    events, messages = run(ValidateSmeForm(), sme_tracker("mange", requested="sme_employees"))
+    assert slots_set(events) == {"sme_employees": None, "requested_slot": "sme_employees"}
+    assert responses(messages) == ["utter_problem_no_number"]
+
+
+def test_the_ownership_question_takes_its_threshold_from_the_sme_rules():
+    _, messages = run(ActionAskSmeOwned(), tracker(""))
+    assert messages[0]["response"] == "utter_ask_sme_owned" and messages[0]["limit"] == 25
+
+
+def test_the_sme_result_explains_and_returns_to_an_unfinished_check():
+    events, messages = run(ActionSmeResult(), tracker("nei", slots={
+        "applicant": "company", "companies": 3.0, "sme_employees": 40.0, "sme_turnover_eur": 5e6,
+        "sme_owned": False}))
+    assert messages[0]["text"].startswith("**liten bedrift** – SMB: ja.")
+    assert {"event": "followup", "name": "eligibility_form"} in [
+        {key: event[key] for key in ("event", "name")} for event in events if event["event"] == "followup"]
+    assert slots_set(events)["sme_employees"] is None

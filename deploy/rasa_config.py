@@ -1,0 +1,91 @@
+"""Writes Rasa's endpoints.yml and credentials.yml from the environment.
+
+DATABASE_URL       tracker store and check store (default: SQLite file var/klyngebot.db)
+REDIS_URL          Redis lock store, for several Rasa processes serving one conversation (default: none)
+ACTION_ENDPOINT    the action server's webhook (default: http://127.0.0.1:5055/webhook)
+SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET                  turn the Slack channel on
+MICROSOFT_APP_ID, MICROSOFT_APP_PASSWORD               turn the Teams (Bot Framework) channel on
+A channel whose secrets are missing is off, and says so in one log line.
+"""
+from __future__ import annotations
+
+import logging
+import os
+import sys
+from pathlib import Path
+from typing import Mapping, Optional
+
+import yaml
+from dotenv import dotenv_values
+from sqlalchemy.engine import make_url
+
+from bot.storage import database_url
+
+logger = logging.getLogger("klyngebot.config")
+CHANNELS = {
+    "slack": {"slack_token": "SLACK_BOT_TOKEN", "slack_signing_secret": "SLACK_SIGNING_SECRET"},
+    "botframework": {"app_id": "MICROSOFT_APP_ID", "app_password": "MICROSOFT_APP_PASSWORD"},
+}
+
+
+def tracker_store(url: str) -> dict:
+    """Rasa's SQL tracker store takes the URL's parts, not the URL (the host goes in its `url` field)."""
+    parsed = make_url(url)
+    store = {"type": "SQL", "dialect": parsed.drivername, "db": parsed.database}
+    for key, value in (("url", parsed.host), ("port", parsed.port), ("username", parsed.username),
+                       ("password", parsed.password)):
+        if value is not None:
+            store[key] = value
+    return store
+
+
+def lock_store(url: str) -> dict:
+    parsed = make_url(url)
+    store = {"type": "redis", "url": parsed.host or "127.0.0.1", "port": parsed.port or 6379,
+             "db": int(parsed.database or 0), "key_prefix": "klyngebot"}
+    if parsed.password:
+        store["password"] = parsed.password
+    return store
+
+
+def endpoints(environment: Mapping[str, str]) -> dict:
+    config = {"action_endpoint": {"url": environment.get("ACTION_ENDPOINT", "http://127.0.0.1:5055/webhook")},
+              "tracker_store": tracker_store(environment.get("DATABASE_URL") or database_url())}
+    if environment.get("REDIS_URL"):
+        config["lock_store"] = lock_store(environment["REDIS_URL"])
+    return config
+
+
+def credentials(environment: Mapping[str, str]) -> dict:
+    config: dict = {"rest": None, "socketio": {"user_message_evt": "user_uttered", "bot_message_evt": "bot_uttered",
+                                                "session_persistence": True}}
+    for channel, keys in CHANNELS.items():
+        values = {key: environment.get(variable) for key, variable in keys.items()}
+        if all(values.values()):
+            config[channel] = values
+        else:
+            missing = [variable for key, variable in keys.items() if not values[key]]
+            logger.warning("channel %s is off: %s not set", channel, ", ".join(missing))
+    return config
+
+
+def environment_with_dotenv(dotenv: Optional[Path]) -> dict[str, str]:
+    """The process environment over the .env file's values (a variable set in the shell wins)."""
+    values = {key: value for key, value in (dotenv_values(dotenv) if dotenv and dotenv.exists() else {}).items()
+              if value is not None}
+    return {**values, **os.environ}
+
+
+def write(directory: Path, environment: Mapping[str, str]) -> tuple[Path, Path]:
+    directory.mkdir(parents=True, exist_ok=True)
+    paths = directory / "endpoints.yml", directory / "credentials.yml"
+    for path, content in zip(paths, (endpoints(environment), credentials(environment))):
+        path.write_text(yaml.safe_dump(content, sort_keys=False), encoding="utf-8")
+        path.chmod(0o600)  # it may hold tokens
+    return paths
+
+
+if __name__ == "__main__":
+    logging.basicConfig(level=logging.INFO, format="%(name)s: %(message)s")
+    root = Path(__file__).resolve().parent.parent
+    write(Path(sys.argv[1]) if len(sys.argv) > 1 else root / "var", environment_with_dotenv(root / ".env"))

@@ -1,0 +1,43 @@
+"""Rasa's endpoints and credentials made from the environment: channels without secrets are off."""
+import logging
+
+import yaml
+
+from deploy import rasa_config
+
+
+def test_defaults_need_nothing_configured(tmp_path, caplog):
+    with caplog.at_level(logging.WARNING, logger="klyngebot.config"):
+        endpoints, credentials = rasa_config.write(tmp_path, {})
+    written = yaml.safe_load(endpoints.read_text())
+    assert written["tracker_store"]["dialect"] == "sqlite" and written["tracker_store"]["db"].endswith("klyngebot.db")
+    assert "lock_store" not in written
+    assert set(yaml.safe_load(credentials.read_text())) == {"rest", "socketio"}
+    assert [record.getMessage() for record in caplog.records] == [
+        "channel slack is off: SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET not set",
+        "channel botframework is off: MICROSOFT_APP_ID, MICROSOFT_APP_PASSWORD not set"]
+    assert oct(credentials.stat().st_mode & 0o777) == "0o600"
+
+
+def test_scale_out_and_channels_from_the_environment(tmp_path):
+    environment = {"DATABASE_URL": "postgresql://bot:secret@db.local:5433/klyngebot", "REDIS_URL": "redis://:pw@r:6380/2",
+                   "SLACK_BOT_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": "s3", "MICROSOFT_APP_ID": "id",
+                   "MICROSOFT_APP_PASSWORD": "pw"}
+    endpoints, credentials = rasa_config.write(tmp_path, environment)
+    written = yaml.safe_load(endpoints.read_text())
+    assert written["tracker_store"] == {"type": "SQL", "dialect": "postgresql", "db": "klyngebot", "url": "db.local",
+                                        "port": 5433, "username": "bot", "password": "secret"}
+    assert written["lock_store"] == {"type": "redis", "url": "r", "port": 6380, "db": 2, "key_prefix": "klyngebot",
+                                     "password": "pw"}
+    channels = yaml.safe_load(credentials.read_text())
+    assert channels["slack"] == {"slack_token": "xoxb-1", "slack_signing_secret": "s3"}
+    assert channels["botframework"] == {"app_id": "id", "app_password": "pw"}
+
+
+def test_the_shell_wins_over_dotenv(tmp_path, monkeypatch):
+    dotenv = tmp_path / ".env"
+    dotenv.write_text("DATABASE_URL=sqlite:///from-dotenv.db\nSLACK_BOT_TOKEN=\n")
+    monkeypatch.setenv("DATABASE_URL", "sqlite:///from-shell.db")
+    environment = rasa_config.environment_with_dotenv(dotenv)
+    assert environment["DATABASE_URL"] == "sqlite:///from-shell.db"
+    assert environment["SLACK_BOT_TOKEN"] == ""
