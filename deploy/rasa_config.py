@@ -22,6 +22,7 @@ from sqlalchemy.engine import make_url
 from bot.storage import database_url
 
 logger = logging.getLogger("klyngebot.config")
+WEBCHAT = "channels.webchat.WebChatInput"  # socket.io, and the chat page at /webhooks/webchat/chat/
 CHANNELS = {
     "slack": {"slack_token": "SLACK_BOT_TOKEN", "slack_signing_secret": "SLACK_SIGNING_SECRET"},
     "botframework": {"app_id": "MICROSOFT_APP_ID", "app_password": "MICROSOFT_APP_PASSWORD"},
@@ -57,8 +58,9 @@ def endpoints(environment: Mapping[str, str]) -> dict:
 
 
 def credentials(environment: Mapping[str, str]) -> dict:
-    config: dict = {"rest": None, "socketio": {"user_message_evt": "user_uttered", "bot_message_evt": "bot_uttered",
-                                                "session_persistence": True}}
+    config: dict = {"rest": None,
+                    WEBCHAT: {"user_message_evt": "user_uttered", "bot_message_evt": "bot_uttered",
+                              "session_persistence": True}}
     for channel, keys in CHANNELS.items():
         values = {key: environment.get(variable) for key, variable in keys.items()}
         if all(values.values()):

@@ -12,7 +12,7 @@ def test_defaults_need_nothing_configured(tmp_path, caplog):
     written = yaml.safe_load(endpoints.read_text())
     assert written["tracker_store"]["dialect"] == "sqlite" and written["tracker_store"]["db"].endswith("klyngebot.db")
     assert "lock_store" not in written
-    assert set(yaml.safe_load(credentials.read_text())) == {"rest", "socketio"}
+    assert set(yaml.safe_load(credentials.read_text())) == {"rest", "channels.webchat.WebChatInput"}
     assert [record.getMessage() for record in caplog.records] == [
         "channel slack is off: SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET not set",
         "channel botframework is off: MICROSOFT_APP_ID, MICROSOFT_APP_PASSWORD not set"]

@@ -1,0 +1,1 @@
+"""Klyngebot's own Rasa channels."""
