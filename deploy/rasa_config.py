@@ -3,7 +3,8 @@
 DATABASE_URL       tracker store and check store (default: SQLite file var/klyngebot.db)
 REDIS_URL          Redis lock store, for several Rasa processes serving one conversation (default: none)
 ACTION_ENDPOINT    the action server's webhook (default: http://127.0.0.1:5055/webhook)
-SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET                  turn the Slack channel on
+SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET                  turn the Slack channel on (SLACK_API_URL: another
+                                                       address for Slack's Web API, such as a test stand-in)
 MICROSOFT_APP_ID, MICROSOFT_APP_PASSWORD               turn the Teams (Bot Framework) channel on
 A channel whose secrets are missing is off, and says so in one log line.
 """
@@ -23,9 +24,14 @@ from bot.storage import database_url
 
 logger = logging.getLogger("klyngebot.config")
 WEBCHAT = "channels.webchat.WebChatInput"  # socket.io, and the chat page at /webhooks/webchat/chat/
+# channel: (what Rasa calls it in credentials.yml, required secrets, optional settings, fixed settings)
 CHANNELS = {
-    "slack": {"slack_token": "SLACK_BOT_TOKEN", "slack_signing_secret": "SLACK_SIGNING_SECRET"},
-    "botframework": {"app_id": "MICROSOFT_APP_ID", "app_password": "MICROSOFT_APP_PASSWORD"},
+    "slack": ("channels.slack.SlackChannel",
+              {"slack_token": "SLACK_BOT_TOKEN", "slack_signing_secret": "SLACK_SIGNING_SECRET"},
+              {"slack_api_url": "SLACK_API_URL"},
+              {"use_threads": True}),  # in a channel the bot answers in the message's thread
+    "botframework": ("channels.teams.TeamsInput", {"app_id": "MICROSOFT_APP_ID", "app_password": "MICROSOFT_APP_PASSWORD"},
+                     {}, {}),
 }
 
 
@@ -61,12 +67,13 @@ def credentials(environment: Mapping[str, str]) -> dict:
     config: dict = {"rest": None,
                     WEBCHAT: {"user_message_evt": "user_uttered", "bot_message_evt": "bot_uttered",
                               "session_persistence": True}}
-    for channel, keys in CHANNELS.items():
-        values = {key: environment.get(variable) for key, variable in keys.items()}
+    for channel, (key_in_credentials, required, optional, fixed) in CHANNELS.items():
+        values = {key: environment.get(variable) for key, variable in required.items()}
         if all(values.values()):
-            config[channel] = values
+            values.update({key: environment[variable] for key, variable in optional.items() if environment.get(variable)})
+            config[key_in_credentials] = {**values, **fixed}
         else:
-            missing = [variable for key, variable in keys.items() if not values[key]]
+            missing = [variable for key, variable in required.items() if not values[key]]
             logger.warning("channel %s is off: %s not set", channel, ", ".join(missing))
     return config
 

@@ -30,8 +30,9 @@ def test_scale_out_and_channels_from_the_environment(tmp_path):
     assert written["lock_store"] == {"type": "redis", "url": "r", "port": 6380, "db": 2, "key_prefix": "klyngebot",
                                      "password": "pw"}
     channels = yaml.safe_load(credentials.read_text())
-    assert channels["slack"] == {"slack_token": "xoxb-1", "slack_signing_secret": "s3"}
-    assert channels["botframework"] == {"app_id": "id", "app_password": "pw"}
+    assert channels["channels.slack.SlackChannel"] == {"slack_token": "xoxb-1", "slack_signing_secret": "s3",
+                                                       "use_threads": True}
+    assert channels["channels.teams.TeamsInput"] == {"app_id": "id", "app_password": "pw"}
 
 
 def test_the_shell_wins_over_dotenv(tmp_path, monkeypatch):
