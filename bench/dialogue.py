@@ -12,8 +12,8 @@ from bench.engine import assessments_per_second
 from tests.cases import load_cases
 from tests.servers import running_bot
 
-CONCURRENCY = (1, 10)
-ROUNDS_PER_WORKER = 2
+CONCURRENCY = (1, 10, 50)
+CHECKS_AT_LEAST = 6  # per level: the three scripted checks twice, or one check per concurrent conversation
 
 
 def _play(bot, script, sender) -> tuple[bool, list[float]]:
@@ -45,8 +45,8 @@ def run() -> list[str]:
     lines = []
     with tempfile.TemporaryDirectory() as directory, running_bot(Path(directory), "2015-06-01") as bot:
         for workers in CONCURRENCY:
-            jobs = [(script, f"bench-{workers}-{worker}-{round_}-{script['name']}")
-                    for worker in range(workers) for round_ in range(ROUNDS_PER_WORKER) for script in scripts]
+            jobs = [(scripts[number % len(scripts)], f"bench-{workers}-{number}")
+                    for number in range(max(workers, CHECKS_AT_LEAST))]
             start = time.perf_counter()
             with ThreadPoolExecutor(max_workers=workers) as pool:
                 results = list(pool.map(lambda job: _play(bot, *job), jobs))
