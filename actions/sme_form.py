@@ -11,7 +11,7 @@ from rasa_sdk.forms import FormValidationAction
 from actions.conversation import FORM, language_of, profile_of, reference_date
 from bot.engine import assess
 from bot.parsing import ParseError, parse_amount, parse_count, parse_yes_no
-from bot.sme import classify_known, nok_per_eur, sme_questions, sme_rules
+from bot.sme import classify_known, nok_per_eur, nok_to_eur, sme_questions, sme_rules
 from bot.texts import format_number
 
 SME_FORM = "sme_form"
@@ -37,8 +37,8 @@ def _euro(text: str, dispatcher: CollectingDispatcher, language: str) -> float:
         raise
     if amount.currency == "EUR":
         return float(amount.value)
-    rate = nok_per_eur(reference_date())
-    euro = float(amount.value) / rate
+    day = reference_date()
+    euro, rate = nok_to_eur(float(amount.value), day), nok_per_eur(day)
     dispatcher.utter_message(response="utter_converted_to_eur", nok=format_number(float(amount.value), language),
                              eur=format_number(round(euro), language), rate=format_number(rate, language))
     return euro

@@ -19,10 +19,6 @@ from bot.resources import load_yaml
 from bot.sme import sme_rules
 from bot.texts import format_nok, render
 
-TOPICS = ("call_info", "max_grant", "partner_rules", "sme_definition", "deadline", "application_process",
-          "eligible_activities", "assessment_criteria", "contact")
-
-
 def _mark(ok: Optional[bool], language: str) -> str:
     return message(f"mark.{str(ok).lower() if ok is not None else 'null'}", language)
 

@@ -148,12 +148,6 @@ class Profile:
     def get(self, name: str) -> Any:
         return self.facts.get(name)
 
-    def with_facts(self, **changes: Any) -> "Profile":
-        """A copy with some facts set (None forgets a fact), validated like a fresh profile."""
-        merged = {**self.facts, **changes}
-        return make_profile({name: value for name, value in merged.items() if value is not None},
-                            date=self.date, language=self.language)
-
 
 def make_profile(values: Mapping[str, Any], date: dt.date, language: str = "nb") -> Profile:
     schema = facts()

@@ -3,7 +3,6 @@ import asyncio
 
 import pytest
 from rasa_sdk import Tracker
-from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.eligibility_form import ValidateEligibilityForm

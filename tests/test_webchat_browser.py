@@ -1,6 +1,5 @@
 """The chat page in a real browser: Debian's Chromium, headless, driven by Playwright (which downloads no
 browser), through a check on a phone-sized screen, with quick replies and a reload in the middle."""
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect, sync_playwright
