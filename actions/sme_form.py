@@ -11,7 +11,7 @@ from rasa_sdk.forms import FormValidationAction
 from actions.conversation import FORM, language_of, profile_of, reference_date
 from bot.engine import assess
 from bot.parsing import ParseError, parse_amount, parse_count, parse_yes_no
-from bot.sme import classify_known, nok_per_eur, nok_to_eur, sme_questions, sme_rules
+from bot.sme import classify_known, nok_per_eur, nok_to_eur, ownership_limit, sme_questions
 from bot.texts import format_number
 
 SME_FORM = "sme_form"
@@ -89,8 +89,7 @@ class ActionAskSmeOwned(Action):
         return "action_ask_sme_owned"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[dict]:
-        limit = sme_rules().ownership.at(reference_date())["max_large_owner_pct_below"]
-        dispatcher.utter_message(response="utter_ask_sme_owned", limit=limit)
+        dispatcher.utter_message(response="utter_ask_sme_owned", limit=ownership_limit(reference_date()))
         return []
 
 

@@ -96,13 +96,17 @@ def any_in(items: Optional[tuple], *, allowed: tuple) -> Check:
     return _PASSED if any(item in allowed for item in items) else _FAILED
 
 
+def minimum_budget(floor: float, intensity: float) -> int:
+    """The smallest budget whose aid-intensity share reaches the floor."""
+    return math.ceil(exact(floor) / exact(intensity))
+
+
 def grant_reaches_floor(budget: Optional[float], *, intensity: float, floor: float) -> Check:
     if budget is None:
         return _UNDECIDED
-    share = exact(intensity)
-    if exact(budget) * share >= floor:
+    if exact(budget) * exact(intensity) >= floor:
         return _PASSED
-    return False, {"minimum_budget": math.ceil(exact(floor) / share)}
+    return False, {"minimum_budget": minimum_budget(floor, intensity)}
 
 
 CRITERIA: Mapping[str, Callable[..., Check]] = {

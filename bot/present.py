@@ -5,18 +5,17 @@ Channels get plain text with light markdown (**bold**, line breaks), which web c
 """
 from __future__ import annotations
 
-import math
 import re
 from typing import Any, Iterable, Mapping, Optional
 
 from bot.catalogue import PARTNER_TYPES, Call, catalogue
-from bot.criteria import exact
-from bot.engine import Assessment, CallAssessment, RuleResult, assess_call, status_text, summary
+from bot.criteria import minimum_budget
+from bot.engine import Assessment, CallAssessment, RuleResult, assess_call, explain_rule, status_text, summary
 from bot.extract import keyword_pattern
 from bot.messages import message
 from bot.profile import facts, make_profile
 from bot.resources import load_yaml
-from bot.sme import sme_rules
+from bot.sme import ownership_limit, sme_rules
 from bot.texts import format_nok, render
 
 def _mark(ok: Optional[bool], language: str) -> str:
@@ -40,11 +39,8 @@ def _value_label(fact: str, value: Any, language: str) -> str:
     return str(value)
 
 
-def minimum_budget(assessed: CallAssessment) -> Optional[int]:
-    """The smallest budget whose aid-intensity share reaches the call's floor."""
-    if assessed.floor_nok is None:
-        return None
-    return math.ceil(exact(assessed.floor_nok) / exact(assessed.max_aid_intensity))
+def _minimum_budget(assessed: CallAssessment) -> Optional[int]:
+    return None if assessed.floor_nok is None else minimum_budget(assessed.floor_nok, assessed.max_aid_intensity)
 
 
 def _grant_lines(assessed: CallAssessment, budget: Optional[float], language: str) -> list[str]:
@@ -53,20 +49,16 @@ def _grant_lines(assessed: CallAssessment, budget: Optional[float], language: st
     if budget is None:
         lines.append(message("result.grant_unknown_budget", language))
     elif assessed.max_grant_nok is None:
-        lines.append(message("result.below_floor", language, budget=budget, needed=minimum_budget(assessed)))
+        lines.append(message("result.below_floor", language, budget=budget, needed=_minimum_budget(assessed)))
     else:
         lines.append(message("result.grant_for_budget", language, budget=budget, grant=assessed.max_grant_nok))
     return lines
 
 
 def _reason_line(result: RuleResult, assessed: CallAssessment, language: str) -> str:
-    rule = result.rule
-    values = {"mark": _mark(result.ok, language), "text": render(rule.requirement(language), language, assessed.figures),
-              "source": rule.source.cite()}
-    if result.ok is False:
-        fix = render(rule.fix(language), language, {**assessed.figures, **result.details})
-        return message("result.reason_fix", language, fix=fix, **values)
-    return message("result.reason", language, **values)
+    reason = explain_rule(result, assessed.figures, language)
+    return message("result.reason_fix" if "fix" in reason else "result.reason", language,
+                   mark=_mark(result.ok, language), text=reason["text"], fix=reason.get("fix"), source=reason["source"])
 
 
 def call_result(assessed: CallAssessment, language: str, skipped: Iterable[str] = ()) -> str:
@@ -76,7 +68,7 @@ def call_result(assessed: CallAssessment, language: str, skipped: Iterable[str] 
                      status=status_text(assessed, language))]
     lines += [_reason_line(result, assessed, language) for result in assessed.results]
     lines += _grant_lines(assessed, assessed.budget_nok, language)
-    skipped = [fact for fact in assessed.missing if fact in set(skipped)]
+    skipped = [fact for fact in assessed.missing if fact in frozenset(skipped)]
     unanswered = [fact for fact in assessed.missing if fact not in skipped]
     if assessed.verdict == "unknown" and unanswered:
         lines.append(message("result.missing", language, facts=", ".join(fact_label(f, language) for f in unanswered)))
@@ -111,14 +103,13 @@ def trace_messages(assessment: Assessment, language: str) -> list[str]:
         lines = [message("trace.header", language, name=assessed.call.name(language), date=assessment.profile.date,
                          verdict=message(f"verdict.{assessed.verdict}", language))]
         for result in assessed.results:
-            rule = result.rule
+            reason = explain_rule(result, assessed.figures, language)
             read = ", ".join(f"{fact}={_value_label(fact, value, language) if value is not None else message('trace.unknown', language)}"
-                             for fact, value in zip(rule.facts, result.values))
-            parameters = ", ".join(f"{name}={assessed.figures[name]}" for name in rule.params.values())
-            lines.append(message("trace.rule", language, mark=_mark(result.ok, language), rule=rule.id,
-                                 text=render(rule.requirement(language), language, assessed.figures), facts=read,
-                                 parameters=parameters or message("trace.none", language),
-                                 source=rule.source.cite(), quote=rule.source.quote))
+                             for fact, value in zip(result.rule.facts, result.values))
+            parameters = ", ".join(f"{name}={value}" for name, value in reason["parameters"].items())
+            lines.append(message("trace.rule", language, mark=_mark(result.ok, language), rule=reason["rule"],
+                                 text=reason["text"], facts=read, parameters=parameters or message("trace.none", language),
+                                 source=reason["source"], quote=reason["quote"]))
         blocks.append("\n".join(lines))
     return blocks
 
@@ -186,7 +177,7 @@ def _sme_definition(language: str, day) -> str:
                    medium_employees=limits["medium"]["employees_below"],
                    medium_turnover=limits["medium"]["turnover_eur_max"],
                    medium_balance=limits["medium"]["balance_sheet_eur_max"],
-                   owner_pct=rules.ownership.at(day)["max_large_owner_pct_below"])
+                   owner_pct=ownership_limit(day))
 
 
 def _call_info(assessed: CallAssessment, language: str) -> str:
@@ -200,7 +191,7 @@ def _max_grant(assessed: CallAssessment, language: str) -> str:
     values = {"ceiling": assessed.ceiling_nok, "intensity": assessed.max_aid_intensity}
     if assessed.floor_nok:
         text = message("answer.max_grant_range", language, name=name, floor=assessed.floor_nok,
-                       needed=minimum_budget(assessed), **values)
+                       needed=_minimum_budget(assessed), **values)
     else:
         text = message("answer.max_grant", language, name=name, **values)
     if assessed.budget_nok is None:

@@ -37,6 +37,11 @@ def sme_rules() -> SmeRules:
     )
 
 
+def ownership_limit(day: dt.date) -> float:
+    """The share (in %) a large enterprise or public body must stay below for an SME to remain one."""
+    return sme_rules().ownership.at(day)["max_large_owner_pct_below"]
+
+
 def nok_per_eur(day: dt.date) -> float:
     return sme_rules().exchange_rate.at(day)["nok_per_eur"]
 
@@ -83,7 +88,7 @@ def classify_sme(employees: int, turnover_eur: float, balance_sheet_eur: float, 
             break
     else:
         reasons.append(message("sme.too_big", language, employees=employees))
-    limit = rules.ownership.at(day)["max_large_owner_pct_below"]
+    limit = ownership_limit(day)
     owned = large_owner_pct >= limit
     if owned:
         reasons.append(message("sme.owned", language, pct=large_owner_pct, limit=limit))
@@ -155,6 +160,6 @@ def classify_known(employees: int, turnover_eur: Optional[float], balance_sheet_
     so it counts as the other one (turnover within a limit settles it whatever the balance sheet)."""
     turnover = turnover_eur if turnover_eur is not None else balance_sheet_eur
     balance = balance_sheet_eur if balance_sheet_eur is not None else turnover_eur
-    limit = sme_rules().ownership.at(day)["max_large_owner_pct_below"]
-    return classify_sme(employees, turnover or 0, balance or 0, large_owner_pct=limit if owned else 0, day=day,
+    return classify_sme(employees, turnover or 0, balance or 0, large_owner_pct=ownership_limit(day) if owned else 0,
+                        day=day,
                         language=language)
