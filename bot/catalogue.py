@@ -19,14 +19,15 @@ import yaml
 
 from bot.criteria import CRITERIA
 from bot.profile import facts
-from bot.resources import DATA_DIR, load_yaml
+from bot.extract import vocabulary
+from bot.resources import DATA_DIR
 from bot.texts import Text, placeholders
 from bot.timeline import Timeline, parse_date
 
 CALLS_DIR = DATA_DIR / "calls"
 SOURCES_DIR = DATA_DIR / "sources"
 STATUS_RANK = {"open": 0, "no_deadline": 1, "upcoming": 2, "closed": 3}
-PARTNER_TYPES = tuple(load_yaml("vocabulary.yaml")["partner_types"])
+PARTNER_TYPES = tuple(vocabulary()["partner_types"])
 
 
 class CatalogueError(Exception):

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, Mapping, Optional
 
-from bot.parsing import UNITS, ParseError, parse_amount, parse_count, parse_yes_no
+from bot.parsing import UNITS, ParseError, is_unsure, parse_amount, parse_count, parse_yes_no
 from bot.profile import country_codes, country_names, facts
 from bot.resources import load_yaml
 from bot.sme import nok_per_eur
@@ -37,7 +37,8 @@ class Extraction:
 
 
 @lru_cache(maxsize=None)
-def _vocabulary() -> dict:
+def vocabulary() -> dict:
+    """data/vocabulary.yaml, read once."""
     return load_yaml("vocabulary.yaml")
 
 
@@ -53,12 +54,12 @@ def keyword_pattern(keywords: tuple[str, ...]) -> re.Pattern:
 
 @lru_cache(maxsize=None)
 def _value_patterns(fact: str) -> tuple[tuple[str, re.Pattern], ...]:
-    return tuple((value, keyword_pattern(tuple(words))) for value, words in _vocabulary()["values"][fact].items())
+    return tuple((value, keyword_pattern(tuple(words))) for value, words in vocabulary()["values"][fact].items())
 
 
 @lru_cache(maxsize=None)
 def _statement_patterns(fact: str) -> tuple[tuple[bool, re.Pattern], ...]:
-    spec = _vocabulary()["statements"][fact]
+    spec = vocabulary()["statements"][fact]
     return tuple((truth, keyword_pattern(tuple(spec[truth]))) for truth in (False, True))
 
 
@@ -74,7 +75,7 @@ _SELF = r"(?:vi er|jeg er|vi representerer|jeg representerer|søker er|søkeren 
 
 @lru_cache(maxsize=None)
 def _counted_pattern(fact: str) -> re.Pattern:
-    nouns = keyword_pattern(tuple(_vocabulary()["counted"][fact])).pattern
+    nouns = keyword_pattern(tuple(vocabulary()["counted"][fact])).pattern
     # a number, at most two words (and "er"/"are" etc.), then the noun: "to er SMB-er", "3 norske bedrifter"
     return re.compile(rf"(?P<number>{_NUMBER})\s+(?:[\wæøå-]+\s+){{0,2}}?{nouns}")
 
@@ -149,7 +150,7 @@ def _counts_per_country(text: str, countries: Optional[tuple]) -> Optional[dict]
 
 
 def _plausible(fact: str, value: float) -> bool:
-    bounds = _vocabulary()["plausible"].get(fact)
+    bounds = vocabulary()["plausible"].get(fact)
     return bounds is None or bounds["minimum"] <= value <= bounds["maximum"]
 
 
@@ -175,10 +176,10 @@ def answer_for(fact: str, text: str, known: Mapping[str, Any], day) -> Answer:
         try:
             value = parse_yes_no(lowered)
         except ParseError:
-            value = _statement(fact, lowered) if fact in _vocabulary()["statements"] else None
+            value = _statement(fact, lowered) if fact in vocabulary()["statements"] else None
             return Answer(value=value) if value is not None else Answer(problem="not_yes_no")
         return Answer(value=value, unsure=value is None)
-    if _unsure(lowered):
+    if is_unsure(lowered):
         return Answer(unsure=True)
     if kind == "count":
         try:
@@ -217,14 +218,6 @@ def answer_for(fact: str, text: str, known: Mapping[str, Any], day) -> Answer:
     raise AssertionError(f"no reader for facts of type {kind}")
 
 
-_UNSURE = re.compile(r"\b(vet ikke|veit ikke|ikke sikker|usikker|aner ikke|not sure|don'?t know|do not know|"
-                     r"unsure|no idea|dunno|idk)\b")
-
-
-def _unsure(text: str) -> bool:
-    return bool(_UNSURE.search(text))
-
-
 def facts_in(text: str, known: Mapping[str, Any], day) -> Extraction:
     """Every fact the sentence states outright."""
     lowered = _normalise(text)
@@ -242,7 +235,7 @@ def facts_in(text: str, known: Mapping[str, Any], day) -> Extraction:
                 found.setdefault(fact, value)
                 break
     converted = None
-    budget_pattern = keyword_pattern(tuple(_vocabulary()["budget_words"]))
+    budget_pattern = keyword_pattern(tuple(vocabulary()["budget_words"]))
     for clause in re.split(r"[;!?]|,(?!\d)|\bog\b(?= \D)|\band\b(?= \D)", lowered):
         if budget_pattern.search(clause) or re.search(r"\b(kr|nok|mnok|kroner|eur|euro)\b|€", clause):
             value, from_eur, problem = _budget(clause, day)
@@ -257,10 +250,9 @@ def facts_in(text: str, known: Mapping[str, Any], day) -> Extraction:
         applicant = _first_value("applicant", applicant_match.group(1))
         if applicant:
             found["applicant"] = applicant
-    for fact in ("goal",):
-        value = _first_value(fact, lowered)
-        if value:
-            found[fact] = value
+    goal = _first_value("goal", lowered)
+    if goal:
+        found["goal"] = goal
     activities = _all_values("activities", lowered)
     if activities:
         found["activities"] = list(activities)
@@ -271,7 +263,7 @@ def facts_in(text: str, known: Mapping[str, Any], day) -> Extraction:
     if per_country and any(re.search(pattern, lowered) for pattern in (r"\bsmb", r"\bsme")):
         found["smes_per_country"] = {**(known.get("smes_per_country") or {}), **per_country}
         found.pop("smes", None)  # "3 SMEs in Norway" counts one country's SMEs, not all of them
-    for fact in _vocabulary()["statements"]:
+    for fact in vocabulary()["statements"]:
         value = _statement(fact, lowered)
         if value is not None:
             found[fact] = value
@@ -280,7 +272,7 @@ def facts_in(text: str, known: Mapping[str, Any], day) -> Extraction:
 
 @lru_cache(maxsize=None)
 def _language_markers() -> dict[str, frozenset]:
-    return {language: frozenset(words) for language, words in _vocabulary()["language_markers"].items()}
+    return {language: frozenset(words) for language, words in vocabulary()["language_markers"].items()}
 
 
 def detect_language(text: str) -> Optional[str]:
@@ -295,10 +287,9 @@ def detect_language(text: str) -> Optional[str]:
     return max(scores, key=scores.get)
 
 
-
 def asks_to_skip(text: str) -> bool:
     return text.strip() == "/skip_question" or bool(
-        keyword_pattern(tuple(_vocabulary()["skip_words"])).search(_normalise(text)))
+        keyword_pattern(tuple(vocabulary()["skip_words"])).search(_normalise(text)))
 
 
 def enum_value(fact: str, raw: Any) -> Optional[str]:

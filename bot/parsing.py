@@ -239,10 +239,15 @@ _YES = re.compile(r"\b(ja|jada|jo|jepp|japp|jupp|yes|yeah|yep|yup|sure|correct|r
                   r"det har vi|det er de|y)\b")
 
 
+def is_unsure(text: str) -> bool:
+    """'vet ikke', 'not sure' and the like: the user cannot answer (yet)."""
+    return bool(_UNSURE.search(" ".join(text.lower().split())))
+
+
 def parse_yes_no(text: str) -> Optional[bool]:
     """True or False, or None for 'not sure' (the fact stays unknown); ParseError when it is neither."""
     lowered = " ".join(re.sub(r"[^\w' ]", " ", text.lower()).split())
-    if _UNSURE.search(lowered):
+    if is_unsure(lowered):
         return None
     first = lowered.split(" ", 1)[0] if lowered else ""
     if _NO.fullmatch(first):

@@ -11,10 +11,9 @@ from typing import Any, Iterable, Mapping, Optional
 from bot.catalogue import PARTNER_TYPES, Call, catalogue
 from bot.criteria import minimum_budget
 from bot.engine import Assessment, CallAssessment, RuleResult, assess_call, explain_rule, status_text, summary
-from bot.extract import keyword_pattern
+from bot.extract import keyword_pattern, vocabulary
 from bot.messages import message
 from bot.profile import facts, make_profile
-from bot.resources import load_yaml
 from bot.sme import ownership_limit, sme_rules
 from bot.texts import format_nok, render
 
@@ -140,9 +139,9 @@ def calls_named_in(text: str) -> tuple[Call, ...]:
 
 
 def partner_types_in(text: str) -> tuple[str, ...]:
-    vocabulary = load_yaml("vocabulary.yaml")["partner_types"]
+    words = vocabulary()["partner_types"]
     lowered = text.lower()
-    return tuple(kind for kind in PARTNER_TYPES if keyword_pattern(tuple(vocabulary[kind])).search(lowered))
+    return tuple(kind for kind in PARTNER_TYPES if keyword_pattern(tuple(words[kind])).search(lowered))
 
 
 def answer(topic: str, text: str, language: str, day, budget: Optional[float] = None) -> list[str]:
