@@ -20,6 +20,12 @@ def reference_date() -> dt.date:
     return dt.date.fromisoformat(configured) if configured else dt.date.today()
 
 
+def latest_intent(tracker: Tracker) -> tuple[str | None, float]:
+    """The latest message's intent and the NLU's confidence in it."""
+    intent = (tracker.latest_message or {}).get("intent") or {}
+    return intent.get("name"), intent.get("confidence") or 0.0
+
+
 def language_of(tracker: Tracker) -> str:
     return tracker.get_slot("language") or "nb"
 

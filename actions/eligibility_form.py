@@ -8,8 +8,8 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import FormValidationAction
 
-from actions.conversation import (FACTS, FORM, known_facts, language_of, profile_of, reconcile, reference_date,
-                                  requested_fact, skipped_facts)
+from actions.conversation import (FACTS, FORM, known_facts, language_of, latest_intent, profile_of, reconcile,
+                                  reference_date, requested_fact, skipped_facts)
 from actions.replies import say_converted, say_reconciled, say_why_we_ask
 from bot.engine import assess
 from bot.extract import answer_for, asks_to_skip
@@ -55,7 +55,7 @@ class ValidateEligibilityForm(FormValidationAction):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[dict]:
         events = []
         fact = requested_fact(tracker)
-        intent = (tracker.latest_message.get("intent") or {}).get("name")
+        intent, _ = latest_intent(tracker)
         if (fact is not None and intent in ANSWERS and unanswered_message(tracker)
                 and not facts_set_this_turn(tracker)):
             events = self.read_answer(fact, intent, dispatcher, tracker)
@@ -75,7 +75,7 @@ class ValidateEligibilityForm(FormValidationAction):
         known = known_facts(tracker)
         reply = answer_for(fact, text, known, reference_date())
         value = reply.value
-        confidence = (tracker.latest_message.get("intent") or {}).get("confidence") or 0
+        _, confidence = latest_intent(tracker)
         if (value is None and facts()[fact].type == "bool" and intent in YES_NO_INTENTS
                 and (text.startswith("/") or confidence >= CONFIDENT_YES_NO)):
             value = YES_NO_INTENTS[intent]

@@ -7,7 +7,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.conversation import known_facts, language_of, reconcile, reference_date
+from actions.conversation import known_facts, language_of, latest_intent, reconcile, reference_date
 from actions.replies import say_converted, say_reconciled
 from bot.extract import detect_language, enum_value, facts_in
 from bot.profile import country_names
@@ -49,7 +49,7 @@ class ActionExtractFacts(Action):
         if detected and detected != tracker.get_slot("language"):
             events.append(SlotSet("language", detected))
         language = detected or language_of(tracker)
-        if (message.get("intent") or {}).get("name") in NOT_STATEMENTS:
+        if latest_intent(tracker)[0] in NOT_STATEMENTS:
             return events
         known = known_facts(tracker)
         stated = facts_from_entities(message.get("entities") or [])

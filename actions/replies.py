@@ -10,7 +10,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.conversation import language_of, profile_of, reference_date, requested_fact, skipped_facts
+from actions.conversation import language_of, latest_intent, profile_of, reference_date, requested_fact, skipped_facts
 from bot.engine import Assessment, assess
 from bot.present import answer, fact_label, result_messages, trace_messages, why_we_ask
 from bot.messages import message
@@ -85,7 +85,7 @@ class ActionAnswerQuestion(Action):
         return "action_answer_question"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[dict]:
-        intent = (tracker.latest_message.get("intent") or {}).get("name")
+        intent, _ = latest_intent(tracker)
         topic = TOPIC_OF_INTENT.get(intent)
         if topic is None:
             dispatcher.utter_message(response="utter_default")

@@ -8,7 +8,7 @@ from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import FormValidationAction
 
-from actions.conversation import FORM, language_of, profile_of, reference_date
+from actions.conversation import FORM, language_of, latest_intent, profile_of, reference_date
 from bot.engine import assess
 from bot.parsing import ParseError, parse_amount, parse_count, parse_yes_no
 from bot.sme import classify_known, nok_per_eur, nok_to_eur, ownership_limit, sme_questions
@@ -54,7 +54,7 @@ class ValidateSmeForm(FormValidationAction):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[dict]:
         events = []
         requested = tracker.get_slot("requested_slot") if tracker.active_loop_name == SME_FORM else None
-        intent = (tracker.latest_message.get("intent") or {}).get("name")
+        intent, _ = latest_intent(tracker)
         if requested and intent in ("inform", "affirm", "deny", "nlu_fallback"):
             value = self.read(requested, tracker.latest_message.get("text") or "", intent, dispatcher,
                               language_of(tracker))

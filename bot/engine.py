@@ -120,7 +120,8 @@ def assess_call(call: Call, profile: Profile) -> CallAssessment:
     budget = known(BUDGET)
     if budget is None:
         wanted.add(BUDGET)
-    return CallAssessment(call=call, date=profile.date, budget_nok=budget, verdict=verdict, status=call.status(profile.date), figures=figures,
+    return CallAssessment(call=call, date=profile.date, budget_nok=budget, verdict=verdict,
+                          status=call.status(profile.date), figures=figures,
                           max_grant_nok=max_grant(call, figures, budget), results=results,
                           missing=tuple(sorted(wanted, key=ask_rank().__getitem__)))
 

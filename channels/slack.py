@@ -23,12 +23,11 @@ class SlackOutput(SlackBot):
 
 
 class SlackChannel(SlackInput):
-    api_url: Optional[Text] = None
-
     @classmethod
     def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> InputChannel:
         channel = super().from_credentials(credentials)
         channel.api_url = (credentials or {}).get("slack_api_url")
+        channel.seen_events = OrderedDict()  # the latest REMEMBERED_EVENTS event ids, oldest first
         return channel
 
     def get_output_channel(self, channel: Optional[Text] = None, thread_id: Optional[Text] = None) -> OutputChannel:
@@ -41,10 +40,9 @@ class SlackChannel(SlackInput):
         event_id = (request.json or {}).get("event_id") if request.headers.get("content-type") == "application/json" \
             else None
         if event_id:
-            seen = self.__dict__.setdefault("_seen_events", OrderedDict())
-            if event_id in seen:
+            if event_id in self.seen_events:
                 return response.text("", headers={"X-Slack-No-Retry": "1"})
-            seen[event_id] = True
-            if len(seen) > REMEMBERED_EVENTS:
-                seen.popitem(last=False)
+            self.seen_events[event_id] = True
+            if len(self.seen_events) > REMEMBERED_EVENTS:
+                self.seen_events.popitem(last=False)
         return await super().process_message(request, on_new_message, text, sender_id, metadata)
