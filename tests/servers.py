@@ -16,7 +16,8 @@ from deploy import rasa_config
 
 ROOT = Path(__file__).resolve().parent.parent
 MODEL = ROOT / "models" / "klyngebot.tar.gz"
-RASA = Path(sys.executable).parent / "rasa"
+# Rasa as `make run` starts it: its command line with the project's fixes (deploy/rasa_server.py).
+RASA = [sys.executable, "-m", "deploy.rasa_server"]
 
 
 def free_port() -> int:
@@ -91,7 +92,7 @@ def running_bot(tmp_dir: Path, reference_date: str | None = None, database_url: 
     rasa_ports = [free_port() for _ in range(rasa_processes)]
     for number, port in enumerate(rasa_ports):
         processes.append(subprocess.Popen(
-            [str(RASA), "run", "--enable-api", "--interface", "127.0.0.1", "--port", str(port), "--model", str(MODEL),
+            [*RASA, "run", "--enable-api", "--interface", "127.0.0.1", "--port", str(port), "--model", str(MODEL),
              "--endpoints", str(endpoints), "--credentials", str(credentials)],
             cwd=ROOT, env=environment, stdout=open(logs / f"rasa{number}.log", "w"), stderr=subprocess.STDOUT))
     try:
