@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -42,9 +43,15 @@ def wait_for(url: str, process: subprocess.Popen, seconds: float = 180) -> None:
 class Bot:
     """A client for the running Rasa: REST channel messages and the HTTP API."""
 
-    def __init__(self, base: str, pids: dict[str, int]):
+    def __init__(self, base: str, servers: "Servers"):
         self.base = base
-        self.pids = pids  # {"rasa": ..., "actions": ...}
+        self._servers = servers
+        self._name = next(name for name, url in servers.health.items() if url.startswith(base + "/"))
+
+    @property
+    def pids(self) -> dict[str, int]:
+        """The process ids of this Rasa and of the action server, as they run now."""
+        return {"rasa": self._servers.processes[self._name].pid, "actions": self._servers.processes["actions"].pid}
 
     def _post(self, path: str, body) -> object:
         request = urllib.request.Request(self.base + path, data=json.dumps(body).encode(),
@@ -58,6 +65,11 @@ class Bot:
         return [reply.get("text", "") + (" [" + " | ".join(b["title"] for b in reply["buttons"]) + "]"
                                          if reply.get("buttons") else "") for reply in replies]
 
+    def slots(self, sender: str) -> dict:
+        """The conversation's slots as Rasa's tracker store gives them."""
+        with urllib.request.urlopen(f"{self.base}/conversations/{sender}/tracker", timeout=60) as response:
+            return json.loads(response.read())["slots"]
+
     def set_slots(self, sender: str, slots: dict) -> None:
         self._post(f"/conversations/{sender}/tracker/events",
                    [{"event": "slot", "name": name, "value": value} for name, value in slots.items()])
@@ -70,15 +82,57 @@ class Bot:
         return self._post("/model/parse", {"text": text})
 
 
+class Servers:
+    """The processes behind a running bot, which a fault test can stop, kill and start again."""
+
+    def __init__(self, environment: dict, endpoints: Path, credentials: Path, logs: Path, rasa_processes: int):
+        self.environment, self.logs = environment, logs
+        self.action_port = int(environment["ACTION_ENDPOINT"].split(":")[2].split("/")[0])
+        self.commands = {"actions": [sys.executable, "-m", "rasa_sdk", "--actions", "actions",
+                                     "--port", str(self.action_port)]}
+        self.health = {"actions": f"http://127.0.0.1:{self.action_port}/health"}
+        for number in range(rasa_processes):
+            port = free_port()
+            self.commands[f"rasa{number}"] = [*RASA, "run", "--enable-api", "--interface", "127.0.0.1", "--port",
+                                              str(port), "--model", str(MODEL), "--endpoints", str(endpoints),
+                                              "--credentials", str(credentials)]
+            self.health[f"rasa{number}"] = f"http://127.0.0.1:{port}/status"
+        self.processes: dict[str, subprocess.Popen] = {}
+
+    def start(self, *names: str) -> None:
+        for name in names or self.commands:
+            log = open(self.logs / f"{name}.log", "a")
+            self.processes[name] = subprocess.Popen(self.commands[name], cwd=ROOT, env=self.environment,
+                                                    stdout=log, stderr=subprocess.STDOUT)
+        for name in names or self.commands:
+            wait_for(self.health[name], self.processes[name])
+
+    def stop(self, name: str, signal_name: str = "SIGTERM") -> None:
+        process = self.processes.pop(name)
+        process.send_signal(getattr(signal, signal_name))
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+    def stop_all(self) -> None:
+        for name in list(self.processes):
+            self.stop(name)
+
+    def log(self, name: str) -> str:
+        return (self.logs / f"{name}.log").read_text(errors="replace")
+
+
 @contextmanager
 def running_bot(tmp_dir: Path, reference_date: str | None = None, database_url: str | None = None,
                 redis_url: str | None = None, rasa_processes: int = 1):
     """One action server and `rasa_processes` Rasa servers sharing its stores (a SQLite file in tmp_dir
-    unless database_url is given); the first Rasa's client is yielded, all of them as `.peers`."""
-    action_port = free_port()
+    unless database_url is given); the first Rasa's client is yielded, all of them as `.peers`, and the
+    processes as `.servers`."""
     environment = {**os.environ, "PYTHONPATH": str(ROOT), "RASA_TELEMETRY_ENABLED": "false",
                    "DATABASE_URL": database_url or f"sqlite:///{tmp_dir / 'klyngebot.db'}",
-                   "ACTION_ENDPOINT": f"http://127.0.0.1:{action_port}/webhook"}
+                   "ACTION_ENDPOINT": f"http://127.0.0.1:{free_port()}/webhook"}
     if redis_url:
         environment["REDIS_URL"] = redis_url
     if reference_date:
@@ -86,28 +140,15 @@ def running_bot(tmp_dir: Path, reference_date: str | None = None, database_url: 
     endpoints, credentials = rasa_config.write(tmp_dir / "config", environment)
     logs = tmp_dir / "logs"
     logs.mkdir(exist_ok=True)
-    processes = [subprocess.Popen([sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port",
-                                   str(action_port)], cwd=ROOT, env=environment,
-                                  stdout=open(logs / "actions.log", "w"), stderr=subprocess.STDOUT)]
-    rasa_ports = [free_port() for _ in range(rasa_processes)]
-    for number, port in enumerate(rasa_ports):
-        processes.append(subprocess.Popen(
-            [*RASA, "run", "--enable-api", "--interface", "127.0.0.1", "--port", str(port), "--model", str(MODEL),
-             "--endpoints", str(endpoints), "--credentials", str(credentials)],
-            cwd=ROOT, env=environment, stdout=open(logs / f"rasa{number}.log", "w"), stderr=subprocess.STDOUT))
+    servers = Servers(environment, endpoints, credentials, logs, rasa_processes)
     try:
-        wait_for(f"http://127.0.0.1:{action_port}/health", processes[0])
-        for port, process in zip(rasa_ports, processes[1:]):
-            wait_for(f"http://127.0.0.1:{port}/status", process)
-        bots = [Bot(f"http://127.0.0.1:{port}", {"rasa": process.pid, "actions": processes[0].pid})
-                for port, process in zip(rasa_ports, processes[1:])]
+        servers.start()
+        bots = []
+        for number in range(rasa_processes):
+            name = f"rasa{number}"
+            bots.append(Bot(servers.health[name].removesuffix("/status"), servers))
         bots[0].peers = bots
+        bots[0].servers = servers
         yield bots[0]
     finally:
-        for process in processes:
-            process.terminate()
-        for process in processes:
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                process.kill()
+        servers.stop_all()

@@ -1,6 +1,9 @@
-"""Throwaway PostgreSQL databases on the loopback server that scripts/ensure-services provides."""
+"""Throwaway PostgreSQL databases on the loopback server that scripts/ensure-services provides, and a proxy
+to cut a test's connection to them."""
 from __future__ import annotations
 
+import socket
+import threading
 import uuid
 from contextlib import contextmanager
 
@@ -25,3 +28,81 @@ def postgres_database():
                 f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}'"))
             connection.execute(sqlalchemy.text(f'DROP DATABASE "{name}"'))
         admin.dispose()
+
+
+class CuttableProxy:
+    """A TCP proxy to a service that a test can cut, like a database server going down: cut() drops every
+    connection and refuses new ones; restore() lets them through again, on the same port."""
+
+    def __init__(self, target_port: int, target_host: str = "127.0.0.1"):
+        self.target = (target_host, target_port)
+        probe = socket.socket()
+        probe.bind(("127.0.0.1", 0))
+        self.port = probe.getsockname()[1]
+        probe.close()
+        self._connections: list[socket.socket] = []
+        self._lock = threading.Lock()
+        self._listener: socket.socket | None = None
+
+    def restore(self) -> None:
+        listener = socket.socket()
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        listener.bind(("127.0.0.1", self.port))
+        listener.listen(64)
+        self._listener = listener
+        threading.Thread(target=self._accept, args=(listener,), daemon=True).start()
+
+    def cut(self) -> None:
+        with self._lock:
+            listener, self._listener = self._listener, None
+            connections, self._connections = self._connections, []
+        if listener is not None:
+            listener.close()
+        for connection in connections:
+            try:
+                connection.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+            connection.close()
+
+    def _accept(self, listener: socket.socket) -> None:
+        while True:
+            try:
+                client, _ = listener.accept()
+            except OSError:
+                return  # cut
+            try:
+                upstream = socket.create_connection(self.target)
+            except OSError:
+                client.close()
+                continue
+            with self._lock:
+                self._connections += [client, upstream]
+            for source, sink in ((client, upstream), (upstream, client)):
+                threading.Thread(target=self._pipe, args=(source, sink), daemon=True).start()
+
+    @staticmethod
+    def _pipe(source: socket.socket, sink: socket.socket) -> None:
+        try:
+            while data := source.recv(65536):
+                sink.sendall(data)
+        except OSError:
+            pass
+        finally:
+            for end in (source, sink):
+                try:
+                    end.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
+
+
+@contextmanager
+def cuttable_postgres_database():
+    """A throwaway PostgreSQL database (as postgres_database) and a proxy to it: (URL through the proxy, proxy)."""
+    with postgres_database() as url:
+        proxy = CuttableProxy(sqlalchemy.engine.make_url(url).port)
+        proxy.restore()
+        try:
+            yield url.replace(":5432/", f":{proxy.port}/"), proxy
+        finally:
+            proxy.cut()
