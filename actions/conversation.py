@@ -8,6 +8,7 @@ from typing import Any
 from rasa_sdk import Tracker
 
 from bot.profile import InvalidInput, Profile, facts, make_profile
+from bot.texts import DEFAULT_LANGUAGE
 
 FORM = "eligibility_form"
 FACTS = tuple(facts())
@@ -27,7 +28,7 @@ def latest_intent(tracker: Tracker) -> tuple[str | None, float]:
 
 
 def language_of(tracker: Tracker) -> str:
-    return tracker.get_slot("language") or "nb"
+    return tracker.get_slot("language") or DEFAULT_LANGUAGE
 
 
 def _fact_value(name: str, value: Any) -> Any:

@@ -234,12 +234,21 @@ def _criteria(assessed: CallAssessment, language: str) -> str:
 
 
 def _contact(assessed: CallAssessment, language: str) -> str:
-    call = assessed.call
+    return call_contact(assessed.call, language)
+
+
+def call_contact(call: Call, language: str) -> str:
     lines = [message("answer.contact", language, name=call.name(language),
                      contact=render(call.contact_text(language), language, call.contact))]
     if "url" in call.contact:
         lines.append(message("answer.contact_url", language, url=call.contact["url"]))
     return "\n".join(lines)
+
+
+def service_unavailable(language: str) -> str:
+    """The apology when the bot's own checks can't run: try again, or ask a person at one of the calls."""
+    return "\n".join([message("service_unavailable", language),
+                      *(call_contact(call, language) for call in catalogue().calls)])
 
 
 _CALL_ANSWERS = {"call_info": _call_info, "max_grant": _max_grant, "deadline": _deadline,

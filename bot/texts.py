@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any, Mapping
 
 LANGUAGES = ("nb", "en")
+DEFAULT_LANGUAGE = "nb"  # the clusters' own language, until a message shows otherwise
 
 _MONTHS = {
     "nb": ("januar", "februar", "mars", "april", "mai", "juni", "juli", "august", "september",

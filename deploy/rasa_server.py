@@ -1,6 +1,6 @@
 """Rasa's own command line (`python -m deploy.rasa_server run ...` takes what `rasa` takes), with two fixes
-for speed found by profiling the REST path under load (numbers in docs/benchmarks.md). Rasa's version is
-pinned in constraints.txt; tests/test_rasa_server.py checks that both still give Rasa's own answers.
+for speed found by profiling the REST path under load (docs/performance.md) and one for a fault. Rasa's
+version is pinned in constraints.txt; tests/test_rasa_server.py checks each fix against Rasa's own code.
 
 Response validation: Rasa 3.6 checks every action server response with `jsonschema.validate`, which first
 checks the constant response schema against JSON Schema's meta-schema. Profiling the REST path showed
@@ -11,18 +11,33 @@ verdict and the error are the ones Rasa gives.
 Event classes: Rasa finds the class of each stored event by walking every subclass of Event, for every
 event each time a tracker is loaded or an action's events are read: about a tenth of a message's CPU.
 The class for each event name is looked up once.
+
+Action server unreachable or failing: Rasa logs the error and the user hears nothing. Here the user is
+told, once per message, that the bot has a technical fault and whom to contact (bot.present), and a
+form whose validation could not run asks its question again, so the check goes on where it was once the
+action server is back. (Rasa drops what the slot-extraction action says, so the apology comes from the
+next action that fails in the turn: the form's validation or the answering action.)
 """
 from __future__ import annotations
 
 import functools
+import logging
 
 from jsonschema.exceptions import best_match
 from jsonschema.validators import validator_for
-from rasa.core.actions.action import RemoteAction
-from rasa.shared.core.events import Event
+from rasa.core.actions.action import ActionExecutionRejection, RemoteAction
+from rasa.shared.core.constants import REQUESTED_SLOT
+from rasa.shared.core.events import BotUttered, Event, SlotSet, UserUttered
+from rasa.shared.exceptions import RasaException
 from rasa.shared.utils.common import all_subclasses
 
+from bot.present import service_unavailable
+from bot.texts import DEFAULT_LANGUAGE
+
+logger = logging.getLogger("klyngebot.rasa")
 _resolve_by_walking = Event.resolve_by_type
+_run_remote_action = RemoteAction.run
+SERVICE_UNAVAILABLE = "klyngebot_service_unavailable"  # marks the apology in the bot event's metadata
 
 
 @functools.lru_cache(maxsize=None)
@@ -53,9 +68,39 @@ def resolve_event_class(type_name: str, default=None):
     return _event_class(type_name) or _resolve_by_walking(type_name, default)
 
 
+def _apologised_since_latest_message(tracker) -> bool:
+    for event in reversed(tracker.events):
+        if isinstance(event, UserUttered):
+            return False
+        if isinstance(event, BotUttered) and event.metadata.get(SERVICE_UNAVAILABLE):
+            return True
+    return False
+
+
+async def run_or_apologise(remote_action: RemoteAction, output_channel, nlg, tracker, domain) -> list:
+    """RemoteAction.run; when the action server can't run the action, the apology instead of silence."""
+    try:
+        return await _run_remote_action(remote_action, output_channel, nlg, tracker, domain)
+    except ActionExecutionRejection:
+        raise  # not a fault: the action declines, and Rasa picks another
+    except RasaException as error:
+        logger.error("custom action %s could not run, so the user is told and given a contact: %s",
+                     remote_action.name(), error)
+    events = []
+    if not _apologised_since_latest_message(tracker):
+        events.append(BotUttered(service_unavailable(tracker.get_slot("language") or DEFAULT_LANGUAGE), metadata={SERVICE_UNAVAILABLE: True}))
+    requested = tracker.get_slot(REQUESTED_SLOT)
+    if remote_action.name().startswith("validate_") and requested:
+        # Rasa rejects a form turn that set no slot, and a fallback would follow the apology; setting the
+        # requested slot to the value it has keeps the form, which asks its question again.
+        events += [SlotSet(requested, tracker.get_slot(requested)), SlotSet(REQUESTED_SLOT, requested)]
+    return events
+
+
 def install() -> None:
     RemoteAction._validate_action_result = validate_action_result
     Event.resolve_by_type = staticmethod(resolve_event_class)
+    RemoteAction.run = run_or_apologise
 
 
 if __name__ == "__main__":
