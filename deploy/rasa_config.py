@@ -28,17 +28,20 @@ WEBCHAT = "channels.webchat.WebChatInput"  # socket.io, and the chat page at /we
 CHANNELS = {
     "slack": ("channels.slack.SlackChannel",
               {"slack_token": "SLACK_BOT_TOKEN", "slack_signing_secret": "SLACK_SIGNING_SECRET"},
-              {"slack_api_url": "SLACK_API_URL"},
+              {"slack_api_url": "SLACK_API_URL", "redis_url": "REDIS_URL"},  # Redis: retries seen by any process
               {"use_threads": True}),  # in a channel the bot answers in the message's thread
     "botframework": ("channels.teams.TeamsInput", {"app_id": "MICROSOFT_APP_ID", "app_password": "MICROSOFT_APP_PASSWORD"},
                      {}, {}),
 }
 
 
+TRACKER_STORE = "deploy.tracker_store.ResilientSQLTrackerStore"  # Rasa's SQL store, through outages
+
+
 def tracker_store(url: str) -> dict:
     """Rasa's SQL tracker store takes the URL's parts, not the URL (the host goes in its `url` field)."""
     parsed = make_url(url)
-    store = {"type": "SQL", "dialect": parsed.drivername, "db": parsed.database}
+    store = {"type": TRACKER_STORE, "dialect": parsed.drivername, "db": parsed.database}
     for key, value in (("url", parsed.host), ("port", parsed.port), ("username", parsed.username),
                        ("password", parsed.password)):
         if value is not None:

@@ -25,13 +25,13 @@ def test_scale_out_and_channels_from_the_environment(tmp_path):
                    "MICROSOFT_APP_PASSWORD": "pw"}
     endpoints, credentials = rasa_config.write(tmp_path, environment)
     written = yaml.safe_load(endpoints.read_text())
-    assert written["tracker_store"] == {"type": "SQL", "dialect": "postgresql", "db": "klyngebot", "url": "db.local",
+    assert written["tracker_store"] == {"type": "deploy.tracker_store.ResilientSQLTrackerStore", "dialect": "postgresql", "db": "klyngebot", "url": "db.local",
                                         "port": 5433, "username": "bot", "password": "secret"}
     assert written["lock_store"] == {"type": "redis", "url": "r", "port": 6380, "db": 2, "key_prefix": "klyngebot",
                                      "password": "pw"}
     channels = yaml.safe_load(credentials.read_text())
     assert channels["channels.slack.SlackChannel"] == {"slack_token": "xoxb-1", "slack_signing_secret": "s3",
-                                                       "use_threads": True}
+                                                       "redis_url": "redis://:pw@r:6380/2", "use_threads": True}
     assert channels["channels.teams.TeamsInput"] == {"app_id": "id", "app_password": "pw"}
 
 
