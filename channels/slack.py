@@ -1,7 +1,10 @@
 """Slack: Rasa's Slack channel, with the Web API's address configurable (a local stand-in for tests) and
-every Events API delivery answered once, whatever Slack's reason for retrying it."""
+every Events API delivery answered once, whatever Slack's reason for retrying it. The event ids already
+taken are kept in Redis when REDIS_URL is set, so a retry that reaches another Rasa process is caught
+too; otherwise in this process."""
 from __future__ import annotations
 
+import logging
 from collections import OrderedDict
 from typing import Any, Awaitable, Callable, Dict, Optional, Text
 
@@ -11,7 +14,40 @@ from sanic import response
 from sanic.request import Request
 from slack_sdk.web.async_client import AsyncWebClient
 
-REMEMBERED_EVENTS = 10_000
+logger = logging.getLogger("klyngebot.slack")
+REMEMBERED_EVENTS = 10_000  # in one process
+REMEMBERED_SECONDS = 3600  # in Redis; Slack retries within minutes
+
+
+class ProcessEventMemory:
+    """The latest REMEMBERED_EVENTS event ids this process has taken."""
+
+    def __init__(self) -> None:
+        self._seen: OrderedDict[str, bool] = OrderedDict()
+
+    async def first_sight(self, event_id: str) -> bool:
+        if event_id in self._seen:
+            return False
+        self._seen[event_id] = True
+        if len(self._seen) > REMEMBERED_EVENTS:
+            self._seen.popitem(last=False)
+        return True
+
+
+class RedisEventMemory:
+    """Event ids taken by any Rasa process sharing the Redis server; one atomic SET NX per event."""
+
+    def __init__(self, url: str) -> None:
+        from redis.asyncio import Redis
+
+        self._redis = Redis.from_url(url)
+
+    async def first_sight(self, event_id: str) -> bool:
+        try:
+            return bool(await self._redis.set(f"klyngebot:slack-event:{event_id}", 1, nx=True, ex=REMEMBERED_SECONDS))
+        except Exception as error:  # a second reply is better than none
+            logger.error("Redis unavailable, so a retried Slack event may be answered twice: %s", type(error).__name__)
+            return True
 
 
 class SlackOutput(SlackBot):
@@ -27,7 +63,8 @@ class SlackChannel(SlackInput):
     def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> InputChannel:
         channel = super().from_credentials(credentials)
         channel.api_url = (credentials or {}).get("slack_api_url")
-        channel.seen_events = OrderedDict()  # the latest REMEMBERED_EVENTS event ids, oldest first
+        redis_url = (credentials or {}).get("redis_url")
+        channel.events_taken = RedisEventMemory(redis_url) if redis_url else ProcessEventMemory()
         return channel
 
     def get_output_channel(self, channel: Optional[Text] = None, thread_id: Optional[Text] = None) -> OutputChannel:
@@ -39,10 +76,6 @@ class SlackChannel(SlackInput):
         after a timeout. Any event already taken is acknowledged here without a second reply."""
         event_id = (request.json or {}).get("event_id") if request.headers.get("content-type") == "application/json" \
             else None
-        if event_id:
-            if event_id in self.seen_events:
-                return response.text("", headers={"X-Slack-No-Retry": "1"})
-            self.seen_events[event_id] = True
-            if len(self.seen_events) > REMEMBERED_EVENTS:
-                self.seen_events.popitem(last=False)
+        if event_id and not await self.events_taken.first_sight(event_id):
+            return response.text("", headers={"X-Slack-No-Retry": "1"})
         return await super().process_message(request, on_new_message, text, sender_id, metadata)

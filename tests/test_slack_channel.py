@@ -1,6 +1,6 @@
 """Slack on loopback: signed Events API deliveries reach the bot and its replies reach a local stand-in for
 Slack's Web API; unsigned, wrongly signed and replayed requests are refused; a retried delivery gets no
-second reply; the secrets appear in no log."""
+second reply, even from another Rasa process; the secrets appear in no log."""
 import hashlib
 import hmac
 import json
@@ -13,6 +13,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from tests.servers import free_port, running_bot
+from tests.services import postgres_database
 
 pytestmark = pytest.mark.slow
 TOKEN = "xoxb-test-token-4711"
@@ -78,39 +79,55 @@ def wait_for_posts(stand_in, count, seconds=30):
     return stand_in.texts()
 
 
-def test_slack_on_loopback(tmp_path, monkeypatch):
-    stand_in = SlackApiStandIn()
-    for name, value in (("SLACK_BOT_TOKEN", TOKEN), ("SLACK_SIGNING_SECRET", SECRET), ("SLACK_API_URL", stand_in.url)):
+@pytest.fixture
+def stand_in(monkeypatch):
+    api = SlackApiStandIn()
+    for name, value in (("SLACK_BOT_TOKEN", TOKEN), ("SLACK_SIGNING_SECRET", SECRET), ("SLACK_API_URL", api.url)):
         monkeypatch.setenv(name, value)
-    try:
-        with running_bot(tmp_path) as bot:
-            webhook = f"{bot.base}/webhooks/slack/webhook"
-            question = direct_message("Ev001", "hva er maks tilskudd?")
-            assert deliver(webhook, question, signed) == 200
-            texts = wait_for_posts(stand_in, 2)
-            assert any("Innovasjonsrammen" in text and "300" in text for text in texts), texts
-            assert all(post["auth"] == f"Bearer {TOKEN}" for post in stand_in.posts)
-            assert stand_in.posts[0]["body"]["channel"] == "D042"
-            answered = len(stand_in.texts())
+    yield api
+    api.server.shutdown()
 
-            # refused: no signature, a wrong secret, a replayed delivery from ten minutes ago
-            assert deliver(webhook, direct_message("Ev002", "hei"), lambda body: {}) == 400
-            assert deliver(webhook, direct_message("Ev003", "hei"), lambda body: signed(body, "wrong")) == 400
-            assert deliver(webhook, direct_message("Ev004", "hei"),
-                           lambda body: signed(body, timestamp=int(time.time()) - 600)) == 400
 
-            # Slack's retry of the first delivery (for whatever reason) gets no second reply
-            retry = lambda body: {**signed(body), "X-Slack-Retry-Num": "1", "X-Slack-Retry-Reason": "http_error"}
-            assert deliver(webhook, question, retry) == 200
-            time.sleep(3)
-            assert len(stand_in.texts()) == answered
+def test_slack_on_loopback(tmp_path, stand_in):
+    with running_bot(tmp_path) as bot:
+        webhook = f"{bot.base}/webhooks/slack/webhook"
+        question = direct_message("Ev001", "hva er maks tilskudd?")
+        assert deliver(webhook, question, signed) == 200
+        texts = wait_for_posts(stand_in, 2)
+        assert any("Innovasjonsrammen" in text and "300" in text for text in texts), texts
+        assert all(post["auth"] == f"Bearer {TOKEN}" for post in stand_in.posts)
+        assert stand_in.posts[0]["body"]["channel"] == "D042"
+        answered = len(stand_in.texts())
 
-            # staff's one-off question does not start a check
-            assert deliver(webhook, direct_message("Ev005", "kan et universitet være partner?"), signed) == 200
-            texts = wait_for_posts(stand_in, answered + 2)
-            assert not any("Hvem søker" in text for text in texts)
-        logs = "".join(path.read_text() for path in (tmp_path / "logs").glob("*.log"))
-        logs += "".join(path.read_text() for path in (tmp_path / "config").glob("endpoints.yml"))
-        assert TOKEN not in logs and SECRET not in logs
-    finally:
-        stand_in.server.shutdown()
+        # refused: no signature, a wrong secret, a replayed delivery from ten minutes ago
+        assert deliver(webhook, direct_message("Ev002", "hei"), lambda body: {}) == 400
+        assert deliver(webhook, direct_message("Ev003", "hei"), lambda body: signed(body, "wrong")) == 400
+        assert deliver(webhook, direct_message("Ev004", "hei"),
+                       lambda body: signed(body, timestamp=int(time.time()) - 600)) == 400
+
+        # Slack's retry of the first delivery (for whatever reason) gets no second reply
+        retry = lambda body: {**signed(body), "X-Slack-Retry-Num": "1", "X-Slack-Retry-Reason": "http_error"}
+        assert deliver(webhook, question, retry) == 200
+        time.sleep(3)
+        assert len(stand_in.texts()) == answered
+
+        # staff's one-off question does not start a check
+        assert deliver(webhook, direct_message("Ev005", "kan et universitet være partner?"), signed) == 200
+        texts = wait_for_posts(stand_in, answered + 2)
+        assert not any("Hvem søker" in text for text in texts)
+    logs = "".join(path.read_text() for path in (tmp_path / "logs").glob("*.log"))
+    logs += "".join(path.read_text() for path in (tmp_path / "config").glob("endpoints.yml"))
+    assert TOKEN not in logs and SECRET not in logs
+
+
+def test_a_retry_that_reaches_another_rasa_process_gets_no_second_reply(tmp_path, stand_in):
+    with postgres_database() as url, running_bot(tmp_path, database_url=url, redis_url="redis://127.0.0.1:6379/4",
+                                                 rasa_processes=2) as bot:
+        first, second = bot.peers
+        question = direct_message(f"Ev-{time.time_ns()}", "hva er maks tilskudd?")
+        assert deliver(f"{first.base}/webhooks/slack/webhook", question, signed) == 200
+        answered = len(wait_for_posts(stand_in, 2))
+        retry = lambda body: {**signed(body), "X-Slack-Retry-Num": "1", "X-Slack-Retry-Reason": "http_error"}
+        assert deliver(f"{second.base}/webhooks/slack/webhook", question, retry) == 200
+        time.sleep(3)
+        assert answered >= 2 and len(stand_in.texts()) == answered
