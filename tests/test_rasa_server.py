@@ -56,3 +56,46 @@ def test_unknown_event_names_get_rasas_answer():
     assert rasa_server.resolve_event_class("no_such_event", default=SlotSet) is SlotSet
     with pytest.raises(ValueError, match="Unknown event name 'no_such_event'"):
         rasa_server.resolve_event_class("no_such_event")
+
+
+def run_without_action_server(action_name: str, tracker):
+    import asyncio
+
+    from rasa.core.channels import CollectingOutputChannel
+    from rasa.core.nlg import TemplatedNaturalLanguageGenerator
+    from rasa.shared.core.domain import Domain
+    from rasa.utils.endpoints import EndpointConfig
+
+    from tests.servers import free_port
+
+    nowhere = EndpointConfig(f"http://127.0.0.1:{free_port()}/webhook")  # nothing listens there
+    return asyncio.run(rasa_server.run_or_apologise(RemoteAction(action_name, nowhere), CollectingOutputChannel(),
+                                                    TemplatedNaturalLanguageGenerator({}), tracker, Domain.empty()))
+
+
+def conversation(*events):
+    from rasa.shared.core.slots import AnySlot
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    slots = [AnySlot(name, mappings=[{"type": "custom"}]) for name in ("language", "requested_slot", "companies")]
+    return DialogueStateTracker.from_events("someone", list(events), slots=slots)
+
+
+@pytest.mark.parametrize("language", ["nb", "en"])
+def test_an_unreachable_action_server_gets_the_apology_once_per_message(language):
+    from bot.present import service_unavailable
+
+    tracker = conversation(UserUttered("hei"), SlotSet("language", language))
+    first = run_without_action_server("action_answer_question", tracker)
+    assert [event.text for event in first] == [service_unavailable(language)]
+    tracker.update_with_events(first, None)
+    assert run_without_action_server("action_show_result", tracker) == []
+    tracker.update(UserUttered("hallo?"))
+    assert len(run_without_action_server("action_show_result", tracker)) == 1
+
+
+def test_a_form_whose_validation_cannot_run_asks_its_question_again():
+    tracker = conversation(UserUttered("4"), SlotSet("requested_slot", "companies"))
+    events = run_without_action_server("validate_eligibility_form", tracker)
+    assert [(event.key, event.value) for event in events if isinstance(event, SlotSet)] == [
+        ("companies", None), ("requested_slot", "companies")]
