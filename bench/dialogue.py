@@ -1,7 +1,15 @@
 """The whole bot over REST: scripted conversations (tests/cases/conversations.yaml) through the real
-servers, their success rate, message latency at several concurrency levels, and server memory."""
+servers, their success rate, message latency at several concurrency levels, and server memory.
+
+Two kinds of load. Flat out: each conversation sends its next message the moment the reply arrives, which
+measures what one Rasa process can take (its saturation) and how latency grows past it. At human pace:
+each user reads and types for THINK_SECONDS between messages, which is what concurrent conversations on a
+cluster's website are.
+"""
 from __future__ import annotations
 
+import os
+import random
 import statistics
 import tempfile
 import time
@@ -13,13 +21,18 @@ from tests.cases import load_cases
 from tests.servers import running_bot
 
 CONCURRENCY = (1, 10, 50)
+HUMAN_PACE_CONCURRENCY = (10, 50)
+THINK_SECONDS = (2.0, 6.0)  # a user's pause before each message, drawn evenly from this range
 CHECKS_AT_LEAST = 6  # per level: the three scripted checks twice, or one check per concurrent conversation
 
 
-def _play(bot, script, sender) -> tuple[bool, list[float]]:
+def _play(bot, script, sender, think: tuple[float, float] | None = None) -> tuple[bool, list[float]]:
     """One conversation; (every expectation held, latency of each message in seconds)."""
     latencies, ok = [], True
+    pauses = random.Random(sender)
     for user, *expected in script["turns"]:
+        if think:
+            time.sleep(pauses.uniform(*think))
         start = time.perf_counter()
         replies = bot.say(sender, user)
         latencies.append(time.perf_counter() - start)
@@ -40,23 +53,38 @@ def _resident_mb(pid: int) -> float:
     return float("nan")
 
 
+def _cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # user + system time
+
+
+def _load(bot, scripts, workers: int, think=None) -> tuple[list[tuple[bool, list[float]]], float, str]:
+    """Runs the conversations of one load level: (their results, seconds taken, the level's report line)."""
+    jobs = [(scripts[number % len(scripts)], f"bench-{'paced' if think else 'flat'}-{workers}-{number}")
+            for number in range(max(workers, CHECKS_AT_LEAST))]
+    start, rasa_cpu = time.perf_counter(), _cpu_seconds(bot.pids["rasa"])
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        results = list(pool.map(lambda job: _play(bot, *job, think=think), jobs))
+    elapsed, rasa_cpu = time.perf_counter() - start, _cpu_seconds(bot.pids["rasa"]) - rasa_cpu
+    latencies = [latency for _, timings in results for latency in timings]
+    passed = sum(ok for ok, _ in results)
+    pace = f"at human pace ({THINK_SECONDS[0]:g}-{THINK_SECONDS[1]:g} s between messages)" if think else "flat out"
+    return results, elapsed, (
+        f"{workers} concurrent conversation(s) {pace}: {passed}/{len(results)} scripted checks ended with the right "
+        f"verdict and grant; latency p50 {_percentile(latencies, 0.5) * 1000:.0f} ms, "
+        f"p95 {_percentile(latencies, 0.95) * 1000:.0f} ms, p99 {_percentile(latencies, 0.99) * 1000:.0f} ms; "
+        f"{len(latencies) / elapsed:.1f} messages/s; Rasa's CPU {rasa_cpu / len(latencies) * 1000:.1f} ms per message")
+
+
 def run() -> list[str]:
     scripts = [script for script in load_cases("conversations")["conversations"] if script["verdict"]]
     lines = []
     with tempfile.TemporaryDirectory() as directory, running_bot(Path(directory), "2015-06-01") as bot:
+        for workers in HUMAN_PACE_CONCURRENCY:
+            lines.append(_load(bot, scripts, workers, think=THINK_SECONDS)[2])
         for workers in CONCURRENCY:
-            jobs = [(scripts[number % len(scripts)], f"bench-{workers}-{number}")
-                    for number in range(max(workers, CHECKS_AT_LEAST))]
-            start = time.perf_counter()
-            with ThreadPoolExecutor(max_workers=workers) as pool:
-                results = list(pool.map(lambda job: _play(bot, *job), jobs))
-            elapsed = time.perf_counter() - start
-            latencies = [latency for _, timings in results for latency in timings]
-            passed = sum(ok for ok, _ in results)
-            lines.append(f"{workers} concurrent conversation(s): {passed}/{len(results)} scripted checks ended with "
-                         f"the right verdict and grant; latency p50 {_percentile(latencies, 0.5) * 1000:.0f} ms, "
-                         f"p95 {_percentile(latencies, 0.95) * 1000:.0f} ms, p99 {_percentile(latencies, 0.99) * 1000:.0f} ms; "
-                         f"{len(latencies) / elapsed:.1f} messages/s")
+            results, elapsed, line = _load(bot, scripts, workers)
+            lines.append(line)
             if workers == 1:
                 full_check = statistics.mean(sum(timings) for _, timings in results)
                 lines.append(f"a full scripted check takes {full_check:.2f} s of round trips on average")
