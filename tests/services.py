@@ -57,6 +57,11 @@ class CuttableProxy:
             listener, self._listener = self._listener, None
             connections, self._connections = self._connections, []
         if listener is not None:
+            try:
+                # close() alone leaves the socket listening while the accept thread is blocked on it
+                listener.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
             listener.close()
         for connection in connections:
             try:

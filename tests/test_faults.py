@@ -1,7 +1,10 @@
 """Faults while people are talking to the bot: the action server goes away and comes back, the database
 goes away (at start or mid-check) and comes back, Rasa is killed mid-check. Each time the user is told
 what is going on or notices nothing, the check goes on, and nothing stored is lost."""
+import socket
+
 import pytest
+import sqlalchemy
 
 from bot.present import service_unavailable
 from tests.servers import running_bot
@@ -65,3 +68,16 @@ def test_a_database_away_at_start_gets_the_conversations_when_it_is_back(tmp_pat
             bot.servers.start("rasa0")
             stored = bot.slots(sender)
     assert (stored["applicant"], stored["companies"], stored["budget_nok"]) == ("company", 4, 400_000)
+
+
+def test_the_cut_proxy_refuses_the_database_and_the_restored_one_passes_it():
+    with cuttable_postgres_database() as (url, proxy):
+        engine = sqlalchemy.create_engine(url, poolclass=sqlalchemy.pool.NullPool)
+        proxy.cut()
+        with pytest.raises(ConnectionRefusedError):
+            socket.create_connection(("127.0.0.1", proxy.port), timeout=2)
+        with pytest.raises(sqlalchemy.exc.OperationalError):
+            engine.connect()
+        proxy.restore()
+        with engine.connect() as connection:
+            assert connection.execute(sqlalchemy.text("SELECT 1")).scalar() == 1
