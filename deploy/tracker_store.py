@@ -50,25 +50,31 @@ class ResilientSQLTrackerStore(SQLTrackerStore):
                          "it answers again", _cause(error), what)
         self._down = True
 
-    async def _database_answers(self) -> None:
+    async def _write_waiting(self) -> int:
         """Makes the tables if Rasa could not at start, and writes the conversations that waited."""
         if not self._tables_made:
             self.Base.metadata.create_all(self.engine)
             self._tables_made = True
-        if self._down:
-            logger.warning("database answers again: writing %d waiting conversation(s)", len(self._unsaved))
-            self._down = False
+        written = 0
         for sender_id, tracker in list(self._unsaved.items()):
             await super().save(tracker)
             del self._unsaved[sender_id]
+            written += 1
+        return written
+
+    def _answered(self, written: int) -> None:
+        if self._down:
+            logger.warning("database answers again: %d waiting conversation(s) written", written)
+            self._down = False
 
     async def retrieve(self, sender_id: str) -> Optional[DialogueStateTracker]:
         try:
-            await self._database_answers()
+            written = await self._write_waiting()
             tracker = await super().retrieve(sender_id)
         except SQLAlchemyError as error:
             self._failed(error, f"reading conversation {sender_id!r}")
             return self._unsaved.get(sender_id) or self._recent.get(sender_id)
+        self._answered(written)
         if tracker is not None:
             self._remember(tracker)
         return tracker
@@ -76,8 +82,10 @@ class ResilientSQLTrackerStore(SQLTrackerStore):
     async def save(self, tracker: DialogueStateTracker) -> None:
         self._remember(tracker)
         try:
-            await self._database_answers()
+            written = await self._write_waiting()
             await super().save(tracker)
         except SQLAlchemyError as error:
             self._failed(error, f"writing conversation {tracker.sender_id!r}")
             self._unsaved[tracker.sender_id] = tracker
+            return
+        self._answered(written)
