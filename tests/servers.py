@@ -43,15 +43,14 @@ def wait_for(url: str, process: subprocess.Popen, seconds: float = 180) -> None:
 class Bot:
     """A client for the running Rasa: REST channel messages and the HTTP API."""
 
-    def __init__(self, base: str, servers: "Servers"):
-        self.base = base
-        self._servers = servers
-        self._name = next(name for name, url in servers.health.items() if url.startswith(base + "/"))
+    def __init__(self, name: str, servers: "Servers"):
+        self.name, self.servers = name, servers
+        self.base = f"http://127.0.0.1:{servers.ports[name]}"
 
     @property
     def pids(self) -> dict[str, int]:
         """The process ids of this Rasa and of the action server, as they run now."""
-        return {"rasa": self._servers.processes[self._name].pid, "actions": self._servers.processes["actions"].pid}
+        return {"rasa": self.servers.processes[self.name].pid, "actions": self.servers.processes["actions"].pid}
 
     def _post(self, path: str, body) -> object:
         request = urllib.request.Request(self.base + path, data=json.dumps(body).encode(),
@@ -85,18 +84,18 @@ class Bot:
 class Servers:
     """The processes behind a running bot, which a fault test can stop, kill and start again."""
 
-    def __init__(self, environment: dict, endpoints: Path, credentials: Path, logs: Path, rasa_processes: int):
+    def __init__(self, environment: dict, action_port: int, endpoints: Path, credentials: Path, logs: Path,
+                 rasa_processes: int):
         self.environment, self.logs = environment, logs
-        self.action_port = int(environment["ACTION_ENDPOINT"].split(":")[2].split("/")[0])
-        self.commands = {"actions": [sys.executable, "-m", "rasa_sdk", "--actions", "actions",
-                                     "--port", str(self.action_port)]}
-        self.health = {"actions": f"http://127.0.0.1:{self.action_port}/health"}
-        for number in range(rasa_processes):
-            port = free_port()
-            self.commands[f"rasa{number}"] = [*RASA, "run", "--enable-api", "--interface", "127.0.0.1", "--port",
-                                              str(port), "--model", str(MODEL), "--endpoints", str(endpoints),
-                                              "--credentials", str(credentials)]
-            self.health[f"rasa{number}"] = f"http://127.0.0.1:{port}/status"
+        self.ports = {"actions": action_port, **{f"rasa{number}": free_port() for number in range(rasa_processes)}}
+        self.commands = {"actions": [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port",
+                                     str(action_port)]}
+        self.health = {"actions": f"http://127.0.0.1:{action_port}/health"}
+        for name, port in list(self.ports.items())[1:]:
+            self.commands[name] = [*RASA, "run", "--enable-api", "--interface", "127.0.0.1", "--port", str(port),
+                                   "--model", str(MODEL), "--endpoints", str(endpoints), "--credentials",
+                                   str(credentials)]
+            self.health[name] = f"http://127.0.0.1:{port}/status"
         self.processes: dict[str, subprocess.Popen] = {}
 
     def start(self, *names: str) -> None:
@@ -130,9 +129,10 @@ def running_bot(tmp_dir: Path, reference_date: str | None = None, database_url: 
     """One action server and `rasa_processes` Rasa servers sharing its stores (a SQLite file in tmp_dir
     unless database_url is given); the first Rasa's client is yielded, all of them as `.peers`, and the
     processes as `.servers`."""
+    action_port = free_port()
     environment = {**os.environ, "PYTHONPATH": str(ROOT), "RASA_TELEMETRY_ENABLED": "false",
                    "DATABASE_URL": database_url or f"sqlite:///{tmp_dir / 'klyngebot.db'}",
-                   "ACTION_ENDPOINT": f"http://127.0.0.1:{free_port()}/webhook"}
+                   "ACTION_ENDPOINT": f"http://127.0.0.1:{action_port}/webhook"}
     if redis_url:
         environment["REDIS_URL"] = redis_url
     if reference_date:
@@ -140,15 +140,11 @@ def running_bot(tmp_dir: Path, reference_date: str | None = None, database_url: 
     endpoints, credentials = rasa_config.write(tmp_dir / "config", environment)
     logs = tmp_dir / "logs"
     logs.mkdir(exist_ok=True)
-    servers = Servers(environment, endpoints, credentials, logs, rasa_processes)
+    servers = Servers(environment, action_port, endpoints, credentials, logs, rasa_processes)
     try:
         servers.start()
-        bots = []
-        for number in range(rasa_processes):
-            name = f"rasa{number}"
-            bots.append(Bot(servers.health[name].removesuffix("/status"), servers))
+        bots = [Bot(f"rasa{number}", servers) for number in range(rasa_processes)]
         bots[0].peers = bots
-        bots[0].servers = servers
         yield bots[0]
     finally:
         servers.stop_all()

@@ -9,6 +9,8 @@ from contextlib import contextmanager
 
 import sqlalchemy
 
+from tests.servers import free_port
+
 POSTGRES_SERVER = "postgresql://postgres@127.0.0.1:5432"
 
 
@@ -36,10 +38,7 @@ class CuttableProxy:
 
     def __init__(self, target_port: int, target_host: str = "127.0.0.1"):
         self.target = (target_host, target_port)
-        probe = socket.socket()
-        probe.bind(("127.0.0.1", 0))
-        self.port = probe.getsockname()[1]
-        probe.close()
+        self.port = free_port()
         self._connections: list[socket.socket] = []
         self._lock = threading.Lock()
         self._listener: socket.socket | None = None
@@ -105,9 +104,10 @@ class CuttableProxy:
 def cuttable_postgres_database():
     """A throwaway PostgreSQL database (as postgres_database) and a proxy to it: (URL through the proxy, proxy)."""
     with postgres_database() as url:
-        proxy = CuttableProxy(sqlalchemy.engine.make_url(url).port)
+        direct = sqlalchemy.engine.make_url(url)
+        proxy = CuttableProxy(direct.port, direct.host)
         proxy.restore()
         try:
-            yield url.replace(":5432/", f":{proxy.port}/"), proxy
+            yield direct.set(port=proxy.port).render_as_string(hide_password=False), proxy
         finally:
             proxy.cut()
