@@ -26,6 +26,7 @@ import logging
 from jsonschema.exceptions import best_match
 from jsonschema.validators import validator_for
 from rasa.core.actions.action import ActionExecutionRejection, RemoteAction
+from rasa.shared.constants import DOCS_BASE_URL
 from rasa.shared.core.constants import REQUESTED_SLOT
 from rasa.shared.core.events import BotUttered, Event, SlotSet, UserUttered
 from rasa.shared.exceptions import RasaException
@@ -54,7 +55,8 @@ def validate_action_result(remote_action: RemoteAction, result: dict) -> bool:
     if error is None:
         return True
     error.message += (". Failed to validate Action server response from API, make sure your response "
-                      "from the Action endpoint is valid.")
+                      "from the Action endpoint is valid. For more information about the format visit "
+                      f"{DOCS_BASE_URL}/custom-actions")
     raise error
 
 
@@ -88,7 +90,8 @@ async def run_or_apologise(remote_action: RemoteAction, output_channel, nlg, tra
                      remote_action.name(), error)
     events = []
     if not _apologised_since_latest_message(tracker):
-        events.append(BotUttered(service_unavailable(tracker.get_slot("language") or DEFAULT_LANGUAGE), metadata={SERVICE_UNAVAILABLE: True}))
+        apology = service_unavailable(tracker.get_slot("language") or DEFAULT_LANGUAGE)
+        events.append(BotUttered(apology, metadata={SERVICE_UNAVAILABLE: True}))
     requested = tracker.get_slot(REQUESTED_SLOT)
     if remote_action.name().startswith("validate_") and requested:
         # Rasa rejects a form turn that set no slot, and a fallback would follow the apology; setting the

@@ -42,6 +42,7 @@ def test_an_invalid_action_response_fails_with_rasas_error(result):
     with pytest.raises(jsonschema.ValidationError) as raised:
         rasa_server.validate_action_result(RemoteAction("any", None), result)
     assert raised.value.message.startswith(expected + ". Failed to validate Action server response")
+    assert raised.value.message.endswith("/custom-actions")
 
 
 @pytest.mark.parametrize("name, expected", [("slot", SlotSet), ("user", UserUttered), ("bot", BotUttered),
