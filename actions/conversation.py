@@ -7,8 +7,9 @@ from typing import Any
 
 from rasa_sdk import Tracker
 
-from bot.profile import InvalidInput, Profile, facts, make_profile
-from bot.texts import DEFAULT_LANGUAGE
+from bot.resources import DEFAULT_LANGUAGE
+from bot.rules.facts import facts
+from bot.rules.profile import InvalidInput, Profile, make_profile
 
 FORM = "eligibility_form"
 FACTS = tuple(facts())
@@ -64,24 +65,3 @@ def requested_fact(tracker: Tracker) -> str | None:
         requested = tracker.get_slot("requested_slot")
         return requested if requested in FACTS else None
     return None
-
-
-def reconcile(known: dict[str, Any], new: dict[str, Any]) -> tuple[dict[str, Any], list[str], list[str]]:
-    """Take new facts into the known ones; the latest word wins. Returns (accepted, refused, forgotten):
-    a new fact that contradicts the others is refused (5 SMEs of 3 companies); an old fact that the
-    new ones contradict is forgotten, to be asked again (3 SMEs, then "we are 2 companies")."""
-    accepted, refused, forgotten = dict(new), [], []
-    current = dict(known)
-    for _ in range(len(FACTS)):
-        try:
-            make_profile({**current, **accepted}, date=reference_date())
-            return accepted, refused, forgotten
-        except InvalidInput as error:
-            field = error.field.split(".")[0]
-            if field in accepted:
-                accepted.pop(field)
-                refused.append(field)
-            else:
-                current.pop(field, None)
-                forgotten.append(field)
-    raise AssertionError("facts could not be reconciled")

@@ -8,12 +8,13 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import FormValidationAction
 
-from actions.conversation import (FACTS, FORM, known_facts, language_of, latest_intent, profile_of, reconcile,
-                                  reference_date, requested_fact, skipped_facts)
+from actions.conversation import (FACTS, FORM, known_facts, language_of, latest_intent, profile_of, reference_date,
+                                  requested_fact, skipped_facts)
 from actions.replies import say_converted, say_reconciled, say_why_we_ask
-from bot.engine import assess
-from bot.extract import answer_for, asks_to_skip
-from bot.profile import facts
+from bot.reading.extract import answer_for, asks_to_skip
+from bot.rules.engine import assess
+from bot.rules.facts import facts
+from bot.rules.profile import reconcile
 
 # Messages that answer the question asked; anything else (a question, small talk) is left to the rules,
 # which answer it and come back to the form.
@@ -80,7 +81,7 @@ class ValidateEligibilityForm(FormValidationAction):
                 and (text.startswith("/") or confidence >= CONFIDENT_YES_NO)):
             value = YES_NO_INTENTS[intent]
         if value is not None:
-            accepted, refused, forgotten = reconcile(known, {fact: value})
+            accepted, refused, forgotten = reconcile(known, {fact: value}, reference_date())
             say_reconciled(dispatcher, language, refused, forgotten)
             if reply.converted_from_eur is not None and fact in accepted:
                 say_converted(dispatcher, language, reply.converted_from_eur, value)

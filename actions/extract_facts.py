@@ -7,10 +7,12 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.conversation import known_facts, language_of, latest_intent, reconcile, reference_date
+from actions.conversation import known_facts, language_of, latest_intent, reference_date
 from actions.replies import say_converted, say_reconciled
-from bot.extract import detect_language, enum_value, facts_in
-from bot.profile import country_names
+from bot.reading.extract import enum_value, facts_in
+from bot.reading.language import detect_language
+from bot.rules.facts import country_names
+from bot.rules.profile import reconcile
 
 # Messages that ask or chat rather than state facts: "kan et universitet være partner?" says nothing
 # about this project's partners.
@@ -60,7 +62,7 @@ class ActionExtractFacts(Action):
                 say_converted(dispatcher, language, extraction.converted_from_eur, stated["budget_nok"])
         repeated = bool(stated) and all(value == known.get(fact) for fact, value in stated.items())
         stated = {fact: value for fact, value in stated.items() if value != known.get(fact)}
-        accepted, refused, forgotten = reconcile(known, stated)
+        accepted, refused, forgotten = reconcile(known, stated, reference_date())
         say_reconciled(dispatcher, language, refused, forgotten)
         events += [SlotSet(fact, value) for fact, value in accepted.items()]
         events += [SlotSet(fact, None) for fact in forgotten]

@@ -11,12 +11,14 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.conversation import language_of, latest_intent, profile_of, reference_date, requested_fact, skipped_facts
-from bot.engine import Assessment, assess
-from bot.present import answer, fact_label, result_messages, trace_messages, why_we_ask
-from bot.messages import message
-from bot.sme import nok_per_eur
-from bot.storage import connect, record_check
-from bot.texts import format_number
+from bot.reading.questions import calls_named_in, partner_types_in
+from bot.rules.engine import Assessment, assess
+from bot.rules.money import nok_per_eur
+from bot.saying.answers import answer
+from bot.saying.messages import message
+from bot.saying.texts import format_number
+from bot.saying.verdicts import fact_label, result_messages, trace_messages, why_we_ask
+from records.checks import connect, record_check
 
 logger = logging.getLogger(__name__)
 
@@ -93,8 +95,8 @@ class ActionAnswerQuestion(Action):
         if topic == "contact":
             dispatcher.utter_message(response="utter_handoff")
         text = tracker.latest_message.get("text") or ""
-        say_all(dispatcher, answer(topic, text, language_of(tracker), reference_date(),
-                                   budget=tracker.get_slot("budget_nok")))
+        say_all(dispatcher, answer(topic, calls_named_in(text), partner_types_in(text), language_of(tracker),
+                                   reference_date(), budget=tracker.get_slot("budget_nok")))
         return []
 
 

@@ -9,10 +9,12 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import FormValidationAction
 
 from actions.conversation import FORM, language_of, latest_intent, profile_of, reference_date
-from bot.engine import assess
-from bot.parsing import ParseError, parse_amount, parse_count, parse_yes_no
-from bot.sme import classify_known, nok_per_eur, nok_to_eur, ownership_limit, sme_questions
-from bot.texts import format_number
+from bot.reading.numbers import ParseError, parse_amount, parse_count, parse_yes_no
+from bot.rules.engine import assess
+from bot.rules.money import nok_per_eur, nok_to_eur
+from bot.rules.sme import classify_known, ownership_limit, sme_questions
+from bot.saying.sme import sme_verdict
+from bot.saying.texts import format_number
 
 SME_FORM = "sme_form"
 SLOT_PREFIX = "sme_"
@@ -103,8 +105,8 @@ class ActionSmeResult(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[dict]:
         figures = _figures(tracker)
         result = classify_known(figures["employees"], figures["turnover_eur"], figures["balance_sheet_eur"],
-                                bool(figures["owned"]), reference_date(), language_of(tracker))
-        dispatcher.utter_message(text=result.explain(language_of(tracker)))
+                                bool(figures["owned"]), reference_date())
+        dispatcher.utter_message(text=sme_verdict(result, language_of(tracker)))
         events = [SlotSet(slot, None) for slot in ("sme_employees", *AMOUNTS, "sme_owned")]
         profile = profile_of(tracker)
         if profile.facts and assess(profile).next_facts:

@@ -7,8 +7,9 @@ import subprocess
 import sys
 import time
 
-from bot.engine import assess, explain
-from bot.profile import profile_from_json
+from bot.rules.engine import assess
+from bot.saying.verdicts import explain
+from bot.rules.profile import profile_from_json
 from tests.cases import assessment_cases
 
 

@@ -1,12 +1,17 @@
-"""Where the package's data files live and how they are read."""
+"""The ground floor of the domain core: where the data files live, how they are read, and the bilingual
+text that every layer above carries (a rule's requirement, a fact's label, a reply)."""
 from __future__ import annotations
 
+import string
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Mapping
 
 import yaml
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
+LANGUAGES = ("nb", "en")
+DEFAULT_LANGUAGE = "nb"  # the clusters' own language, until a message shows otherwise
 
 
 class DataError(Exception):
@@ -20,3 +25,43 @@ def load_yaml(relative: str | Path) -> Any:
             return yaml.safe_load(handle)
     except (OSError, yaml.YAMLError) as error:
         raise DataError(f"{path.name}: {error}") from error
+
+
+@dataclass(frozen=True)
+class Text:
+    """One sentence in every supported language."""
+
+    nb: str
+    en: str
+
+    def __call__(self, language: str) -> str:
+        return self.en if language == "en" else self.nb
+
+    @classmethod
+    def from_mapping(cls, value: Any, where: str) -> "Text":
+        if isinstance(value, Mapping) and set(value) - set(LANGUAGES):
+            # a comma inside an unquoted YAML flow mapping splits a sentence into a stray key
+            raise ValueError(f"{where}: unexpected key(s) {sorted(map(str, set(value) - set(LANGUAGES)))}")
+        if not isinstance(value, Mapping) or not all(isinstance(value.get(lang), str) and value.get(lang).strip()
+                                                     for lang in LANGUAGES):
+            raise ValueError(f"{where}: needs a non-empty text for each of {', '.join(LANGUAGES)}")
+        return cls(nb=value["nb"].strip(), en=value["en"].strip())
+
+
+def placeholders(template: str) -> set[str]:
+    """The names a template fills in: {ceiling_nok:nok} -> ceiling_nok."""
+    return {field for _, field, _, _ in string.Formatter().parse(template) if field}
+
+
+def fold(text: str) -> str:
+    """Text as compared, not as shown: lower case, one kind of dash, single spaces."""
+    return " ".join(text.lower().replace("–", "-").split())
+
+
+def plain(value: Any) -> Any:
+    """A fact's value as JSON has it: read-only mappings and tuples as dicts and lists, all the way down."""
+    if isinstance(value, Mapping):
+        return {key: plain(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [plain(item) for item in value]
+    return value

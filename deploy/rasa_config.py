@@ -20,7 +20,7 @@ import yaml
 from dotenv import dotenv_values
 from sqlalchemy.engine import make_url
 
-from bot.storage import database_url
+from records.checks import database_url
 
 logger = logging.getLogger("klyngebot.config")
 WEBCHAT = "channels.webchat.WebChatInput"  # socket.io, and the chat page at /webhooks/webchat/chat/

@@ -13,7 +13,7 @@ event each time a tracker is loaded or an action's events are read: about a tent
 The class for each event name is looked up once.
 
 Action server unreachable or failing: Rasa logs the error and the user hears nothing. Here the user is
-told, once per message, that the bot has a technical fault and whom to contact (bot.present), and a
+told, once per message, that the bot has a technical fault and whom to contact (bot.saying.answers), and a
 form whose validation could not run asks its question again, so the check goes on where it was once the
 action server is back. (Rasa drops what the slot-extraction action says, so the apology comes from the
 next action that fails in the turn: the form's validation or the answering action.)
@@ -32,8 +32,8 @@ from rasa.shared.core.events import BotUttered, Event, SlotSet, UserUttered
 from rasa.shared.exceptions import RasaException
 from rasa.shared.utils.common import all_subclasses
 
-from bot.present import service_unavailable
-from bot.texts import DEFAULT_LANGUAGE
+from bot.resources import DEFAULT_LANGUAGE
+from bot.saying.answers import service_unavailable
 
 logger = logging.getLogger("klyngebot.rasa")
 _resolve_by_walking = Event.resolve_by_type

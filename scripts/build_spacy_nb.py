@@ -7,8 +7,8 @@ import sys
 
 import spacy
 
-from bot.catalogue import catalogue
-from bot.profile import country_names
+from bot.rules.catalogue import catalogue
+from bot.rules.facts import country_names
 from bot.resources import load_yaml
 
 

@@ -9,7 +9,7 @@ from actions.eligibility_form import ValidateEligibilityForm
 from actions.extract_facts import ActionExtractFacts
 from actions.replies import ActionAnswerQuestion, ActionExplain, ActionShowResult
 from actions.sme_form import ActionAskSmeOwned, ActionSmeResult, ValidateSmeForm
-from bot.profile import facts
+from bot.rules.facts import facts
 
 DOMAIN = {"forms": {"eligibility_form": {"required_slots": list(facts())}}, "slots": {}}
 

@@ -5,9 +5,9 @@ import shutil
 import pytest
 import yaml
 
-from bot.catalogue import CALLS_DIR, CatalogueError, catalogue, load_catalogue
-from bot.engine import assess
-from bot.profile import make_profile
+from bot.rules.catalogue import CALLS_DIR, CatalogueError, catalogue, load_catalogue
+from bot.rules.engine import assess
+from bot.rules.profile import make_profile
 
 
 def test_shipped_catalogue_holds_both_calls_with_their_figures():

@@ -5,9 +5,9 @@ found eligible. Nothing here is skipped: without a trained model the fixture fai
 """
 import pytest
 
-from bot.catalogue import catalogue
-from bot.messages import message
-from bot.texts import format_nok
+from bot.rules.catalogue import catalogue
+from bot.saying.messages import message
+from bot.saying.texts import format_nok
 from tests.cases import assessment_cases, load_cases
 from tests.servers import running_bot
 

@@ -3,9 +3,10 @@ import datetime as dt
 
 import pytest
 
-from bot.catalogue import catalogue
-from bot.engine import assess, explain
-from bot.profile import profile_from_json
+from bot.rules.catalogue import catalogue
+from bot.rules.engine import assess
+from bot.saying.verdicts import explain
+from bot.rules.profile import profile_from_json
 from tests.cases import assessment_cases
 
 CASES = assessment_cases()

@@ -6,7 +6,7 @@ import socket
 import pytest
 import sqlalchemy
 
-from bot.present import service_unavailable
+from bot.saying.answers import service_unavailable
 from tests.servers import running_bot
 from tests.services import cuttable_postgres_database
 

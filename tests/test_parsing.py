@@ -4,8 +4,8 @@ from fractions import Fraction
 
 import pytest
 
-from bot.extract import facts_in
-from bot.parsing import ParseError, parse_amount, parse_count, parse_yes_no
+from bot.reading.extract import facts_in
+from bot.reading.numbers import ParseError, parse_amount, parse_count, parse_yes_no
 from tests.cases import load_cases
 
 TABLE = load_cases("parsing")

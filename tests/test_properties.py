@@ -6,11 +6,13 @@ import json
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.catalogue import catalogue
-from bot.engine import assess, explain, max_grant
-from bot.parsing import ParseError, parse_amount, parse_count, parse_yes_no
-from bot.profile import InvalidInput, facts, profile_from_json
-from bot.sme import classify_sme_json
+from bot.rules.catalogue import catalogue
+from bot.rules.engine import assess, max_grant
+from bot.saying.verdicts import explain
+from bot.reading.numbers import ParseError, parse_amount, parse_count, parse_yes_no
+from bot.rules.facts import facts
+from bot.rules.profile import InvalidInput, profile_from_json
+from bot.rules.sme import classify_sme_json
 
 DAY = dt.date(2015, 6, 1)
 budgets = st.floats(min_value=0.01, max_value=1e12, allow_nan=False)
@@ -63,7 +65,7 @@ def test_any_json_either_assesses_or_is_refused_with_invalid_input(data):
                                              "large_owner_pct", "language", "x"]), json_values, max_size=5))
 def test_any_sme_input_classifies_or_is_refused(data):
     try:
-        result = classify_sme_json(data, DAY)
+        result, _ = classify_sme_json(data, DAY)
     except InvalidInput:
         return
     assert result.category in {"micro", "small", "medium", "large"}

@@ -84,7 +84,7 @@ def conversation(*events):
 
 @pytest.mark.parametrize("language", ["nb", "en"])
 def test_an_unreachable_action_server_gets_the_apology_once_per_message(language):
-    from bot.present import service_unavailable
+    from bot.saying.answers import service_unavailable
 
     tracker = conversation(UserUttered("hei"), SlotSet("language", language))
     first = run_without_action_server("action_answer_question", tracker)

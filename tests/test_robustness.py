@@ -4,8 +4,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from bot.messages import message
-from bot.texts import format_nok
+from bot.saying.messages import message
+from bot.saying.texts import format_nok
 from tests.servers import running_bot
 
 pytestmark = pytest.mark.slow

@@ -2,7 +2,7 @@
 and check store and a Redis lock store, end with the same verdict a single process gives."""
 import pytest
 
-from bot.storage import connect, report
+from records.checks import connect, report
 from tests.cases import load_cases
 from tests.services import postgres_database
 from tests.servers import running_bot

@@ -7,9 +7,9 @@ import sys
 import pytest
 from sqlalchemy import select
 
-from bot.engine import assess
-from bot.profile import make_profile
-from bot.storage import checks, connect, record_check, report
+from bot.rules.engine import assess
+from bot.rules.profile import make_profile
+from records.checks import checks, connect, record_check, report
 from tests.services import postgres_database
 
 DAY = dt.date(2015, 6, 1)
@@ -68,7 +68,7 @@ def test_connecting_twice_keeps_the_data(database_url):
 
 
 def run_cli(arguments, url):
-    return subprocess.run([sys.executable, "-m", "bot", "report", *arguments], capture_output=True, text=True,
+    return subprocess.run([sys.executable, "-m", "records", "report", *arguments], capture_output=True, text=True,
                           env={"DATABASE_URL": url, "PATH": "/usr/bin:/bin"}, timeout=60)
 
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import inspect
-import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -17,17 +16,18 @@ from typing import Any, Mapping, Optional
 
 import yaml
 
-from bot.criteria import CRITERIA
-from bot.profile import facts
-from bot.extract import vocabulary
-from bot.resources import DATA_DIR
-from bot.texts import Text, placeholders
-from bot.timeline import Timeline, parse_date
+from bot.resources import DATA_DIR, Text, fold, placeholders
+from bot.rules.criteria import CRITERIA
+from bot.rules.facts import facts
+from bot.rules.timeline import Timeline, parse_date
 
 CALLS_DIR = DATA_DIR / "calls"
 SOURCES_DIR = DATA_DIR / "sources"
 STATUS_RANK = {"open": 0, "no_deadline": 1, "upcoming": 2, "closed": 3}
-PARTNER_TYPES = tuple(vocabulary()["partner_types"])
+# The kinds of partner a call's `partners` section may say something about (staff's "can a university be
+# a partner?"); the reading layer's vocabulary names each of them in words.
+PARTNER_TYPES = ("university", "public_enterprise", "foreign_company", "cluster_organisation", "commonly_owned",
+                 "large_company")
 
 
 class CatalogueError(Exception):
@@ -135,10 +135,6 @@ def _figures(call: Call, day: dt.date) -> Mapping[str, Any]:
 
 # --- loading -------------------------------------------------------------------------------------------
 
-def _normalise(text: str) -> str:
-    return re.sub(r"\s+", " ", text).strip().lower()
-
-
 class _Reader:
     """Reads one call file, raising CatalogueError with the file name and the path of a bad entry."""
 
@@ -175,7 +171,7 @@ class _Reader:
         raw = self.get(node, "source", where, Mapping)
         section = self.get(raw, "section", f"{where}.source", str)
         quote = self.get(raw, "quote", f"{where}.source", str)
-        if _normalise(quote) not in self.source_text:
+        if fold(quote) not in self.source_text:
             self.fail(f"{where}.source.quote", f"{quote!r} does not occur in {self.raw['source_file']}")
         return Source(file=self.raw["source_file"], section=section.rstrip(":"), quote=quote)
 
@@ -197,7 +193,7 @@ def _load_call(path: Path) -> Call:
         reader.fail("id", f"{call_id!r} must match the file name {path.stem!r}")
     source_file = reader.get(raw, "source_file", "", str)
     try:
-        reader.source_text = _normalise((SOURCES_DIR / source_file).read_text(encoding="utf-8"))
+        reader.source_text = fold((SOURCES_DIR / source_file).read_text(encoding="utf-8"))
     except OSError:
         reader.fail("source_file", f"{source_file!r} is not in {SOURCES_DIR.name}/")
 

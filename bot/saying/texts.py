@@ -1,13 +1,11 @@
-"""Bilingual texts and the way numbers, money, shares and dates are written in each language."""
+"""The way numbers, money, shares and dates are written in each language."""
 from __future__ import annotations
 
 import datetime as dt
 import string
-from dataclasses import dataclass
 from typing import Any, Mapping
 
-LANGUAGES = ("nb", "en")
-DEFAULT_LANGUAGE = "nb"  # the clusters' own language, until a message shows otherwise
+from bot.resources import LANGUAGES
 
 _MONTHS = {
     "nb": ("januar", "februar", "mars", "april", "mai", "juni", "juli", "august", "september",
@@ -15,27 +13,6 @@ _MONTHS = {
     "en": ("January", "February", "March", "April", "May", "June", "July", "August", "September",
            "October", "November", "December"),
 }
-
-
-@dataclass(frozen=True)
-class Text:
-    """One sentence in every supported language."""
-
-    nb: str
-    en: str
-
-    def __call__(self, language: str) -> str:
-        return self.en if language == "en" else self.nb
-
-    @classmethod
-    def from_mapping(cls, value: Any, where: str) -> "Text":
-        if isinstance(value, Mapping) and set(value) - set(LANGUAGES):
-            # a comma inside an unquoted YAML flow mapping splits a sentence into a stray key
-            raise ValueError(f"{where}: unexpected key(s) {sorted(map(str, set(value) - set(LANGUAGES)))}")
-        if not isinstance(value, Mapping) or not all(isinstance(value.get(lang), str) and value.get(lang).strip()
-                                                     for lang in LANGUAGES):
-            raise ValueError(f"{where}: needs a non-empty text for each of {', '.join(LANGUAGES)}")
-        return cls(nb=value["nb"].strip(), en=value["en"].strip())
 
 
 def format_number(value: float, language: str) -> str:
@@ -91,7 +68,3 @@ _FORMATTERS = {lang: _Formatter(lang) for lang in LANGUAGES}
 def render(template: str, language: str, values: Mapping[str, Any]) -> str:
     """Fill a catalogue template such as 'Up to {ceiling_nok:nok}' in the given language."""
     return _FORMATTERS[language].vformat(template, (), values)
-
-
-def placeholders(template: str) -> set[str]:
-    return {field for _, field, _, _ in string.Formatter().parse(template) if field}

@@ -1,15 +1,15 @@
-"""What an applicant has told us: the facts schema (data/facts.yaml) and a validated, immutable profile."""
+"""What we know of a project: a validated, immutable profile of facts (schema in bot.rules.facts)."""
 from __future__ import annotations
 
 import datetime as dt
 import math
-from dataclasses import dataclass, field
-from functools import lru_cache
+from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any, Mapping
 
-from bot.resources import load_yaml
-from bot.texts import LANGUAGES, Text
+from bot.resources import LANGUAGES
+from bot.rules.facts import Fact, country_codes, facts
+from bot.rules.timeline import parse_date
 
 
 class InvalidInput(ValueError):
@@ -19,45 +19,6 @@ class InvalidInput(ValueError):
         super().__init__(f"{field_name}: {reason}")
         self.field = field_name
         self.reason = reason
-
-
-@dataclass(frozen=True)
-class Fact:
-    name: str
-    type: str
-    label: Text
-    values: tuple[str, ...] = ()
-    labels: Mapping[str, Text] = field(default_factory=dict)
-
-
-@lru_cache(maxsize=None)
-def facts() -> Mapping[str, Fact]:
-    """Every fact, in the order a conversation asks for them."""
-    raw = load_yaml("facts.yaml")["facts"]
-    return MappingProxyType({
-        name: Fact(name=name, type=spec["type"], label=Text.from_mapping(spec["label"], f"facts.yaml: {name}"),
-                   values=tuple(spec.get("values", ())),
-                   labels={key: Text.from_mapping(text, f"facts.yaml: {name}.{key}")
-                           for key, text in spec.get("labels", {}).items()})
-        for name, spec in raw.items()
-    })
-
-
-@lru_cache(maxsize=None)
-def ask_rank() -> Mapping[str, int]:
-    return MappingProxyType({name: rank for rank, name in enumerate(facts())})
-
-
-@lru_cache(maxsize=None)
-def country_codes() -> frozenset[str]:
-    return frozenset(load_yaml("countries.yaml")["codes"].split())
-
-
-@lru_cache(maxsize=None)
-def country_names() -> Mapping[str, str]:
-    """Lower-case country names and adjectives (nb and en) to their ISO code."""
-    return MappingProxyType({name: code for code, names in load_yaml("countries.yaml")["names"].items()
-                             for name in names})
 
 
 def _is_number(value: Any) -> bool:
@@ -162,11 +123,12 @@ def make_profile(values: Mapping[str, Any], date: dt.date, language: str = "nb")
 
 
 def parse_iso_date(value: Any, field_name: str = "date") -> dt.date:
-    if isinstance(value, str):
-        try:
-            return dt.date.fromisoformat(value)
-        except ValueError:
-            pass
+    """A date the user typed (not a YAML date): a string YYYY-MM-DD naming a real day."""
+    try:
+        if isinstance(value, str):
+            return parse_date(value, field_name)
+    except ValueError:
+        pass
     raise InvalidInput(field_name, f"{value!r} is not a real date in the form YYYY-MM-DD")
 
 
@@ -186,3 +148,24 @@ def profile_from_json(data: Any, today: dt.date) -> Profile:
     raw_date = values.pop("date", None)
     day = today if raw_date is None else parse_iso_date(raw_date)
     return make_profile(values, date=day, language=language)
+
+
+def reconcile(known: Mapping[str, Any], new: Mapping[str, Any], day: dt.date) -> tuple[dict[str, Any], list[str], list[str]]:
+    """Take new facts into the known ones; the latest word wins. Returns (accepted, refused, forgotten):
+    a new fact that contradicts the others is refused (5 SMEs of 3 companies); an old fact that the
+    new ones contradict is forgotten, to be asked again (3 SMEs, then "we are 2 companies")."""
+    accepted, refused, forgotten = dict(new), [], []
+    current = dict(known)
+    for _ in range(len(facts())):
+        try:
+            make_profile({**current, **accepted}, date=day)
+            return accepted, refused, forgotten
+        except InvalidInput as error:
+            field_name = error.field.split(".")[0]
+            if field_name in accepted:
+                accepted.pop(field_name)
+                refused.append(field_name)
+            else:
+                current.pop(field_name, None)
+                forgotten.append(field_name)
+    raise AssertionError("facts could not be reconciled")

@@ -1,4 +1,5 @@
-"""The eligibility engine: a profile and a date in, a verdict per call with its full reasoning out."""
+"""The eligibility engine: a profile and a date in, a verdict per call with the result of every rule out
+(structured: which rule, the facts it read, passed or not and why; bot.saying puts it into words)."""
 from __future__ import annotations
 
 import datetime as dt
@@ -8,11 +9,10 @@ from functools import lru_cache
 from types import MappingProxyType
 from typing import Any, Callable, Mapping, Optional
 
-from bot.catalogue import STATUS_RANK, Call, Catalogue, Rule, catalogue
-from bot.criteria import CRITERIA, exact
-from bot.messages import message
-from bot.profile import Profile, ask_rank
-from bot.texts import render
+from bot.rules.catalogue import STATUS_RANK, Call, Catalogue, Rule, catalogue
+from bot.rules.criteria import CRITERIA, exact
+from bot.rules.facts import ask_rank
+from bot.rules.profile import Profile
 
 VERDICT_RANK = {"eligible": 0, "unknown": 1, "not_eligible": 2}
 BUDGET = "budget_nok"
@@ -146,79 +146,3 @@ def assess(profile: Profile, today: Optional[dt.date] = None, calls: Optional[Ca
     wanted = {fact for item in candidates for fact in item.missing}
     return Assessment(profile=profile, calls=assessed, best_fit=best,
                       next_facts=tuple(sorted(wanted, key=rank.__getitem__)))
-
-
-# --- explanation ---------------------------------------------------------------------------------------
-
-def explain_rule(result: RuleResult, figures: Mapping[str, Any], language: str) -> dict:
-    rule = result.rule
-    explained = {
-        "rule": rule.id,
-        "ok": result.ok,
-        "text": render(rule.requirement(language), language, figures),
-        "source": rule.source.cite(),
-        "quote": rule.source.quote,
-        "facts": {fact: _plain(result_value) for fact, result_value in zip(rule.facts, result.values)},
-        "parameters": {parameter: figures[parameter] for parameter in rule.params.values()},
-    }
-    if result.ok is False:
-        explained["fix"] = render(rule.fix(language), language, {**figures, **result.details})
-    if rule.interpretation is not None:
-        explained["interpretation"] = render(rule.interpretation(language), language, figures)
-    return explained
-
-
-def status_text(assessed: CallAssessment, language: str) -> str:
-    return message(f"status.{assessed.status}", language, **assessed.figures)
-
-
-def explain_call(assessed: CallAssessment, language: str) -> dict:
-    call = assessed.call
-    return {
-        "call": call.id,
-        "name": call.name(language),
-        "verdict": assessed.verdict,
-        "verdict_text": message(f"verdict.{assessed.verdict}", language),
-        "status": assessed.status,
-        "status_text": status_text(assessed, language),
-        "ceiling_nok": assessed.ceiling_nok,
-        "floor_nok": assessed.floor_nok,
-        "max_grant_nok": assessed.max_grant_nok,
-        "max_aid_intensity": assessed.max_aid_intensity,
-        "reasons": [explain_rule(result, assessed.figures, language) for result in assessed.results],
-        "missing": list(assessed.missing),
-    }
-
-
-def summary(assessment: Assessment, language: str) -> str:
-    best = assessment.best_fit
-    if best is None:
-        return message("summary.none", language)
-    parts = [message("summary.best_fit", language, call=best.call.name(language),
-                     verdict=message(f"verdict.{best.verdict}", language))]
-    if best.max_grant_nok is not None:
-        parts.append(message("summary.max_grant", language, grant=best.max_grant_nok))
-    if best.status == "closed":
-        parts.append(message("summary.closed_note", language, call=best.call.name(language)))
-    return " ".join(parts)
-
-
-def explain(assessment: Assessment, language: Optional[str] = None) -> dict:
-    """The assessment as the CLI's JSON object (and what the conversation renders)."""
-    language = language or assessment.profile.language
-    return {
-        "date": assessment.profile.date.isoformat(),
-        "language": language,
-        "calls": [explain_call(item, language) for item in assessment.calls],
-        "best_fit": assessment.best_fit.call.id if assessment.best_fit else None,
-        "next_facts": list(assessment.next_facts),
-        "summary": summary(assessment, language),
-    }
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, Mapping):
-        return dict(value)
-    if isinstance(value, tuple):
-        return list(value)
-    return value

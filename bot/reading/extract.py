@@ -12,10 +12,11 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, Mapping, Optional
 
-from bot.parsing import UNITS, ParseError, is_unsure, parse_amount, parse_count, parse_yes_no
-from bot.profile import country_codes, country_names, facts
-from bot.resources import load_yaml
-from bot.sme import nok_per_eur
+from bot.reading.numbers import UNITS, ParseError, is_unsure, parse_amount, parse_count, parse_yes_no
+from bot.reading.vocabulary import keyword_pattern, vocabulary
+from bot.resources import fold
+from bot.rules.facts import country_codes, country_names, facts
+from bot.rules.money import nok_per_eur
 
 ZERO_ALLOWED = {"smes", "foreign_companies", "smes_per_country"}
 
@@ -34,22 +35,6 @@ class Answer:
 class Extraction:
     facts: Mapping[str, Any] = field(default_factory=dict)
     converted_from_eur: Optional[float] = None
-
-
-@lru_cache(maxsize=None)
-def vocabulary() -> dict:
-    """data/vocabulary.yaml, read once."""
-    return load_yaml("vocabulary.yaml")
-
-
-@lru_cache(maxsize=None)
-def keyword_pattern(keywords: tuple[str, ...]) -> re.Pattern:
-    """One regular expression matching any of the vocabulary's keywords on word boundaries."""
-    def one(keyword: str) -> str:
-        wildcards = {"*": r"\w*", "~": "[sz]"}
-        return "".join(wildcards.get(part) or re.escape(part) for part in re.split(r"([*~])", keyword))
-    alternatives = sorted(keywords, key=len, reverse=True)
-    return re.compile(r"(?<![\w-])(?:" + "|".join(one(keyword) for keyword in alternatives) + r")(?![\w])")
 
 
 @lru_cache(maxsize=None)
@@ -88,10 +73,6 @@ def _numbers_before(pattern: re.Pattern, text: str):
             yield match
 
 
-def _normalise(text: str) -> str:
-    return " ".join(text.lower().replace("–", "-").split())
-
-
 def _first_value(fact: str, text: str) -> Optional[str]:
     found = [(match.start(), value) for value, pattern in _value_patterns(fact)
              for match in [pattern.search(text)] if match]
@@ -114,7 +95,7 @@ def _statement(fact: str, text: str) -> Optional[bool]:
 def _countries(text: str) -> tuple[str, ...]:
     """Countries by name (any case) or by ISO code written in capitals ("NO, SE"): in lower case a
     code is an ordinary word ("is", "no", "de")."""
-    lowered = _normalise(text)
+    lowered = fold(text)
     found: list[tuple[int, str]] = []
     for name, code in country_names().items():
         for match in re.finditer(rf"(?<![\w-]){re.escape(name)}(?![\w])", lowered):
@@ -170,7 +151,7 @@ def _budget(text: str, day) -> tuple[Optional[float], Optional[float], Optional[
 
 def answer_for(fact: str, text: str, known: Mapping[str, Any], day) -> Answer:
     """Read `text` as the answer to the question about `fact`."""
-    lowered = _normalise(text)
+    lowered = fold(text)
     kind = facts()[fact].type
     if kind == "bool":
         try:
@@ -220,7 +201,7 @@ def answer_for(fact: str, text: str, known: Mapping[str, Any], day) -> Answer:
 
 def facts_in(text: str, known: Mapping[str, Any], day) -> Extraction:
     """Every fact the sentence states outright."""
-    lowered = _normalise(text)
+    lowered = fold(text)
     found: dict[str, Any] = {}
     for fact in ("smes", "foreign_companies", "companies"):
         for match in _numbers_before(_counted_pattern(fact), lowered):
@@ -270,26 +251,9 @@ def facts_in(text: str, known: Mapping[str, Any], day) -> Extraction:
     return Extraction(facts=found, converted_from_eur=converted)
 
 
-@lru_cache(maxsize=None)
-def _language_markers() -> dict[str, frozenset]:
-    return {language: frozenset(words) for language, words in vocabulary()["language_markers"].items()}
-
-
-def detect_language(text: str) -> Optional[str]:
-    """'nb' or 'en' when the message says which, else None (the conversation keeps its language)."""
-    lowered = _normalise(text)
-    if re.search(r"[æøå]", lowered):
-        return "nb"
-    words = re.findall(r"[a-z']+", lowered)
-    scores = {language: sum(word in markers for word in words) for language, markers in _language_markers().items()}
-    if scores["nb"] == scores["en"]:
-        return None
-    return max(scores, key=scores.get)
-
-
 def asks_to_skip(text: str) -> bool:
     return text.strip() == "/skip_question" or bool(
-        keyword_pattern(tuple(vocabulary()["skip_words"])).search(_normalise(text)))
+        keyword_pattern(tuple(vocabulary()["skip_words"])).search(fold(text)))
 
 
 def enum_value(fact: str, raw: Any) -> Optional[str]:

@@ -1,11 +1,11 @@
-"""The engine's own sentences, kept in data/messages.yaml."""
+"""Everything the bot says in its own words, in both languages: one store, data/messages.yaml."""
 from __future__ import annotations
 
 from functools import lru_cache
 from typing import Any
 
-from bot.resources import load_yaml
-from bot.texts import Text, render
+from bot.resources import Text, load_yaml
+from bot.saying.texts import render
 
 
 @lru_cache(maxsize=None)

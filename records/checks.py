@@ -17,7 +17,8 @@ from sqlalchemy import (JSON, Column, DateTime, Float, Integer, MetaData, String
                         insert, select)
 from sqlalchemy.engine import Engine
 
-from bot.engine import Assessment
+from bot.resources import plain
+from bot.rules.engine import Assessment
 
 DEFAULT_DATABASE = Path(__file__).resolve().parent.parent / "var" / "klyngebot.db"
 SCHEMA_VERSION = 1
@@ -61,14 +62,6 @@ def migrate(engine: Engine) -> None:
             connection.execute(insert(schema_version).values(version=SCHEMA_VERSION))
 
 
-def _plain(value: Any) -> Any:
-    if isinstance(value, dict) or hasattr(value, "items"):
-        return {key: _plain(item) for key, item in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_plain(item) for item in value]
-    return value
-
-
 def record_check(engine: Engine, assessment: Assessment, channel: Optional[str],
                  when: Optional[dt.datetime] = None) -> None:
     best = assessment.best_fit
@@ -76,7 +69,7 @@ def record_check(engine: Engine, assessment: Assessment, channel: Optional[str],
         connection.execute(insert(checks).values(
             created_at=when or dt.datetime.now(dt.timezone.utc),
             channel=channel, language=assessment.profile.language,
-            facts=_plain(assessment.profile.facts),
+            facts=plain(assessment.profile.facts),
             verdicts={item.call.id: item.verdict for item in assessment.calls},
             failing=[f"{item.call.id}:{result.rule.id}" for item in assessment.calls for result in item.failed],
             best_fit=best.call.id if best else None,

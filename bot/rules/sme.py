@@ -7,10 +7,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Mapping, Optional
 
-from bot.messages import message
-from bot.profile import InvalidInput, parse_iso_date, parse_language
 from bot.resources import load_yaml
-from bot.timeline import Timeline
+from bot.rules.profile import InvalidInput, parse_iso_date, parse_language
+from bot.rules.timeline import Timeline
 
 SME_CATEGORIES = ("micro", "small", "medium")
 
@@ -20,8 +19,6 @@ class SmeRules:
     source: str
     categories: tuple[tuple[str, Timeline], ...]
     ownership: Timeline
-    exchange_rate: Timeline
-    exchange_rate_source: str
 
 
 @lru_cache(maxsize=None)
@@ -32,8 +29,6 @@ def sme_rules() -> SmeRules:
         categories=tuple((item["id"], Timeline.from_mapping(item["values"], f"sme.yaml: {item['id']}"))
                          for item in raw["categories"]),
         ownership=Timeline.from_mapping(raw["ownership"]["values"], "sme.yaml: ownership"),
-        exchange_rate=Timeline.from_mapping(raw["exchange_rate"]["values"], "sme.yaml: exchange_rate"),
-        exchange_rate_source=raw["exchange_rate"]["source"],
     )
 
 
@@ -42,31 +37,22 @@ def ownership_limit(day: dt.date) -> float:
     return sme_rules().ownership.at(day)["max_large_owner_pct_below"]
 
 
-def nok_per_eur(day: dt.date) -> float:
-    return sme_rules().exchange_rate.at(day)["nok_per_eur"]
-
-
-def nok_to_eur(amount_nok: float, day: dt.date) -> float:
-    return amount_nok / nok_per_eur(day)
+@dataclass(frozen=True)
+class SmeReason:
+    """One step of a classification: what was found (`code`, a message of bot.saying) and its figures."""
+    code: str
+    values: Mapping[str, Any]
 
 
 @dataclass(frozen=True)
 class SmeResult:
     category: str
     sme: bool
-    reasons: tuple[str, ...]
-
-    def explain(self, language: str) -> str:
-        verdict = message("sme.verdict", language, category=message(f"sme.category.{self.category}", language),
-                          sme=message("sme.yes" if self.sme else "sme.no", language))
-        return "\n".join([verdict, *(f"• {reason}" for reason in self.reasons)])
-
-    def as_dict(self) -> dict:
-        return {"category": self.category, "sme": self.sme, "reasons": list(self.reasons)}
+    reasons: tuple[SmeReason, ...]
 
 
 def classify_sme(employees: int, turnover_eur: float, balance_sheet_eur: float, large_owner_pct: float = 0,
-                 day: Optional[dt.date] = None, language: str = "en") -> SmeResult:
+                 day: Optional[dt.date] = None) -> SmeResult:
     """The smallest category whose headcount limit the enterprise is below and whose turnover OR
     balance-sheet limit it does not exceed; not an SME at all when a large enterprise or public body
     holds the ownership share that the definition disqualifies."""
@@ -79,19 +65,19 @@ def classify_sme(employees: int, turnover_eur: float, balance_sheet_eur: float, 
                             or balance_sheet_eur <= limits["balance_sheet_eur_max"])
         if employees < limits["employees_below"] and within_financial:
             category = candidate
-            label = message(f"sme.category.{candidate}", language)
-            reasons.append(message("sme.employees", language, employees=employees, category=label,
-                                   limit=limits["employees_below"]))
-            reasons.append(message("sme.financial_ok", language, turnover=turnover_eur, balance=balance_sheet_eur,
-                                   category=label, turnover_limit=limits["turnover_eur_max"],
-                                   balance_limit=limits["balance_sheet_eur_max"]))
+            reasons.append(SmeReason("employees", {"employees": employees, "category": candidate,
+                                                   "limit": limits["employees_below"]}))
+            reasons.append(SmeReason("financial_ok", {"turnover": turnover_eur, "balance": balance_sheet_eur,
+                                                      "category": candidate,
+                                                      "turnover_limit": limits["turnover_eur_max"],
+                                                      "balance_limit": limits["balance_sheet_eur_max"]}))
             break
     else:
-        reasons.append(message("sme.too_big", language, employees=employees))
+        reasons.append(SmeReason("too_big", {"employees": employees}))
     limit = ownership_limit(day)
     owned = large_owner_pct >= limit
     if owned:
-        reasons.append(message("sme.owned", language, pct=large_owner_pct, limit=limit))
+        reasons.append(SmeReason("owned", {"pct": large_owner_pct, "limit": limit}))
     return SmeResult(category=category, sme=category in SME_CATEGORIES and not owned, reasons=tuple(reasons))
 
 
@@ -116,8 +102,9 @@ def _number(data: Mapping, name: str, required: bool = True, whole: bool = False
     return int(value) if whole else value
 
 
-def classify_sme_json(data: Any, today: dt.date) -> SmeResult:
-    """The CLI's `sme` input object, validated field by field."""
+def classify_sme_json(data: Any, today: dt.date) -> tuple[SmeResult, str]:
+    """The CLI's `sme` input object, validated field by field: the result, and the language its reasons are
+    to be given in."""
     if not isinstance(data, Mapping):
         raise InvalidInput("input", f"must be a JSON object, not {type(data).__name__}")
     for name in data:
@@ -125,11 +112,12 @@ def classify_sme_json(data: Any, today: dt.date) -> SmeResult:
             raise InvalidInput(name, "is not a known field")
     language = parse_language(data.get("language"), default="en")
     day = today if data.get("date") is None else parse_iso_date(data["date"])
-    return classify_sme(employees=_number(data, "employees", whole=True),
-                        turnover_eur=_number(data, "turnover_eur"),
-                        balance_sheet_eur=_number(data, "balance_sheet_eur"),
-                        large_owner_pct=_number(data, "large_owner_pct", required=False, maximum=100),
-                        day=day, language=language)
+    result = classify_sme(employees=_number(data, "employees", whole=True),
+                          turnover_eur=_number(data, "turnover_eur"),
+                          balance_sheet_eur=_number(data, "balance_sheet_eur"),
+                          large_owner_pct=_number(data, "large_owner_pct", required=False, maximum=100),
+                          day=day)
+    return result, language
 
 
 def sme_questions(employees: Optional[int], turnover_eur: Optional[float], balance_sheet_eur: Optional[float],
@@ -155,11 +143,10 @@ def sme_questions(employees: Optional[int], turnover_eur: Optional[float], balan
 
 
 def classify_known(employees: int, turnover_eur: Optional[float], balance_sheet_eur: Optional[float],
-                   owned: bool, day: dt.date, language: str) -> SmeResult:
+                   owned: bool, day: dt.date) -> SmeResult:
     """classify_sme for what sme_questions asked: a financial figure left unasked cannot change the result,
     so it counts as the other one (turnover within a limit settles it whatever the balance sheet)."""
     turnover = turnover_eur if turnover_eur is not None else balance_sheet_eur
     balance = balance_sheet_eur if balance_sheet_eur is not None else turnover_eur
     return classify_sme(employees, turnover or 0, balance or 0, large_owner_pct=ownership_limit(day) if owned else 0,
-                        day=day,
-                        language=language)
+                        day=day)

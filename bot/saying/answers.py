@@ -1,0 +1,125 @@
+"""Answers to one-off questions, from the calls catalogue for the calls a question names."""
+from __future__ import annotations
+
+from typing import Optional, Sequence
+
+from bot.rules.catalogue import Call, catalogue
+from bot.rules.engine import CallAssessment, assess_call
+from bot.rules.facts import facts
+from bot.rules.profile import make_profile
+from bot.rules.sme import ownership_limit, sme_rules
+from bot.saying.messages import message
+from bot.saying.texts import render
+from bot.saying.verdicts import grant_lines, minimum_budget_of, status_text, steps_text
+
+
+def answer(topic: str, calls: Sequence[Call], partner_kinds: Sequence[str], language: str, day,
+           budget: Optional[float] = None) -> list[str]:
+    """The answer to a one-off question on `topic`, for the calls and kinds of partner the question names."""
+    if topic == "sme_definition":
+        return [_sme_definition(language, day)]
+    if topic == "partner_rules":
+        kinds = partner_kinds
+        if not kinds:
+            return [message("answer.partner_overview", language)]
+        return [_partner_answer(call, kind, language) for kind in kinds for call in calls if kind in call.partners]
+    profile = make_profile({"budget_nok": budget} if budget else {}, date=day, language=language)
+    return [_CALL_ANSWERS[topic](assess_call(call, profile), language) for call in calls]
+
+
+def _partner_answer(call: Call, kind: str, language: str) -> str:
+    rule = call.partners[kind]
+    verdict = {True: "answer.partner_yes", False: "answer.partner_no", None: "answer.partner_unclear"}[rule.allowed]
+    return message("answer.partner", language, name=call.name(language), answer=message(verdict, language),
+                   note=rule.note(language), source=rule.source.cite())
+
+
+def _sme_definition(language: str, day) -> str:
+    rules = sme_rules()
+    limits = {category: timeline.at(day) for category, timeline in rules.categories}
+    return message("answer.sme_definition", language, source=rules.source,
+                   micro_employees=limits["micro"]["employees_below"],
+                   small_employees=limits["small"]["employees_below"],
+                   small_turnover=limits["small"]["turnover_eur_max"],
+                   small_balance=limits["small"]["balance_sheet_eur_max"],
+                   medium_employees=limits["medium"]["employees_below"],
+                   medium_turnover=limits["medium"]["turnover_eur_max"],
+                   medium_balance=limits["medium"]["balance_sheet_eur_max"],
+                   owner_pct=ownership_limit(day))
+
+
+def _call_info(assessed: CallAssessment, language: str) -> str:
+    call = assessed.call
+    return message("answer.call_info", language, name=call.name(language), purpose=call.purpose(language),
+                   who=call.who_may_apply(language), status=status_text(assessed, language))
+
+
+def _max_grant(assessed: CallAssessment, language: str) -> str:
+    name = assessed.call.name(language)
+    values = {"ceiling": assessed.ceiling_nok, "intensity": assessed.max_aid_intensity}
+    if assessed.floor_nok:
+        text = message("answer.max_grant_range", language, name=name, floor=assessed.floor_nok,
+                       needed=minimum_budget_of(assessed), **values)
+    else:
+        text = message("answer.max_grant", language, name=name, **values)
+    if assessed.budget_nok is None:
+        return text
+    return "\n".join([text, *grant_lines(assessed, assessed.budget_nok, language)[1:]])
+
+
+def _deadline(assessed: CallAssessment, language: str) -> str:
+    call = assessed.call
+    lines = [message("answer.deadline", language, name=call.name(language), status=status_text(assessed, language))]
+    if {"matchmaking", "feedback", "earliest_start"} <= set(call.dates):
+        lines.append(message("answer.dates", language, **assessed.figures))
+    if call.dates_note is not None:
+        lines.append(render(call.dates_note(language), language, assessed.figures))
+    return "\n".join(lines)
+
+
+def _process(assessed: CallAssessment, language: str) -> str:
+    return steps_text(assessed.call, language, assessed.date)
+
+
+def _activities(assessed: CallAssessment, language: str) -> str:
+    call = assessed.call
+    if not call.activities:
+        return message("answer.activities_none", language, name=call.name(language))
+    labels = facts()["activities"].labels
+    return message("answer.activities", language, name=call.name(language),
+                   activities="; ".join(labels[activity](language) for activity in call.activities))
+
+
+def _criteria(assessed: CallAssessment, language: str) -> str:
+    call = assessed.call
+    lines = [message("answer.criteria", language, name=call.name(language), by=call.assessment_by(language))]
+    for criterion in call.assessment_criteria:
+        if criterion.weight is None:
+            lines.append(message("answer.criterion", language, criterion=criterion.name(language)))
+        else:
+            lines.append(message("answer.criterion_weighted", language, criterion=criterion.name(language),
+                                 weight=criterion.weight))
+    return "\n".join(lines)
+
+
+def _contact(assessed: CallAssessment, language: str) -> str:
+    return call_contact(assessed.call, language)
+
+
+def call_contact(call: Call, language: str) -> str:
+    lines = [message("answer.contact", language, name=call.name(language),
+                     contact=render(call.contact_text(language), language, call.contact))]
+    if "url" in call.contact:
+        lines.append(message("answer.contact_url", language, url=call.contact["url"]))
+    return "\n".join(lines)
+
+
+def service_unavailable(language: str) -> str:
+    """The apology when the bot's own checks can't run: try again, or ask a person at one of the calls."""
+    return "\n".join([message("service_unavailable", language),
+                      *(call_contact(call, language) for call in catalogue().calls)])
+
+
+_CALL_ANSWERS = {"call_info": _call_info, "max_grant": _max_grant, "deadline": _deadline,
+                 "application_process": _process, "eligible_activities": _activities,
+                 "assessment_criteria": _criteria, "contact": _contact}
