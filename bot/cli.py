@@ -13,6 +13,7 @@ from typing import Any, Callable, Optional, Sequence
 from bot.rules.engine import assess
 from bot.rules.profile import InvalidInput, profile_from_json
 from bot.rules.sme import classify_sme_json
+from bot.saying.messages import message
 from bot.saying.sme import sme_reason_texts
 from bot.saying.verdicts import explain
 
@@ -48,7 +49,11 @@ def _read_json(path: str) -> Any:
 
 
 def _assess(data: Any, today: dt.date) -> dict:
-    return explain(assess(profile_from_json(data, today)))
+    profile, ignored = profile_from_json(data, today)
+    result = explain(assess(profile))
+    if ignored:
+        result["warnings"] = [message("cli.ignored_field", profile.language, field=name) for name in ignored]
+    return result
 
 
 def _sme(data: Any, today: dt.date) -> dict:

@@ -47,7 +47,7 @@ def test_a_new_call_round_is_one_data_file(tmp_path):
     edit(new_round, next_year)
     calls = load_catalogue(directory)
     assert [call.id for call in calls.calls][-1] == "innovation_express_2016"
-    result = assess(make_profile({"applicant": "cluster_organisation"}, date=dt.date(2016, 6, 1)), calls=calls)
+    result = assess(make_profile({"asker": "cluster_organisation"}, date=dt.date(2016, 6, 1)), calls=calls)
     assert result.for_call("innovation_express_2015").status == "closed"
     assert result.for_call("innovation_express_2016").status == "open"
     assert result.best_fit.call.id == "innovation_express_2016"
@@ -73,7 +73,8 @@ MALFORMED = {
                            "not a number"),
     "allowed_not_a_list": (set_first_rule("args", {"allowed": "company"}), "list of values"),
     "argument_missing": (set_first_rule("args", {}), "takes allowed"),
-    "too_many_facts": (set_first_rule("facts", ["applicant", "goal"]), "reads 1 fact"),
+    "too_many_facts": (set_first_rule("facts", ["applicant", "companies"]), "reads 1 fact"),
+    "unasked_fact_left_undecided": (set_first_rule("criterion", "is_one_of"), "never asked"),
     "parameter_not_defined": (lambda d: d["grant"].update(ceiling="roof_nok"), "grant.ceiling"),
 }
 

@@ -33,7 +33,7 @@ def test_bad_input_exits_2_with_one_line_naming_the_field(monkeypatch, capsys, c
 
 
 def test_assess_prints_the_contract(monkeypatch, capsys):
-    profile = {"date": "2015-06-01", "applicant": "cluster_organisation", "goal": "internationalisation",
+    profile = {"date": "2015-06-01", "applicant": "cluster_organisation",
                "countries": ["NO", "SE"], "smes_per_country": {"NO": 3, "SE": 3},
                "activities": ["training"], "budget_nok": 300000, "language": "en"}
     code, out, _ = run_main(monkeypatch, capsys, ["assess", "--json", "-"], json.dumps(profile))
@@ -47,6 +47,17 @@ def test_assess_prints_the_contract(monkeypatch, capsys):
                                                                          150000, 0.5)
     assert all({"rule", "ok", "text", "source"} <= set(reason) for reason in express["reasons"])
     assert result["best_fit"] == "innovation_express_2015"
+
+
+def test_the_retired_goal_is_accepted_and_ignored_with_a_warning(monkeypatch, capsys):
+    profile = {"date": "2026-11-24", "cluster_programme": "nce", "goal": "profit", "language": "en"}
+    code, out, err = run_main(monkeypatch, capsys, ["assess", "--json", "-"], json.dumps(profile))
+    result = json.loads(out)
+    assert code == 0 and err == ""
+    assert result["warnings"] == ['"goal" is no longer used and was ignored: the call texts make no such requirement.']
+    _, without, _ = run_main(monkeypatch, capsys, ["assess", "--json", "-"],
+                             json.dumps({key: value for key, value in profile.items() if key != "goal"}))
+    assert {key: value for key, value in result.items() if key != "warnings"} == json.loads(without)
 
 
 def test_missing_file_is_bad_input(monkeypatch, capsys, tmp_path):

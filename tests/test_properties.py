@@ -52,7 +52,7 @@ profiles = st.dictionaries(field_names, json_values | st.sampled_from(["NO", "SE
 @given(data=profiles | json_values)
 def test_any_json_either_assesses_or_is_refused_with_invalid_input(data):
     try:
-        profile = profile_from_json(data, DAY)
+        profile, _ = profile_from_json(data, DAY)
     except InvalidInput:
         return
     explained = explain(assess(profile))
@@ -79,3 +79,34 @@ def test_the_parsers_raise_only_their_own_error(text):
             parse(text)
         except ParseError:
             pass
+
+
+asked_facts = {name: fact for name, fact in facts().items() if fact.asked}
+
+
+def fact_values(fact):
+    kinds = {
+        "bool": st.booleans(), "count": st.integers(0, 12), "amount": st.integers(1, 3_000_000),
+        "enum": st.sampled_from(fact.values or ("x",)), "enum_list": st.lists(st.sampled_from(fact.values or ("x",)), max_size=3),
+        "countries": st.lists(st.sampled_from(["NO", "SE", "DK", "US", "FI"]), max_size=3, unique=True),
+        "country_counts": st.dictionaries(st.sampled_from(["NO", "SE", "DK"]), st.integers(0, 6), max_size=3),
+    }
+    return kinds[fact.type]
+
+
+project_facts = st.fixed_dictionaries({}, optional={name: fact_values(fact) for name, fact in asked_facts.items()})
+
+
+@settings(max_examples=300)
+@given(facts_given=project_facts, day=st.sampled_from(["2015-06-01", "2026-11-24"]),
+       askers=st.lists(st.sampled_from(facts()["asker"].values), min_size=2, max_size=2))
+def test_who_is_asking_never_changes_a_verdict(facts_given, day, askers):
+    """The verdict is about the project: the same project gets the same verdict whoever asks."""
+    try:
+        profiles = [profile_from_json({**facts_given, "date": day, "asker": asker}, DAY)[0] for asker in askers]
+    except InvalidInput:
+        return  # facts that contradict each other (more SMEs than companies) are refused whoever asks
+    first, second = (assess(profile) for profile in profiles)
+    assert [(item.verdict, item.max_grant_nok, [r.ok for r in item.results]) for item in first.calls] == \
+           [(item.verdict, item.max_grant_nok, [r.ok for r in item.results]) for item in second.calls]
+    assert (first.best_fit and first.best_fit.call.id) == (second.best_fit and second.best_fit.call.id)

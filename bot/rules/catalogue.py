@@ -18,7 +18,7 @@ import yaml
 
 from bot.resources import DATA_DIR, Text, fold, placeholders
 from bot.rules.criteria import CRITERIA
-from bot.rules.facts import facts
+from bot.rules.facts import country_codes, facts
 from bot.rules.timeline import Timeline, parse_date
 
 CALLS_DIR = DATA_DIR / "calls"
@@ -77,6 +77,15 @@ class PartnerRule:
     allowed: Optional[bool]  # None: the call text does not say
     note: Text
     source: Source
+    interpretation: Optional[Text] = None
+
+
+@dataclass(frozen=True)
+class CountryList:
+    """The countries taking part in a call, where the call text refers to them without listing them."""
+    codes: tuple[str, ...]
+    source: Source
+    interpretation: Text
 
 
 @dataclass(frozen=True)
@@ -90,7 +99,6 @@ class Call:
     id: str
     source_file: str
     name: Text
-    goal: str
     purpose: Text
     who_may_apply: Text
     parameters: Mapping[str, Parameter]
@@ -101,6 +109,7 @@ class Call:
     dates_note: Optional[Text]
     rules: tuple[Rule, ...]
     activities: tuple[str, ...]
+    participating_countries: Optional[CountryList]
     assessment_by: Text
     assessment_criteria: tuple[Criterion, ...]
     assessment_source: Source
@@ -233,6 +242,17 @@ def _load_call(path: Path) -> Call:
         if activity not in known_activities:
             reader.fail("activities", f"{activity!r} is not one of {', '.join(known_activities)}")
 
+    participating = None
+    spec = reader.get(raw, "participating_countries", "", Mapping, required=False)
+    if spec is not None:
+        codes = tuple(reader.get(spec, "codes", "participating_countries", list))
+        strays = sorted(set(codes) - country_codes())
+        if strays:
+            reader.fail("participating_countries.codes", f"{', '.join(map(str, strays))} not ISO 3166 alpha-2 codes")
+        participating = CountryList(codes=codes, source=reader.source(spec, "participating_countries"),
+                                    interpretation=reader.text(spec, "interpretation", "participating_countries"))
+    lists = {"activities": activities, "participating_countries": participating.codes if participating else None}
+
     known_facts = facts()
     rules = []
     for index, spec in enumerate(reader.get(raw, "rules", "", list)):
@@ -246,14 +266,17 @@ def _load_call(path: Path) -> Call:
         for fact in rule_facts:
             if fact not in known_facts:
                 reader.fail(f"{where}.facts", f"{fact!r} is not a fact in facts.yaml")
+            if not known_facts[fact].asked and criterion != "if_stated_one_of":
+                # a fact nobody asks for must not leave a verdict undecided for ever
+                reader.fail(f"{where}.criterion", f"{fact!r} is never asked, so only if_stated_one_of may read it")
         args = {}
         for key, value in (spec.get("args") or {}).items():
             if isinstance(value, (int, float)) and not isinstance(value, bool):
                 reader.fail(f"{where}.args.{key}", "figures belong in `parameters`, with their source")
             if isinstance(value, Mapping) and set(value) == {"call"}:
-                value = {"activities": activities}.get(value["call"])
+                value = lists.get(value["call"])
                 if value is None:
-                    reader.fail(f"{where}.args.{key}", "can only refer to the call's `activities`")
+                    reader.fail(f"{where}.args.{key}", f"can only refer to the call's {' or '.join(lists)}")
             args[key] = tuple(value) if isinstance(value, list) else value
         params = dict(spec.get("params") or {})
         for key, name in params.items():
@@ -285,15 +308,16 @@ def _load_call(path: Path) -> Call:
         if spec.get("allowed") not in (True, False, None):
             reader.fail(f"{where}.allowed", "must be true, false or null")
         partners[kind] = PartnerRule(allowed=spec.get("allowed"), note=reader.text(spec, "note", where),
-                                     source=reader.source(spec, where))
+                                     source=reader.source(spec, where),
+                                     interpretation=reader.text(spec, "interpretation", where, required=False))
     aliases = tuple(alias.lower() for alias in reader.get(raw, "aliases", "", list))
     call = Call(
         id=call_id, source_file=source_file, name=reader.text(raw, "name", ""),
-        goal=reader.get(raw, "goal", "", str), purpose=reader.text(raw, "purpose", ""),
+        purpose=reader.text(raw, "purpose", ""),
         who_may_apply=reader.text(raw, "who_may_apply", ""), parameters=MappingProxyType(parameters),
         ceiling=grant["ceiling"], floor=grant.get("floor"), intensity=grant["intensity"],
         dates=MappingProxyType(dates), dates_note=reader.text(raw, "dates_note", "", required=False),
-        rules=tuple(rules), activities=activities,
+        rules=tuple(rules), activities=activities, participating_countries=participating,
         assessment_by=reader.text(assessment, "by", "assessment"), assessment_criteria=criteria,
         assessment_source=reader.source(assessment, "assessment"),
         steps=tuple(Text.from_mapping(step, f"steps.list[{i}]")
@@ -331,8 +355,8 @@ def _check_templates(call: Call, reader: _Reader) -> None:
     """Every placeholder in a template must name a figure, a date, a contact field or a detail the rule's
     criterion supplies, so that rendering can never fail in a conversation."""
     figures = set(call.parameters) | set(call.dates) | set(call.contact)
-    details = {"short", "minimum_budget"}
-    texts = [("dates_note", call.dates_note), ("contact", call.contact_text)]
+    details = {"short", "minimum_budget", "not_counted"}
+    texts = [("dates_note", call.dates_note), ("contact", call.contact_text), ("who_may_apply", call.who_may_apply)]
     texts += [(f"steps[{i}]", step) for i, step in enumerate(call.steps)]
     texts += [(f"rules[{rule.id}].requirement", rule.requirement) for rule in call.rules]
     texts += [(f"rules[{rule.id}].interpretation", rule.interpretation) for rule in call.rules]

@@ -2,8 +2,8 @@
 
 A criterion receives the values of the facts its rule reads (None = not known yet) and its arguments,
 and returns (ok, details): ok is True, False, or None when the known facts cannot decide yet; details
-carry what a "fix" sentence needs, such as how many are short, and for an undecided check whose
-inputs are all given but one only in part, {"incomplete": index of that input}. Partial knowledge decides where it can:
+carry what a "fix" sentence needs, as data (how many are short; which countries, as (code, gap) pairs), and
+for an undecided check whose inputs are all given but one only in part, {"incomplete": index of that input}. Partial knowledge decides where it can:
 a country with too few SMEs fails the rule even while another country's count is unknown.
 """
 from __future__ import annotations
@@ -27,6 +27,14 @@ def exact(number: float) -> Fraction | int:
 def is_one_of(value: Any, *, allowed: tuple) -> Check:
     if value is None:
         return _UNDECIDED
+    return _PASSED if value in allowed else _FAILED
+
+
+def if_stated_one_of(value: Any, *, allowed: tuple) -> Check:
+    """For a fact the call settles itself (who submits the application): it fails only when the user has said
+    it will be someone the call does not allow; unsaid, the call's own arrangement is assumed."""
+    if value is None:
+        return True, {"not_stated": True}
     return _PASSED if value in allowed else _FAILED
 
 
@@ -69,20 +77,33 @@ def count_at_least(items: Optional[tuple], *, minimum: int) -> Check:
     return (True, {}) if count >= minimum else (False, {"short": minimum - count})
 
 
+def count_among_at_least(items: Optional[tuple], *, allowed: tuple, minimum: int) -> Check:
+    """At least `minimum` distinct items of the list are among the allowed ones (countries taking part in a
+    call); the others are named so the user sees which do not count."""
+    if items is None:
+        return _UNDECIDED
+    counted = set(items) & set(allowed)
+    if len(counted) >= minimum:
+        return _PASSED
+    return False, {"short": minimum - len(counted), "not_counted": tuple(item for item in items if item not in allowed)}
+
+
 def contains(items: Optional[tuple], *, item: str) -> Check:
     if items is None:
         return _UNDECIDED
     return _PASSED if item in items else _FAILED
 
 
-def each_at_least(keys: Optional[tuple], counts: Optional[Mapping[str, int]], *, minimum: int) -> Check:
-    """Every participating key (country) has at least `minimum`; keys default to those counted."""
+def each_among_at_least(keys: Optional[tuple], counts: Optional[Mapping[str, int]], *, allowed: tuple,
+                        minimum: int) -> Check:
+    """Every key (country) of the list that is among the allowed ones has at least `minimum`; while the list
+    is unknown, the keys counted so far stand for it."""
     if counts is None:
         return _UNDECIDED
-    participating = keys if keys is not None else tuple(counts)
+    participating = tuple(key for key in (keys if keys is not None else tuple(counts)) if key in allowed)
     short = [(key, minimum - counts[key]) for key in participating if key in counts and counts[key] < minimum]
     if short:
-        return False, {"short": ", ".join(f"{key} (+{gap})" for key, gap in short)}
+        return False, {"short": tuple(short)}
     if keys is None:
         return _UNDECIDED
     if any(key not in counts for key in participating):
@@ -111,6 +132,6 @@ def grant_reaches_floor(budget: Optional[float], *, intensity: float, floor: flo
 
 CRITERIA: Mapping[str, Callable[..., Check]] = {
     function.__name__: function
-    for function in (is_one_of, is_true, is_false, at_least, share_at_least, difference_at_least,
-                     count_at_least, contains, each_at_least, any_in, grant_reaches_floor)
+    for function in (is_one_of, if_stated_one_of, is_true, is_false, at_least, share_at_least, difference_at_least,
+                     count_at_least, count_among_at_least, contains, each_among_at_least, any_in, grant_reaches_floor)
 }

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from types import MappingProxyType
-from typing import Any, Callable, Mapping, Optional
+from typing import Any, Callable, Collection, Mapping, Optional
 
 from bot.rules.catalogue import STATUS_RANK, Call, Catalogue, Rule, catalogue
 from bot.rules.criteria import CRITERIA, exact
@@ -26,7 +26,10 @@ class RuleResult:
     details: Mapping[str, Any]
 
     def wanted_facts(self, profile: Profile) -> tuple[str, ...]:
-        """The facts this rule, when undecided, still needs: the unknown ones, or one known only in part."""
+        """The facts this rule, when undecided, still needs: the unknown ones, one known only in part, or the
+        inferred ones it would fail on (to be confirmed by the user)."""
+        if "unconfirmed" in self.details:
+            return self.details["unconfirmed"]
         if "incomplete" in self.details:
             return (self.rule.facts[self.details["incomplete"]],)
         return tuple(fact for fact in self.rule.facts if profile.get(fact) is None)
@@ -60,9 +63,20 @@ class CallAssessment:
     def failed(self) -> tuple[RuleResult, ...]:
         return tuple(result for result in self.results if result.ok is False)
 
+    @property
+    def unconfirmed(self) -> tuple[str, ...]:
+        """Inferred facts on which a rule would fail: the user confirms them before any "no"."""
+        return tuple(dict.fromkeys(fact for result in self.results for fact in result.details.get("unconfirmed", ())))
+
+    @property
+    def open_to_applicants(self) -> bool:
+        return self.status != "closed"
+
 
 @dataclass(frozen=True)
 class Assessment:
+    """Every call's verdict. The best fit is never a closed call: one can no longer apply to it. The next facts
+    are those that would decide the calls still open to applicants (and closed ones the user chose to check)."""
     profile: Profile
     calls: tuple[CallAssessment, ...]
     best_fit: Optional[CallAssessment]
@@ -104,20 +118,25 @@ def _bound_rules(call: Call, day: dt.date) -> tuple[_BoundRule, ...]:
                  for rule in call.rules)
 
 
-def check_rule(bound: _BoundRule, known: Callable[[str], Any]) -> RuleResult:
-    values = tuple(map(known, bound.rule.facts))
+def check_rule(bound: _BoundRule, profile: Profile) -> RuleResult:
+    """One rule against the profile. A rule never fails on a fact the bot only inferred: it stays undecided
+    until the user confirms that fact."""
+    values = tuple(map(profile.facts.get, bound.rule.facts))
     ok, details = bound.test(*values, **bound.arguments)
+    if ok is False:
+        inferred = tuple(fact for fact in bound.rule.facts if fact in profile.inferred)
+        if inferred:
+            return RuleResult(bound.rule, values, None, MappingProxyType({**details, "unconfirmed": inferred}))
     return RuleResult(bound.rule, values, ok, details)
 
 
 def assess_call(call: Call, profile: Profile) -> CallAssessment:
     figures = call.figures(profile.date)
-    known = profile.facts.get
-    results = tuple(check_rule(bound, known) for bound in _bound_rules(call, profile.date))
+    results = tuple(check_rule(bound, profile) for bound in _bound_rules(call, profile.date))
     outcomes = {result.ok for result in results}
     verdict = "not_eligible" if False in outcomes else "unknown" if None in outcomes else "eligible"
     wanted = {fact for result in results if result.ok is None for fact in result.wanted_facts(profile)}
-    budget = known(BUDGET)
+    budget = profile.get(BUDGET)
     if budget is None:
         wanted.add(BUDGET)
     return CallAssessment(call=call, date=profile.date, budget_nok=budget, verdict=verdict,
@@ -130,19 +149,24 @@ def _fit_key(assessed: CallAssessment) -> tuple:
     return (VERDICT_RANK[assessed.verdict], STATUS_RANK[assessed.status], -(assessed.max_grant_nok or 0))
 
 
-def assess(profile: Profile, today: Optional[dt.date] = None, calls: Optional[Catalogue] = None) -> Assessment:
+def assess(profile: Profile, today: Optional[dt.date] = None, calls: Optional[Catalogue] = None,
+           closed_to_check: Collection[str] = ()) -> Assessment:
     """Every call of the catalogue against the profile. `today`, when given, overrides the profile's date.
 
-    The best fit is the call that is eligible, else still possible, preferring open calls and the larger
-    grant; when every call is ruled out there is no best fit. The next facts are those still missing for
-    the calls not yet ruled out, in the order a conversation asks them.
+    The best fit is the call open to applicants that is eligible, else still possible, preferring open calls
+    and the larger grant; a closed call is never the best fit, and when no call open to applicants is left there
+    is none. The next facts are those still missing for the calls not yet ruled out that one can apply to, and
+    for the closed ones named in `closed_to_check` (a user who wants to know how a past round would have gone),
+    in the order a conversation asks them.
     """
     if today is not None and today != profile.date:
-        profile = Profile(facts=profile.facts, date=today, language=profile.language)
+        profile = replace(profile, date=today)
     assessed = tuple(assess_call(call, profile) for call in (calls or catalogue()).calls)
     candidates = [item for item in assessed if item.verdict != "not_eligible"]
-    best = min(candidates, key=_fit_key) if candidates else None
+    applicable = [item for item in candidates if item.open_to_applicants]
+    best = min(applicable, key=_fit_key) if applicable else None
     rank = ask_rank()
-    wanted = {fact for item in candidates for fact in item.missing}
+    wanted = {fact for item in candidates if item.open_to_applicants or item.call.id in closed_to_check
+              for fact in item.missing}
     return Assessment(profile=profile, calls=assessed, best_fit=best,
                       next_facts=tuple(sorted(wanted, key=rank.__getitem__)))

@@ -1,12 +1,15 @@
-"""The facts a project can have (data/facts.yaml): their types, values and labels, in asking order."""
+"""The facts a project can have (data/facts.yaml): type, values, labels, questions and plausible answers, in the
+order a conversation asks for them. One place per fact; the Rasa domain is generated from it."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import lru_cache
 from types import MappingProxyType
-from typing import Mapping
+from typing import Any, Mapping, Optional
 
-from bot.resources import Text, load_yaml
+from bot.resources import DataError, Text, load_yaml
+
+TYPES = ("enum", "bool", "count", "amount", "countries", "country_counts", "enum_list")
 
 
 @dataclass(frozen=True)
@@ -16,19 +19,40 @@ class Fact:
     label: Text
     values: tuple[str, ...] = ()
     labels: Mapping[str, Text] = field(default_factory=dict)
+    asked: bool = True  # False: taken when the user says it, never asked for
+    question: Optional[Text] = None  # the first time it is asked
+    again: Optional[Text] = None  # shorter, when it is asked again
+    plausible: Optional[tuple[float, float]] = None  # answers outside are asked again
+    of_total: Optional[str] = None  # a count that is part of another ("alle" = that total)
+
+    def is_plausible(self, value: float) -> bool:
+        return self.plausible is None or self.plausible[0] <= value <= self.plausible[1]
+
+
+def _fact(name: str, spec: Mapping[str, Any]) -> Fact:
+    where = f"facts.yaml: {name}"
+    if spec.get("type") not in TYPES:
+        raise DataError(f"{where}: type must be one of {', '.join(TYPES)}")
+
+    def text(key: str) -> Optional[Text]:
+        return Text.from_mapping(spec[key], f"{where}.{key}") if key in spec else None
+
+    asked = spec.get("asked", True)
+    if asked and (text("question") is None or text("again") is None):
+        raise DataError(f"{where}: a fact that is asked needs a question and an `again`")
+    plausible = spec.get("plausible")
+    return Fact(name=name, type=spec["type"], label=text("label"), values=tuple(spec.get("values", ())),
+                labels=MappingProxyType({key: Text.from_mapping(value, f"{where}.labels.{key}")
+                                         for key, value in spec.get("labels", {}).items()}),
+                asked=asked, question=text("question"), again=text("again"),
+                plausible=(plausible["minimum"], plausible["maximum"]) if plausible else None,
+                of_total=spec.get("of_total"))
 
 
 @lru_cache(maxsize=None)
 def facts() -> Mapping[str, Fact]:
     """Every fact, in the order a conversation asks for them."""
-    raw = load_yaml("facts.yaml")["facts"]
-    return MappingProxyType({
-        name: Fact(name=name, type=spec["type"], label=Text.from_mapping(spec["label"], f"facts.yaml: {name}"),
-                   values=tuple(spec.get("values", ())),
-                   labels={key: Text.from_mapping(text, f"facts.yaml: {name}.{key}")
-                           for key, text in spec.get("labels", {}).items()})
-        for name, spec in raw.items()
-    })
+    return MappingProxyType({name: _fact(name, spec) for name, spec in load_yaml("facts.yaml")["facts"].items()})
 
 
 @lru_cache(maxsize=None)
@@ -44,5 +68,12 @@ def country_codes() -> frozenset[str]:
 @lru_cache(maxsize=None)
 def country_names() -> Mapping[str, str]:
     """Lower-case country names and adjectives (nb and en) to their ISO code."""
-    return MappingProxyType({name: code for code, names in load_yaml("countries.yaml")["names"].items()
-                             for name in names})
+    return MappingProxyType({word: code for code, spec in load_yaml("countries.yaml")["names"].items()
+                             for word in spec["words"]})
+
+
+@lru_cache(maxsize=None)
+def country_labels() -> Mapping[str, Text]:
+    """The name each language shows for a country it knows by name; other codes are shown as they are."""
+    return MappingProxyType({code: Text.from_mapping({"nb": spec["nb"], "en": spec["en"]}, f"countries.yaml: {code}")
+                             for code, spec in load_yaml("countries.yaml")["names"].items()})

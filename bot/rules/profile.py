@@ -100,17 +100,20 @@ def _check_consistency(values: Mapping[str, Any]) -> None:
 
 @dataclass(frozen=True)
 class Profile:
-    """The facts known so far (an absent fact is unknown), the reference date and the reply language."""
+    """The facts known so far (an absent fact is unknown), the reference date and the reply language. `inferred`
+    names the facts the bot worked out rather than the user said: no rule may fail on those until confirmed."""
 
     facts: Mapping[str, Any]
     date: dt.date
     language: str = "nb"
+    inferred: frozenset[str] = frozenset()
 
     def get(self, name: str) -> Any:
         return self.facts.get(name)
 
 
-def make_profile(values: Mapping[str, Any], date: dt.date, language: str = "nb") -> Profile:
+def make_profile(values: Mapping[str, Any], date: dt.date, language: str = "nb",
+                 inferred: frozenset[str] = frozenset()) -> Profile:
     schema = facts()
     converted: dict[str, Any] = {}
     for name, value in values.items():
@@ -119,7 +122,8 @@ def make_profile(values: Mapping[str, Any], date: dt.date, language: str = "nb")
         if value is not None:
             converted[name] = _convert(schema[name], value)
     _check_consistency(converted)
-    return Profile(facts=MappingProxyType(converted), date=date, language=language)
+    return Profile(facts=MappingProxyType(converted), date=date, language=language,
+                   inferred=frozenset(inferred) & frozenset(converted))
 
 
 def parse_iso_date(value: Any, field_name: str = "date") -> dt.date:
@@ -139,15 +143,28 @@ def parse_language(value: Any, default: str) -> str:
     return language
 
 
-def profile_from_json(data: Any, today: dt.date) -> Profile:
-    """The CLI's profile object: the facts plus optional `date` (ISO) and `language`."""
+# Fields an older version of the CLI took and that no rule reads any more: accepted and ignored, with a warning,
+# so that a caller of the old contract keeps working. `goal` asked for a choice the call texts never make.
+RETIRED_FIELDS = ("goal",)
+
+
+def profile_from_json(data: Any, today: dt.date) -> tuple[Profile, tuple[str, ...]]:
+    """The CLI's profile object: the facts plus optional `date` (ISO), `language` and `inferred` (the facts the
+    caller worked out rather than was told). Returns the profile and the retired fields it ignored."""
     if not isinstance(data, Mapping):
         raise InvalidInput("profile", f"must be a JSON object, not {type(data).__name__}")
     values = dict(data)
+    ignored = tuple(name for name in RETIRED_FIELDS if name in values)
+    for name in ignored:
+        del values[name]
     language = parse_language(values.pop("language", None), default="nb")
     raw_date = values.pop("date", None)
     day = today if raw_date is None else parse_iso_date(raw_date)
-    return make_profile(values, date=day, language=language)
+    inferred = values.pop("inferred", None) or []
+    if not isinstance(inferred, list) or not all(isinstance(name, str) and name in facts() and name in values
+                                                 for name in inferred):
+        raise InvalidInput("inferred", "must be a list naming facts the profile gives")
+    return make_profile(values, date=day, language=language, inferred=frozenset(inferred)), ignored
 
 
 def reconcile(known: Mapping[str, Any], new: Mapping[str, Any], day: dt.date) -> tuple[dict[str, Any], list[str], list[str]]:

@@ -51,7 +51,7 @@ def _sme_definition(language: str, day) -> str:
 def _call_info(assessed: CallAssessment, language: str) -> str:
     call = assessed.call
     return message("answer.call_info", language, name=call.name(language), purpose=call.purpose(language),
-                   who=call.who_may_apply(language), status=status_text(assessed, language))
+                   who=render(call.who_may_apply(language), language, assessed.figures), status=status_text(assessed, language))
 
 
 def _max_grant(assessed: CallAssessment, language: str) -> str:

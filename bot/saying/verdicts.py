@@ -12,7 +12,7 @@ from bot.resources import plain
 from bot.rules.catalogue import Call, catalogue
 from bot.rules.criteria import minimum_budget
 from bot.rules.engine import Assessment, CallAssessment, RuleResult
-from bot.rules.facts import facts
+from bot.rules.facts import country_labels, facts
 from bot.saying.messages import message
 from bot.saying.texts import format_nok, render
 
@@ -142,10 +142,25 @@ def explain_rule(result: RuleResult, figures: Mapping[str, Any], language: str) 
         "parameters": {parameter: figures[parameter] for parameter in rule.params.values()},
     }
     if result.ok is False:
-        explained["fix"] = render(rule.fix(language), language, {**figures, **result.details})
+        explained["fix"] = render(rule.fix(language), language, {**figures, **details_in_words(result.details, language)})
     if rule.interpretation is not None:
         explained["interpretation"] = render(rule.interpretation(language), language, figures)
     return explained
+
+
+def country_label(code: str, language: str) -> str:
+    labels = country_labels()
+    return labels[code](language) if code in labels else code
+
+
+def details_in_words(details: Mapping[str, Any], language: str) -> dict[str, Any]:
+    """A criterion's details as a fix sentence shows them: countries by name, "(+2)" for each one short."""
+    words = dict(details)
+    if isinstance(details.get("short"), tuple):
+        words["short"] = ", ".join(f"{country_label(code, language)} (+{gap})" for code, gap in details["short"])
+    if "not_counted" in details:
+        words["not_counted"] = ", ".join(country_label(code, language) for code in details["not_counted"]) or "–"
+    return words
 
 
 def status_text(assessed: CallAssessment, language: str) -> str:
@@ -171,15 +186,19 @@ def explain_call(assessed: CallAssessment, language: str) -> dict:
 
 
 def summary(assessment: Assessment, language: str) -> str:
+    """One line: the best fit among the calls one can still apply to, and a closed call that would have fitted."""
     best = assessment.best_fit
     if best is None:
-        return message("summary.none", language)
-    parts = [message("summary.best_fit", language, call=best.call.name(language),
-                     verdict=message(f"verdict.{best.verdict}", language))]
-    if best.max_grant_nok is not None:
-        parts.append(message("summary.max_grant", language, grant=best.max_grant_nok))
-    if best.status == "closed":
-        parts.append(message("summary.closed_note", language, call=best.call.name(language)))
+        parts = [message("summary.none", language)]
+    else:
+        parts = [message("summary.best_fit", language, call=best.call.name(language),
+                         verdict=message(f"verdict.{best.verdict}", language))]
+        if best.max_grant_nok is not None:
+            parts.append(message("summary.max_grant", language, grant=best.max_grant_nok))
+    for closed in assessment.calls:
+        if not closed.open_to_applicants and closed.verdict == "eligible":
+            parts.append(message("summary.closed_would_have_fitted", language, call=closed.call.name(language),
+                                 **closed.figures))
     return " ".join(parts)
 
 
