@@ -22,9 +22,13 @@ $(INSTALLED): pyproject.toml constraints.txt
 
 install: $(INSTALLED)
 
-# The blank Norwegian spaCy pipeline with entity patterns from bot/data: made here, never downloaded.
-$(SPACY_NB): $(INSTALLED) scripts/build_spacy_nb.py bot/data/vocabulary.yaml bot/data/countries.yaml $(wildcard bot/data/calls/*.yaml)
+# The blank Norwegian spaCy pipeline: made here, never downloaded.
+$(SPACY_NB): $(INSTALLED) scripts/build_spacy_nb.py
 	PYTHONPATH=. $(PY) scripts/build_spacy_nb.py build/spacy_nb
+
+# The Rasa domain and rules are written from the domain core's facts and intents (one owner for each).
+domain.yml: $(INSTALLED) scripts/build_domain.py bot/data/facts.yaml bot/data/intents.yaml
+	PYTHONPATH=. $(PY) scripts/build_domain.py
 
 # Retrained only when the model is missing or older than its data; --force because Rasa's cache would
 # not notice a rebuilt spaCy pipeline (it fingerprints the path, not the contents).

@@ -1,4 +1,5 @@
-"""Reading a conversation's state (slots, language, reference date) as the domain core's terms."""
+"""Translating between a Rasa tracker and the dialogue's terms: the conversation state from the slots, the message
+from the latest user event, and back from a turn's outcome to slot events and utterances."""
 from __future__ import annotations
 
 import datetime as dt
@@ -6,13 +7,16 @@ import os
 from typing import Any
 
 from rasa_sdk import Tracker
+from rasa_sdk.events import Restarted, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
 
-from bot.resources import DEFAULT_LANGUAGE
+from bot.dialogue.message import Message
+from bot.dialogue.respond import Outcome
+from bot.dialogue.state import Conversation
+from bot.resources import plain
 from bot.rules.facts import facts
-from bot.rules.profile import InvalidInput, Profile, make_profile
 
-FORM = "eligibility_form"
-FACTS = tuple(facts())
+DIALOGUE_SLOT, LANGUAGE_SLOT = "dialogue", "language"
 # A fixed reference date for demos and tests of a call round that has closed (e.g. 2015-06-01).
 REFERENCE_DATE_VARIABLE = "KLYNGEBOT_DATE"
 
@@ -22,46 +26,37 @@ def reference_date() -> dt.date:
     return dt.date.fromisoformat(configured) if configured else dt.date.today()
 
 
-def latest_intent(tracker: Tracker) -> tuple[str | None, float]:
-    """The latest message's intent and the NLU's confidence in it."""
-    intent = (tracker.latest_message or {}).get("intent") or {}
-    return intent.get("name"), intent.get("confidence") or 0.0
+def conversation_of(tracker: Tracker) -> Conversation:
+    known = {name: tracker.get_slot(name) for name in facts() if tracker.get_slot(name) is not None}
+    return Conversation.from_json(tracker.get_slot(DIALOGUE_SLOT), known, tracker.get_slot(LANGUAGE_SLOT))
 
 
-def language_of(tracker: Tracker) -> str:
-    return tracker.get_slot("language") or DEFAULT_LANGUAGE
+def message_of(tracker: Tracker) -> Message:
+    latest = tracker.latest_message or {}
+    intent = latest.get("intent") or {}
+    metadata = latest.get("metadata") or {}
+    return Message(text=latest.get("text") or "", intent=intent.get("name"), confidence=intent.get("confidence") or 0.0,
+                   entities=tuple(latest.get("entities") or ()), language=metadata.get("language"))
 
 
-def _fact_value(name: str, value: Any) -> Any:
-    """Slots store counts as floats and lists as lists; the profile wants its own types back."""
-    kind = facts()[name].type
-    if kind == "count" and isinstance(value, float) and value.is_integer():
-        return int(value)
-    return value
+def slot_events(before: Conversation, after: Conversation) -> list[dict[str, Any]]:
+    """The slots the turn changed: each fact that changed or went, the dialogue's state, the language."""
+    events = [SlotSet(name, plain(after.facts.get(name))) for name in facts()
+              if before.facts.get(name) != after.facts.get(name)]
+    events.append(SlotSet(DIALOGUE_SLOT, after.meta_json()))
+    if after.language != before.language:
+        events.append(SlotSet(LANGUAGE_SLOT, after.language))
+    return events
 
 
-def known_facts(tracker: Tracker) -> dict[str, Any]:
-    return {name: _fact_value(name, tracker.get_slot(name)) for name in FACTS
-            if tracker.get_slot(name) is not None}
+def utter(dispatcher: CollectingDispatcher, outcome: Outcome) -> None:
+    """Each reply as a message; a verdict's card travels as metadata for the channels that draw cards."""
+    for reply in outcome.replies:
+        extra = {"card": reply.card} if reply.card else {}
+        dispatcher.utter_message(text=reply.text, buttons=[{"title": button.title, "payload": button.payload}
+                                                           for button in reply.buttons], **extra)
 
 
-def profile_of(tracker: Tracker) -> Profile:
-    """The tracker's facts as a profile. Slots are validated when set; a fact that still does not fit
-    (say, an old tracker from before a rule changed) is left out rather than failing the reply."""
-    values = known_facts(tracker)
-    while True:
-        try:
-            return make_profile(values, date=reference_date(), language=language_of(tracker))
-        except InvalidInput as error:
-            values.pop(error.field.split(".")[0], None)
-
-
-def skipped_facts(tracker: Tracker) -> list[str]:
-    return list(tracker.get_slot("skipped_facts") or [])
-
-
-def requested_fact(tracker: Tracker) -> str | None:
-    if tracker.active_loop_name == FORM:
-        requested = tracker.get_slot("requested_slot")
-        return requested if requested in FACTS else None
-    return None
+def restarted(after: Conversation) -> list[dict[str, Any]]:
+    """A fresh conversation in the language it had."""
+    return [Restarted(), SlotSet(LANGUAGE_SLOT, after.language), SlotSet(DIALOGUE_SLOT, after.meta_json())]

@@ -16,7 +16,7 @@ from typing import Any, Mapping, Optional
 
 import yaml
 
-from bot.resources import DATA_DIR, Text, fold, placeholders
+from bot.resources import DATA_DIR, LANGUAGES, Text, fold, placeholders
 from bot.rules.criteria import CRITERIA
 from bot.rules.facts import country_codes, facts
 from bot.rules.timeline import Timeline, parse_date
@@ -24,6 +24,8 @@ from bot.rules.timeline import Timeline, parse_date
 CALLS_DIR = DATA_DIR / "calls"
 SOURCES_DIR = DATA_DIR / "sources"
 STATUS_RANK = {"open": 0, "no_deadline": 1, "upcoming": 2, "closed": 3}
+# Whom a call's next step is addressed to: a company, or the staff of a cluster organisation (or network).
+ROLES = ("company", "cluster_organisation")
 # The kinds of partner a call's `partners` section may say something about (staff's "can a university be
 # a partner?"); the reading layer's vocabulary names each of them in words.
 PARTNER_TYPES = ("university", "public_enterprise", "foreign_company", "cluster_organisation", "commonly_owned",
@@ -89,6 +91,13 @@ class CountryList:
 
 
 @dataclass(frozen=True)
+class Topic:
+    """What the call text says on a question staff ask ("how long can a project last?"), with its source."""
+    text: Text
+    source: Source
+
+
+@dataclass(frozen=True)
 class Criterion:
     name: Text
     weight: Optional[float]
@@ -115,6 +124,8 @@ class Call:
     assessment_source: Source
     steps: tuple[Text, ...]
     steps_source: Source
+    next_step: Mapping[str, Text]  # what to do next, for a company and for a cluster organisation asking
+    topics: Mapping[str, Topic]  # answers to one-off questions, where the call text has one
     contact: Mapping[str, str]
     contact_text: Text
     contact_source: Source
@@ -138,6 +149,7 @@ class Call:
 def _figures(call: Call, day: dt.date) -> Mapping[str, Any]:
     values: dict[str, Any] = {name: parameter.timeline.at(day) for name, parameter in call.parameters.items()}
     values.update({name: when.date for name, when in call.dates.items()})
+    values.update({f"{name}_end": when.end for name, when in call.dates.items() if when.end is not None})
     values.update(call.contact)
     return MappingProxyType(values)
 
@@ -175,6 +187,13 @@ class _Reader:
             return Text.from_mapping(value, f"{where}.{key}")
         except ValueError as error:
             self.fail(f"{where}.{key}", str(error).split(": ", 1)[-1])
+
+    def own_text(self, node: Mapping, where: str) -> Text:
+        """A node that is a text itself (nb, en) beside other keys, such as its source."""
+        try:
+            return Text.from_mapping({language: node.get(language) for language in LANGUAGES}, where)
+        except ValueError as error:
+            self.fail(where, str(error).split(": ", 1)[-1])
 
     def source(self, node: Mapping, where: str) -> Source:
         raw = self.get(node, "source", where, Mapping)
@@ -323,6 +342,11 @@ def _load_call(path: Path) -> Call:
         steps=tuple(Text.from_mapping(step, f"steps.list[{i}]")
                     for i, step in enumerate(reader.get(steps, "list", "steps", list))),
         steps_source=reader.source(steps, "steps"),
+        next_step=MappingProxyType({role: reader.text(reader.get(raw, "next_step", "", Mapping), role, "next_step")
+                                    for role in ROLES}),
+        topics=MappingProxyType({name: Topic(text=reader.own_text(spec, f"topics.{name}"),
+                                             source=reader.source(spec, f"topics.{name}"))
+                                 for name, spec in (reader.get(raw, "topics", "", Mapping, required=False) or {}).items()}),
         contact=MappingProxyType({key: str(value) for key, value in contact.items()
                                   if key in ("name", "email", "phone", "url")}),
         contact_text=Text(nb=contact.get("nb", ""), en=contact.get("en", "")),
@@ -354,10 +378,13 @@ def _check_arguments(reader: _Reader, where: str, criterion: str, rule_facts: tu
 def _check_templates(call: Call, reader: _Reader) -> None:
     """Every placeholder in a template must name a figure, a date, a contact field or a detail the rule's
     criterion supplies, so that rendering can never fail in a conversation."""
-    figures = set(call.parameters) | set(call.dates) | set(call.contact)
+    figures = set(call.parameters) | set(call.dates) | set(call.contact) | {
+        f"{name}_end" for name, when in call.dates.items() if when.end is not None}
     details = {"short", "minimum_budget", "not_counted"}
     texts = [("dates_note", call.dates_note), ("contact", call.contact_text), ("who_may_apply", call.who_may_apply)]
     texts += [(f"steps[{i}]", step) for i, step in enumerate(call.steps)]
+    texts += [(f"next_step.{role}", text) for role, text in call.next_step.items()]
+    texts += [(f"topics.{name}", topic.text) for name, topic in call.topics.items()]
     texts += [(f"rules[{rule.id}].requirement", rule.requirement) for rule in call.rules]
     texts += [(f"rules[{rule.id}].interpretation", rule.interpretation) for rule in call.rules]
     texts += [(f"rules[{rule.id}].fix", rule.fix) for rule in call.rules]

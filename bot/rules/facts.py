@@ -68,8 +68,15 @@ def country_codes() -> frozenset[str]:
 @lru_cache(maxsize=None)
 def country_names() -> Mapping[str, str]:
     """Lower-case country names and adjectives (nb and en) to their ISO code."""
+    return MappingProxyType({**country_adjectives(), **{word: code for code, spec in load_yaml("countries.yaml")["names"].items()
+                                                        for word in spec["names"]}})
+
+
+@lru_cache(maxsize=None)
+def country_adjectives() -> Mapping[str, str]:
+    """The adjectives alone ("dansk", "swedish"): they name a country beside a cluster, not beside a company."""
     return MappingProxyType({word: code for code, spec in load_yaml("countries.yaml")["names"].items()
-                             for word in spec["words"]})
+                             for word in spec["adjectives"]})
 
 
 @lru_cache(maxsize=None)

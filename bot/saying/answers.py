@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Optional, Sequence
 
-from bot.rules.catalogue import Call, catalogue
+from bot.rules.catalogue import Call, Source, catalogue
 from bot.rules.engine import CallAssessment, assess_call
 from bot.rules.facts import facts
 from bot.rules.profile import make_profile
@@ -24,14 +24,44 @@ def answer(topic: str, calls: Sequence[Call], partner_kinds: Sequence[str], lang
             return [message("answer.partner_overview", language)]
         return [_partner_answer(call, kind, language) for kind in kinds for call in calls if kind in call.partners]
     profile = make_profile({"budget_nok": budget} if budget else {}, date=day, language=language)
-    return [_CALL_ANSWERS[topic](assess_call(call, profile), language) for call in calls]
+    answer_of = _CALL_ANSWERS.get(topic, _from_the_text(topic))
+    return [answer_of(assess_call(call, profile), language) for call in calls]
+
+
+def _cite(source: Source, language: str) -> str:
+    return message("answer.cite", language, section=source.section)
+
+
+def _from_the_text(topic: str):
+    """What the call text says on a topic (its `topics` in the catalogue), or that it does not say, and whom to ask:
+    never a rule the text does not make."""
+    def answer_of(assessed: CallAssessment, language: str) -> str:
+        call = assessed.call
+        said = call.topics.get(topic)
+        if said is None:
+            return message("answer.not_in_text", language, name=call.name(language),
+                           topic=message(f"answer.topic.{topic}", language),
+                           contact=render(call.contact_text(language), language, call.contact))
+        return message("answer.topic_text", language, name=call.name(language),
+                       text=render(said.text(language), language, assessed.figures), cite=_cite(said.source, language))
+    return answer_of
+
+
+def _who_applies(assessed: CallAssessment, language: str) -> str:
+    call = assessed.call
+    return message("answer.topic_text", language, name=call.name(language),
+                   text=render(call.who_may_apply(language), language, assessed.figures),
+                   cite=_cite(call.steps_source, language))
 
 
 def _partner_answer(call: Call, kind: str, language: str) -> str:
     rule = call.partners[kind]
     verdict = {True: "answer.partner_yes", False: "answer.partner_no", None: "answer.partner_unclear"}[rule.allowed]
-    return message("answer.partner", language, name=call.name(language), answer=message(verdict, language),
-                   note=rule.note(language), source=rule.source.cite())
+    text = message("answer.partner", language, name=call.name(language), answer=message(verdict, language),
+                   note=rule.note(language), cite=_cite(rule.source, language))
+    if rule.interpretation is not None:
+        text += " " + message("answer.reading", language, text=rule.interpretation(language))
+    return text
 
 
 def _sme_definition(language: str, day) -> str:
@@ -78,7 +108,12 @@ def _deadline(assessed: CallAssessment, language: str) -> str:
 
 
 def _process(assessed: CallAssessment, language: str) -> str:
-    return steps_text(assessed.call, language, assessed.date)
+    call = assessed.call
+    lines = [steps_text(call, language, assessed.date)]
+    where = call.topics.get("where_in_process")
+    if where is not None:
+        lines.append(render(where.text(language), language, assessed.figures))
+    return "\n".join(lines)
 
 
 def _activities(assessed: CallAssessment, language: str) -> str:
@@ -92,7 +127,8 @@ def _activities(assessed: CallAssessment, language: str) -> str:
 
 def _criteria(assessed: CallAssessment, language: str) -> str:
     call = assessed.call
-    lines = [message("answer.criteria", language, name=call.name(language), by=call.assessment_by(language))]
+    lines = [message("answer.criteria", language, name=call.name(language), by=call.assessment_by(language),
+                     cite=_cite(call.assessment_source, language))]
     for criterion in call.assessment_criteria:
         if criterion.weight is None:
             lines.append(message("answer.criterion", language, criterion=criterion.name(language)))
@@ -100,10 +136,6 @@ def _criteria(assessed: CallAssessment, language: str) -> str:
             lines.append(message("answer.criterion_weighted", language, criterion=criterion.name(language),
                                  weight=criterion.weight))
     return "\n".join(lines)
-
-
-def _contact(assessed: CallAssessment, language: str) -> str:
-    return call_contact(assessed.call, language)
 
 
 def call_contact(call: Call, language: str) -> str:
@@ -122,4 +154,4 @@ def service_unavailable(language: str) -> str:
 
 _CALL_ANSWERS = {"call_info": _call_info, "max_grant": _max_grant, "deadline": _deadline,
                  "application_process": _process, "eligible_activities": _activities,
-                 "assessment_criteria": _criteria, "contact": _contact}
+                 "assessment_criteria": _criteria, "who_applies": _who_applies}

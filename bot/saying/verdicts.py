@@ -1,12 +1,12 @@
-"""Verdicts in words: the CLI's JSON explanation, the conversation's result, the reasoning trace and why a
-question is asked, in nb or en.
+"""Verdicts in words: facts and values as people read them, the grant, why a question is asked, and the CLI's
+JSON explanation, in nb or en.
 
 Every sentence comes from data/messages.yaml or the calls catalogue, every figure from the catalogue.
 Channels get plain text with light markdown (**bold**, line breaks), which web chat, Slack and Teams show.
 """
 from __future__ import annotations
 
-from typing import Any, Iterable, Mapping, Optional
+from typing import Any, Mapping, Optional
 
 from bot.resources import plain
 from bot.rules.catalogue import Call, catalogue
@@ -14,10 +14,10 @@ from bot.rules.criteria import minimum_budget
 from bot.rules.engine import Assessment, CallAssessment, RuleResult
 from bot.rules.facts import country_labels, facts
 from bot.saying.messages import message
-from bot.saying.texts import format_nok, render
+from bot.saying.texts import format_nok, format_number, render
 
 
-def _mark(ok: Optional[bool], language: str) -> str:
+def mark(ok: Optional[bool], language: str) -> str:
     return message(f"mark.{str(ok).lower() if ok is not None else 'null'}", language)
 
 
@@ -25,17 +25,27 @@ def fact_label(fact: str, language: str) -> str:
     return facts()[fact].label(language)
 
 
-def _value_label(fact: str, value: Any, language: str) -> str:
-    labels = facts()[fact].labels
-    if isinstance(value, (list, tuple)):
-        return ", ".join(_value_label(fact, item, language) for item in value) or "–"
-    if isinstance(value, Mapping):
-        return ", ".join(f"{key}: {count}" for key, count in value.items())
-    if value in labels:
-        return labels[value](language)
-    if fact == "budget_nok":
+def country_label(code: str, language: str) -> str:
+    labels = country_labels()
+    return labels[code](language) if code in labels else code
+
+
+def value_text(fact: str, value: Any, language: str) -> str:
+    """A fact's value as a person reads it: labels for choices, countries by name, money in NOK, yes or no."""
+    spec = facts()[fact]
+    if spec.type == "bool":
+        return message(f"conversation.yes_no.{'yes' if value else 'no'}", language)
+    if spec.type == "countries":
+        return ", ".join(country_label(code, language) for code in value) or "–"
+    if spec.type == "country_counts":
+        return ", ".join(f"{country_label(code, language)}: {count}" for code, count in value.items()) or "–"
+    if spec.type == "enum_list":
+        return ", ".join(spec.labels[item](language) for item in value) or "–"
+    if spec.type == "enum":
+        return spec.labels[value](language)
+    if spec.type == "amount":
         return format_nok(value, language)
-    return str(value)
+    return format_number(value, language)
 
 
 def minimum_budget_of(assessed: CallAssessment) -> Optional[int]:
@@ -54,40 +64,6 @@ def grant_lines(assessed: CallAssessment, budget: Optional[float], language: str
     return lines
 
 
-def _reason_line(result: RuleResult, assessed: CallAssessment, language: str) -> str:
-    reason = explain_rule(result, assessed.figures, language)
-    return message("result.reason_fix" if "fix" in reason else "result.reason", language,
-                   mark=_mark(result.ok, language), text=reason["text"], fix=reason.get("fix"), source=reason["source"])
-
-
-def call_result(assessed: CallAssessment, language: str, skipped: Iterable[str] = ()) -> str:
-    call = assessed.call
-    lines = [message("result.call_header", language, name=call.name(language),
-                     verdict=message(f"verdict.{assessed.verdict}", language),
-                     status=status_text(assessed, language))]
-    lines += [_reason_line(result, assessed, language) for result in assessed.results]
-    lines += grant_lines(assessed, assessed.budget_nok, language)
-    skipped = [fact for fact in assessed.missing if fact in frozenset(skipped)]
-    unanswered = [fact for fact in assessed.missing if fact not in skipped]
-    if assessed.verdict == "unknown" and unanswered:
-        lines.append(message("result.missing", language, facts=", ".join(fact_label(f, language) for f in unanswered)))
-    if skipped:
-        lines.append(message("result.skipped", language, facts=", ".join(fact_label(f, language) for f in skipped)))
-    return "\n".join(lines)
-
-
-def result_messages(assessment: Assessment, language: str, skipped: Iterable[str] = ()) -> list[str]:
-    """The full result: a summary, one block per call, and the best fit's next steps."""
-    skipped = tuple(skipped)
-    blocks = [summary(assessment, language)]
-    blocks += [call_result(assessed, language, skipped) for assessed in assessment.calls]
-    best = assessment.best_fit
-    if best is not None:
-        blocks.append(steps_text(best.call, language, assessment.profile.date, header="result.next_steps"))
-    blocks.append(message("result.why_hint", language))
-    return blocks
-
-
 def steps_text(call: Call, language: str, day, header: str = "answer.steps") -> str:
     figures = call.figures(day)
     lines = [message(header, language, name=call.name(language))]
@@ -95,25 +71,7 @@ def steps_text(call: Call, language: str, day, header: str = "answer.steps") -> 
     return "\n".join(lines)
 
 
-def trace_messages(assessment: Assessment, language: str) -> list[str]:
-    """The reasoning behind each verdict: each rule, the facts it read, its figures and its source."""
-    blocks = []
-    for assessed in assessment.calls:
-        lines = [message("trace.header", language, name=assessed.call.name(language), date=assessment.profile.date,
-                         verdict=message(f"verdict.{assessed.verdict}", language))]
-        for result in assessed.results:
-            reason = explain_rule(result, assessed.figures, language)
-            read = ", ".join(f"{fact}={_value_label(fact, value, language) if value is not None else message('trace.unknown', language)}"
-                             for fact, value in zip(result.rule.facts, result.values))
-            parameters = ", ".join(f"{name}={value}" for name, value in reason["parameters"].items())
-            lines.append(message("trace.rule", language, mark=_mark(result.ok, language), rule=reason["rule"],
-                                 text=reason["text"], facts=read, parameters=parameters or message("trace.none", language),
-                                 source=reason["source"], quote=reason["quote"]))
-        blocks.append("\n".join(lines))
-    return blocks
-
-
-def why_we_ask(fact: str, language: str, day) -> str:
+def why_we_ask(fact: str, day, language: str) -> str:
     """Why a question matters: the rules of each call that read the fact."""
     lines = [message("why_ask.intro", language, fact=fact_label(fact, language))]
     for call in catalogue().calls:
@@ -122,7 +80,7 @@ def why_we_ask(fact: str, language: str, day) -> str:
             if fact in rule.facts:
                 lines.append(message("why_ask.rule", language, call=call.name(language),
                                      text=render(rule.requirement(language), language, figures),
-                                     source=rule.source.cite()))
+                                     source=rule.source.section))
     if fact == "budget_nok":
         lines.append(message("why_ask.grant", language))
     return "\n".join(lines)
@@ -146,11 +104,6 @@ def explain_rule(result: RuleResult, figures: Mapping[str, Any], language: str) 
     if rule.interpretation is not None:
         explained["interpretation"] = render(rule.interpretation(language), language, figures)
     return explained
-
-
-def country_label(code: str, language: str) -> str:
-    labels = country_labels()
-    return labels[code](language) if code in labels else code
 
 
 def details_in_words(details: Mapping[str, Any], language: str) -> dict[str, Any]:

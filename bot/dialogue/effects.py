@@ -1,0 +1,40 @@
+"""What a turn asks its adapter to do besides replying: the dialogue stays pure, the adapter owns storage."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.rules.engine import Assessment
+
+
+class Effect:
+    pass
+
+
+@dataclass(frozen=True)
+class RecordCheck(Effect):
+    """A verdict was given: keep the check for staff's report."""
+    assessment: Assessment
+
+
+@dataclass(frozen=True)
+class RecordUnanswered(Effect):
+    """A message the bot could not place: staff improve the bot's data from these."""
+    text: str
+
+
+@dataclass(frozen=True)
+class RecordHandoff(Effect):
+    """The user asked for a person and agreed to be contacted."""
+    name: str
+    email: str
+    topic: str
+
+
+@dataclass(frozen=True)
+class Restart(Effect):
+    """Start the conversation afresh (the adapter resets the tracker)."""
+
+
+@dataclass(frozen=True)
+class Forget(Effect):
+    """Delete this user's conversation and records."""

@@ -1,0 +1,133 @@
+"""What every guided part of the conversation shares (the check, the SME helper, a request for a person, the
+cluster's prioritisation): goal-driven questions, reading the answer to the question asked, and bounded re-asking —
+a question is shown at most three times, the second and third time shorter and with buttons or examples, and after
+the third answer that cannot be read the fact is left open and the conversation moves on."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Mapping, Optional
+
+from bot.dialogue.state import Asked
+
+if TYPE_CHECKING:
+    from bot.dialogue.turn import Turn
+
+MOST_ASKS = 3
+
+
+@dataclass(frozen=True)
+class Reading:
+    """The message read as the answer to the question asked."""
+    values: Mapping[str, Any] = field(default_factory=dict)  # what it answered (and any total given with it)
+    skip: bool = False  # "hopp over"
+    unsure: bool = False  # "vet ikke"
+    problem: Optional[str] = None  # why it could not be read (a message code under problem.*)
+    note: Optional[str] = None  # something to say when taking it (a currency converted)
+    held: bool = False  # taken, but waiting for another fact ("alle" before the total is known)
+
+    @property
+    def answered(self) -> bool:
+        return bool(self.values) or self.held
+
+
+class Interview:
+    """One guided task. Subclasses say what to ask next, how to ask it, how to read the answer and what to do at
+    the end; this class runs the protocol around them."""
+
+    task: str = ""
+    kinds: tuple[str, ...] = ()  # the kinds of question (Asked.kind) whose answers this interview reads
+
+    # --- what a subclass provides ---------------------------------------------------------------------------
+    def next_question(self, turn: "Turn") -> Optional[Asked]:
+        raise NotImplementedError
+
+    def ask(self, turn: "Turn", asked: Asked, times: int) -> None:
+        """Say the question; `times` is how often it was shown before (0 the first time)."""
+        raise NotImplementedError
+
+    def read(self, turn: "Turn", asked: Asked) -> Reading:
+        raise NotImplementedError
+
+    def take(self, turn: "Turn", asked: Asked, reading: Reading) -> None:
+        raise NotImplementedError
+
+    def leave_open(self, turn: "Turn", asked: Asked) -> None:
+        """The question is given up (skipped, or unreadable three times): do not ask it again."""
+        raise NotImplementedError
+
+    def finish(self, turn: "Turn") -> None:
+        raise NotImplementedError
+
+    def why(self, turn: "Turn", asked: Asked) -> str:
+        raise NotImplementedError
+
+    # --- the protocol ---------------------------------------------------------------------------------------
+    def start(self, turn: "Turn") -> None:
+        turn.state = turn.state.with_(task=self.task)
+        self.advance(turn)
+
+    def advance(self, turn: "Turn") -> None:
+        """Ask the next question the goal still needs, or finish."""
+        asked = self.next_question(turn)
+        if asked is None:
+            turn.state = turn.state.with_(asked=None, task=None)
+            self.finish(turn)
+            turn.resume_after(self.task)
+            return
+        self.put(turn, asked)
+
+    def put(self, turn: "Turn", asked: Asked) -> None:
+        times = turn.state.count("times_asked", asked)
+        turn.state = turn.state.counted("times_asked", asked).with_(asked=asked)
+        self.ask(turn, asked, times)
+
+    def can_ask_again(self, turn: "Turn", asked: Asked) -> bool:
+        return turn.state.count("times_asked", asked) < MOST_ASKS
+
+    def reask_or_move_on(self, turn: "Turn", asked: Asked) -> None:
+        if self.can_ask_again(turn, asked):
+            self.put(turn, asked)
+        else:
+            self.give_up(turn, asked)
+
+    def give_up(self, turn: "Turn", asked: Asked) -> None:
+        self.leave_open(turn, asked)
+        turn.say("gave_up", topic=self.topic_of(turn, asked))
+        turn.state = turn.state.with_(asked=None)
+        self.advance(turn)
+
+    def topic_of(self, turn: "Turn", asked: Asked) -> str:
+        """A few words for what the question is about ("the number of SMEs")."""
+        raise NotImplementedError
+
+    def answer(self, turn: "Turn") -> bool:
+        """Read the message as the answer to the question asked. False when it is not an answer but something
+        else (a question, small talk) for the conversation to handle before asking again."""
+        asked = turn.state.asked
+        reading = self.read(turn, asked)
+        if reading.answered:
+            self.take(turn, asked, reading)
+            if reading.note:
+                turn.replies.append(turn.reply_text(reading.note))
+            turn.state = turn.state.with_(asked=None)
+            self.advance(turn)
+            return True
+        if reading.skip:
+            self.leave_open(turn, asked)
+            turn.say("skipped")
+            turn.state = turn.state.with_(asked=None)
+            self.advance(turn)
+            return True
+        if turn.digression():
+            return False
+        turn.state = turn.state.counted("failures", asked)
+        if reading.unsure and asked.id not in turn.state.explained:
+            turn.replies.append(turn.reply_text(self.why(turn, asked)))
+            turn.state = turn.state.with_(explained=(*turn.state.explained, asked.id))
+        elif reading.problem:
+            turn.say(f"problem.{reading.problem}")
+        if turn.state.count("failures", asked) >= MOST_ASKS:
+            self.give_up(turn, asked)
+        else:
+            self.reask_or_move_on(turn, asked)
+        return True

@@ -1,0 +1,197 @@
+"""One turn of the conversation: `respond(conversation, message, day)` gives the new state, the replies, and what
+the adapter must do besides (record a check, forget the user, ...).
+
+The message is first read as the answer to the question the bot asked; only what is not an answer is taken as a
+question, a statement, a command or small talk, after which the question is asked again (briefly). A question that
+carries facts is answered from them, and the facts are kept.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+from bot.dialogue import intents as names
+from bot.dialogue.check import CHECK
+from bot.dialogue.effects import Effect, Forget, RecordUnanswered, Restart
+from bot.dialogue.intents import intents, kind_of
+from bot.dialogue.message import Message, Reply
+from bot.dialogue.state import Asked, Conversation
+from bot.dialogue.turn import Turn
+from bot.reading.language import detect_language
+from bot.reading.questions import calls_named_in, partner_types_in
+from bot.reading.vocabulary import keyword_pattern
+from bot.resources import fold
+from bot.resources import LANGUAGES
+from bot.saying import conversation as words
+from bot.saying.answers import answer
+
+
+@dataclass(frozen=True)
+class Outcome:
+    state: Conversation
+    replies: tuple[Reply, ...]
+    effects: tuple[Effect, ...]
+
+
+def respond(state: Conversation, message: Message, day: dt.date) -> Outcome:
+    turn = Turn(state, message, day)
+    _run(turn)
+    return Outcome(state=turn.state, replies=tuple(turn.replies), effects=tuple(turn.effects))
+
+
+def _run(turn: Turn) -> None:
+    message = turn.message
+    language = message.language if message.language in LANGUAGES else \
+        (None if message.is_payload else detect_language(message.text))
+    if language and language != turn.state.language:
+        turn.state = turn.state.with_(language=language)
+    if message.is_confidently(names.RESTART):
+        return _restart(turn)
+    if message.is_confidently(names.FORGET_ME):
+        return _forget(turn)
+    asked = turn.state.asked
+    if asked is not None and turn.interview_of(asked).answer(turn):
+        return
+    before = len(turn.replies)
+    _route(turn)
+    if asked is not None and turn.state.asked == asked and len(turn.replies) > before:
+        _back_to(turn, asked)
+
+
+def _back_to(turn: Turn, asked: Asked) -> None:
+    """After something else was dealt with, the question still waits: ask it again (briefly)."""
+    interview = turn.interview_of(asked)
+    if interview.can_ask_again(turn, asked):
+        turn.say("back_to_question")
+        interview.put(turn, asked)
+    else:
+        turn.say("still_waiting", topic=interview.topic_of(turn, asked))
+
+
+def _restart(turn: Turn) -> None:
+    turn.state = Conversation(language=turn.state.language)
+    turn.effects.append(Restart())
+    turn.say("restart", buttons=(turn.button("check", "/check_eligibility"),))
+
+
+def _forget(turn: Turn) -> None:
+    turn.state = Conversation(language=turn.state.language)
+    turn.effects.append(Forget())
+    turn.say("forgotten")
+
+
+def _not_understood(turn: Turn) -> None:
+    turn.effects.append(RecordUnanswered(turn.message.text))
+    turn.say("not_understood", buttons=(turn.button("check", "/check_eligibility"),
+                                        turn.button("handoff", "/human_handoff")))
+
+
+_QUESTION = re.compile(r"\?|^\s*(?:kan|er|har|hvor|hva|hvem|hvilke|hvilken|når|is|are|can|do|does|how|what|which|who|"
+                       r"when|may)\b", re.I)
+
+
+def _route(turn: Turn) -> None:
+    message = turn.message
+    intent = message.intent if message.is_confidently(*intents(), names.FALLBACK) else None
+    kind = kind_of(intent)
+    if intent == names.RESTART:
+        return _restart(turn)
+    if intent in SMALL_TALK:
+        return SMALL_TALK[intent](turn)
+    if intent == names.WHY:
+        return _why(turn)
+    if intent == names.HANDOFF:
+        return turn.start("handoff")
+    if intent == names.CHECK:
+        return _check(turn)
+    if kind == "question":
+        return _question(turn, intent)
+    if intent in (names.AFFIRM, names.DENY, names.SKIP):
+        return turn.say("no_question", buttons=(turn.button("check", "/check_eligibility"),))
+    if turn.statement:
+        return _statement(turn)
+    _not_understood(turn)
+
+
+def _greet(turn: Turn) -> None:
+    if turn.state.asked is not None:
+        return turn.say("carry_on")
+    turn.say("greet", buttons=(turn.button("check", "/check_eligibility"), turn.button("max_grant", "/ask_max_grant")))
+
+
+def _goodbye(turn: Turn) -> None:
+    turn.state = turn.state.with_(asked=None, task=None, resume=None)
+    turn.say("goodbye")
+
+
+SMALL_TALK = {names.GREET: _greet, names.GOODBYE: _goodbye, names.THANK: lambda turn: turn.say("thank"),
+              names.BOT_CHALLENGE: lambda turn: turn.say("iamabot"),
+              names.OUT_OF_SCOPE: lambda turn: turn.say("out_of_scope")}
+
+
+def _why(turn: Turn) -> None:
+    asked = turn.state.asked
+    if asked is not None:
+        interview = turn.interview_of(asked)
+        turn.replies.append(Reply(interview.why(turn, asked)))
+        turn.state = turn.state.with_(explained=tuple(dict.fromkeys((*turn.state.explained, asked.id))))
+    elif turn.state.facts:
+        for block in words.trace(CHECK.assessment(turn), turn.state.closed_to_check, turn.language):
+            turn.replies.append(Reply(block))
+    else:
+        turn.say("no_check_yet")
+
+
+def _check(turn: Turn) -> None:
+    """"Kan vi søke?": start the check, with any facts the message gives; after a verdict, a new check."""
+    if turn.state.task == "check":
+        CHECK.take_statement(turn)
+        return CHECK.advance(turn)
+    if turn.state.verdict_given:
+        turn.state = Conversation(language=turn.state.language, facts={
+            fact: value for fact, value in turn.state.facts.items() if fact == "asker"})
+        turn.say("new_check")
+    else:
+        turn.say("start_check")
+    CHECK.take_statement(turn)
+    turn.start("check")
+
+
+def _statement(turn: Turn) -> None:
+    """Facts given outside an answer: acknowledged, and the check goes on (or starts, or its verdict is given again
+    with the change: "and with one more SME?")."""
+    CHECK.take_statement(turn)
+    if turn.state.task == "check" and turn.state.asked is not None and turn.state.asked.kind == "fact" \
+            and turn.state.asked.key in turn.state.facts:
+        turn.state = turn.state.with_(asked=None)  # the statement answered the question asked
+    if turn.state.task in (None, "check") and turn.state.asked is None:
+        turn.start("check")
+
+
+# Topics whose answer reads a fact the question may carry ("max grant for a budget of 500 000?").
+ANSWERS_WITH_FACTS = {"max_grant": "budget_nok"}
+
+
+def topic_of(intent: str, text: str) -> str:
+    """The intent's topic, or a narrower one its words name ("when is the matchmaking?")."""
+    spec = intents()[intent]
+    lowered = fold(text)
+    for topic, words in spec.refine.items():
+        if keyword_pattern(words).search(lowered):
+            return topic
+    return spec.topic
+
+
+def _question(turn: Turn, intent: str) -> None:
+    text = turn.message.text
+    calls = calls_named_in(text)
+    topic = topic_of(intent, text)
+    stated = {fact for fact in turn.statement.facts if fact != "asker"}
+    if stated and _QUESTION.search(text) and not stated <= {ANSWERS_WITH_FACTS.get(topic)}:
+        return CHECK.facts_answer(turn, calls)
+    if stated:
+        CHECK.take_statement(turn, acknowledge=False)
+    for block in answer(topic, calls, partner_types_in(text), turn.language, turn.day,
+                        budget=turn.state.facts.get("budget_nok")):
+        turn.replies.append(Reply(block))

@@ -1,0 +1,12 @@
+"""The guided tasks of the conversation, and which of them reads the answer to each kind of question."""
+from __future__ import annotations
+
+from typing import Mapping
+
+from bot.dialogue.check import CHECK
+from bot.dialogue.handoff import HANDOFF
+from bot.dialogue.interview import Interview
+
+TASKS: Mapping[str, Interview] = {interview.task: interview for interview in (CHECK, HANDOFF)}
+TASK_OF_QUESTION: Mapping[str, str] = {kind: interview.task for interview in TASKS.values()
+                                       for kind in interview.kinds}

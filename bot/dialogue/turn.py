@@ -1,0 +1,82 @@
+"""A turn in progress: the state as it changes, the replies so far and the effects for the adapter to carry out,
+with the helpers every part of the conversation uses to say things and to hand over between interviews."""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Optional
+
+from bot.dialogue.effects import Effect
+from bot.dialogue.intents import intents, kind_of
+from bot.dialogue.interview import Interview
+from bot.dialogue.message import Button, Message, Reply
+from bot.dialogue.state import Asked, Conversation
+from bot.dialogue.tasks import TASK_OF_QUESTION, TASKS
+from bot.reading.statements import Statement, facts_in
+from bot.saying.messages import message as say_message
+
+# Intents that are something other than an answer, even while a question waits: the bot deals with them, then asks
+# its question again. (A yes, a no, a skip, a statement or a message the NLU could not place is read as the answer.)
+NOT_ANSWERS = ("question", "small_talk", "command")
+
+
+class Turn:
+    """A turn in progress: the state as it changes, the replies so far and the effects to carry out."""
+
+    def __init__(self, state: Conversation, message: Message, day: dt.date):
+        self.state, self.message, self.day = state, message, day
+        self.replies: list[Reply] = []
+        self.effects: list[Effect] = []
+        self._statement: Optional[Statement] = None
+
+    # --- saying things --------------------------------------------------------------------------------------
+    @property
+    def language(self) -> str:
+        return self.state.language
+
+    def text(self, path: str, **values: Any) -> str:
+        return say_message(f"conversation.{path}", self.language, **values)
+
+    def say(self, path: str, buttons: tuple[Button, ...] = (), **values: Any) -> None:
+        self.replies.append(Reply(self.text(path, **values), buttons))
+
+    def reply_text(self, text: str, buttons: tuple[Button, ...] = ()) -> Reply:
+        return Reply(text, buttons)
+
+    def button(self, path: str, payload: str) -> Button:
+        return Button(self.text(f"button.{path}"), payload)
+
+    # --- reading the message --------------------------------------------------------------------------------
+    @property
+    def statement(self) -> Statement:
+        """The facts the message states about the project (read once per turn)."""
+        if self._statement is None:
+            self._statement = Statement() if self.message.is_payload else \
+                facts_in(self.message.text, self.state.facts, self.day)
+        return self._statement
+
+    def digression(self) -> bool:
+        """Whether the message is something other than an answer to the question asked."""
+        return kind_of(self.message.intent) in NOT_ANSWERS and \
+            self.message.is_confidently(*(name for name, intent in intents().items() if intent.kind in NOT_ANSWERS))
+
+    # --- running interviews ---------------------------------------------------------------------------------
+    def interview(self, task: str) -> Interview:
+        return TASKS[task]
+
+    def interview_of(self, asked: Asked) -> Interview:
+        return TASKS[TASK_OF_QUESTION[asked.kind]]
+
+    def start(self, task: str) -> None:
+        """Start an interview; one that interrupts another (the SME helper during a check) hands back to it."""
+        running = self.state.task
+        if running and running != task:
+            self.state = self.state.with_(resume=running)
+        self.state = self.state.with_(asked=None)
+        self.interview(task).start(self)
+
+    def resume_after(self, task: str) -> None:
+        resume = self.state.resume
+        if resume and resume != task:
+            self.state = self.state.with_(resume=None, task=resume)
+            self.say("back_to_check")
+            self.interview(resume).advance(self)
