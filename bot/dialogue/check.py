@@ -14,7 +14,7 @@ from bot.reading.numbers import ParseError, is_unsure, parse_yes_no
 from bot.reading.statements import apply_portions
 from bot.resources import fold
 from bot.rules.catalogue import Call, catalogue
-from bot.rules.engine import Assessment, assess
+from bot.rules.engine import BUDGET, Assessment, assess
 from bot.rules.facts import facts
 from bot.rules.profile import InvalidInput, Profile, make_profile, reconcile
 from bot.saying import conversation as words
@@ -83,7 +83,7 @@ class Check(Interview):
         now_inferred = (state.inferred - set(accepted) - set(forgotten)) | (inferred & set(accepted))
         turn.state = state.with_(facts=values, inferred=frozenset(now_inferred), waiting=waiting,
                                  left_open=tuple(fact for fact in state.left_open if fact not in accepted))
-        if acknowledge and accepted:
+        if acknowledge and set(accepted) - {"asker"}:
             turn.say("noted", facts=words.facts_list({fact: values[fact] for fact in accepted}, turn.language))
         return accepted
 
@@ -103,30 +103,30 @@ class Check(Interview):
     # --- questions ------------------------------------------------------------------------------------------
     def next_question(self, turn: "Turn") -> Optional[Asked]:
         assessment = self.assessment(turn)
-        offer = self.closed_offer(turn, assessment, early=True)
+        offer = self.closed_offer(turn, assessment)
         if offer is not None:
             return offer
-        for fact in assessment.next_facts:
+        # a closed round the user chose to be checked against comes first: that is what they asked about
+        chosen = {fact for item in assessment.calls if item.call.id in turn.state.closed_to_check for fact in item.missing}
+        for fact in sorted(assessment.next_facts, key=lambda fact: fact not in chosen):
             if fact in turn.state.left_open or fact in turn.state.waiting or not facts()[fact].asked:
                 continue
             if fact in turn.state.inferred:
                 return Asked("confirm", fact, ("yes", "no"))
             return Asked("fact", fact, words.options(fact))
-        return self.closed_offer(turn, assessment, early=False)
+        return None
 
-    def closed_offer(self, turn: "Turn", assessment: Assessment, early: bool) -> Optional[Asked]:
-        """A closed round that could still suit the project, offered once: early when the user has said things
-        only that round asks about (countries, activities), else when no call open to applicants is left."""
-        open_left = any(item.open_to_applicants and item.verdict != "not_eligible" for item in assessment.calls)
+    def closed_offer(self, turn: "Turn", assessment: Assessment) -> Optional[Asked]:
+        """A closed round that could still suit the project, offered once, first thing: when the user has said
+        what only that round asks about (partner countries, cluster-to-cluster activities)."""
         for item in assessment.calls:
             call = item.call
             if item.open_to_applicants or item.verdict == "not_eligible" or call.id in turn.state.closed_to_check \
                     or call.id in turn.state.offered:
                 continue
-            own_facts = {fact for rule in call.rules for fact in rule.facts} - {
+            own_facts = {fact for rule in call.rules for fact in rule.facts} - {BUDGET} - {
                 fact for other in catalogue().calls if other is not call for rule in other.rules for fact in rule.facts}
-            spoken_of = any(fact in turn.state.facts for fact in own_facts)
-            if (early and spoken_of) or (not early and not open_left):
+            if any(fact in turn.state.facts for fact in own_facts):
                 turn.state = turn.state.with_(offered=(*turn.state.offered, call.id))
                 return Asked("offer", call.id, ("yes", "no"))
         return None
@@ -171,9 +171,18 @@ class Check(Interview):
             return self._payload(turn, fact)
         statement = turn.statement
         if fact in statement.facts:
-            return Reading(values={fact: statement.facts[fact]})
+            note = None
+            if fact == BUDGET and statement.converted_from_eur is not None:
+                note = words.converted(statement.converted_from_eur, statement.facts[fact], turn.day, turn.language)
+            return Reading(values={fact: statement.facts[fact]}, note=note)
+        if fact in statement.portions:  # "alle er SMB-er"
+            total = turn.state.facts.get(facts()[fact].of_total)
+            count = statement.portions[fact].of(total) if total is not None else None
+            if count is not None:
+                return Reading(values={fact: count})
         remainder = _blank(message.text, statement.spans)
-        answer = read_answer(fact, remainder, turn.state.facts, turn.day, asked.options)
+        numbered = asked.options if turn.state.count("times_asked", asked) > 1 else ()  # only re-asks number them
+        answer = read_answer(fact, remainder, turn.state.facts, turn.day, numbered)
         if answer.portion is not None:  # "alle" before the total is known: taken, and the total is asked next
             total = facts()[fact].of_total
             turn.state = turn.state.with_(waiting={**turn.state.waiting, fact: answer.portion},

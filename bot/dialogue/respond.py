@@ -107,10 +107,10 @@ def _route(turn: Turn) -> None:
         return _check(turn)
     if kind == "question":
         return _question(turn, intent)
+    if turn.statement:  # "nei, de er faktisk uavhengige": a correction, whatever the NLU calls it
+        return _statement(turn)
     if intent in (names.AFFIRM, names.DENY, names.SKIP):
         return turn.say("no_question", buttons=(turn.button("check", "/check_eligibility"),))
-    if turn.statement:
-        return _statement(turn)
     _not_understood(turn)
 
 

@@ -61,11 +61,10 @@ class Conversation:
 
     def meta_json(self) -> dict[str, Any]:
         """Everything but the facts, as JSON."""
-        data = plain(asdict(self))
-        del data["facts"]
+        data = {name: plain(getattr(self, name)) for name in self.__dataclass_fields__ if name != "facts"}
         data["inferred"] = sorted(self.inferred)
         data["waiting"] = {fact: asdict(portion) for fact, portion in self.waiting.items()}
-        data["asked"] = asdict(self.asked) if self.asked else None
+        data["asked"] = plain(asdict(self.asked)) if self.asked else None
         data["version"] = VERSION
         return data
 

@@ -38,6 +38,7 @@ def asks_to_skip(text: str) -> bool:
 
 
 _INDEX = re.compile(r"(?<![\w.,])(\d{1,2})(?![\w.,])")
+_ONLY_INDEXES = re.compile(r"^\W*\d{1,2}(?:\W+(?:og|and|or|eller)?\W*\d{1,2})*\W*$")
 _YES_OR_NO_ALONE = re.compile(r"^(?:ja|jo|jepp|yes|yeah|yep|nei|no|nope)\W*$")
 _OF_TOTAL = re.compile(rf"^\W*(?P<part>{NUMBER})\s+(?:av|of|out of)\s+(?P<total>{NUMBER})\b")
 
@@ -76,7 +77,9 @@ def _count(fact: str, text: str, known: Mapping[str, Any]) -> Answer:
 
 
 def _by_index(text: str, options: Sequence[str]) -> list[str]:
-    """Options picked by their number in the list shown ("2", "1 og 3")."""
+    """Options picked by their number in the numbered list shown ("2", "1 og 3"); a number in a sentence is not one."""
+    if not _ONLY_INDEXES.match(text):
+        return []
     picked = []
     for match in _INDEX.finditer(text):
         number = int(match.group(1))
@@ -85,10 +88,15 @@ def _by_index(text: str, options: Sequence[str]) -> list[str]:
     return picked
 
 
+_NONE_OF_THEM = re.compile(r"^\W*(?:ingen|none|ingen av dem|ingen av disse|none of them|none of those|ikke noen)\W*$")
+
+
 def _choice(fact: str, text: str, options: Sequence[str]) -> Answer:
     named = choices_in(fact, text)
     if named:
         return Answer(value=named[0].value)
+    if "none" in facts()[fact].values and _NONE_OF_THEM.match(text):
+        return Answer(value="none")
     picked = _by_index(text, options)
     if len(picked) == 1:
         return Answer(value=picked[0])
@@ -143,7 +151,8 @@ def _per_country(fact: str, text: str, known: Mapping[str, Any]) -> Answer:
 
 def read_answer(fact: str, text: str, known: Mapping[str, Any], day: dt.date,
                 options: Sequence[str] = ()) -> Answer:
-    """Read `text` as the answer to the question about `fact` (`options`: the choices as shown, numbered)."""
+    """Read `text` as the answer to the question about `fact` (`options`: the choices as they were shown numbered,
+    so that "2" picks the second; empty when they were not)."""
     lowered = fold(text)
     if asks_to_skip(text):
         return Answer(skip=True)

@@ -129,6 +129,7 @@ class Call:
     contact: Mapping[str, str]
     contact_text: Text
     contact_source: Source
+    ask: Text  # whom to ask about the call, as a sentence names them ("your cluster organisation")
     aliases: tuple[str, ...]
     partners: Mapping[str, PartnerRule]
 
@@ -351,6 +352,7 @@ def _load_call(path: Path) -> Call:
                                   if key in ("name", "email", "phone", "url")}),
         contact_text=Text(nb=contact.get("nb", ""), en=contact.get("en", "")),
         contact_source=reader.source(contact, "contact"),
+        ask=reader.text(contact, "ask", "contact"),
         aliases=aliases, partners=MappingProxyType(partners),
     )
     if not (call.contact_text.nb and call.contact_text.en):

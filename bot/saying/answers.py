@@ -25,7 +25,18 @@ def answer(topic: str, calls: Sequence[Call], partner_kinds: Sequence[str], lang
         return [_partner_answer(call, kind, language) for kind in kinds for call in calls if kind in call.partners]
     profile = make_profile({"budget_nok": budget} if budget else {}, date=day, language=language)
     answer_of = _CALL_ANSWERS.get(topic, _from_the_text(topic))
-    return [answer_of(assess_call(call, profile), language) for call in calls]
+    answers = []
+    for call in calls:
+        assessed = assess_call(call, profile)
+        text = answer_of(assessed, language)
+        if not assessed.open_to_applicants and topic not in SAY_THEIR_STATUS:
+            text += "\n" + message("answer.closed_round", language, **assessed.figures)
+        answers.append(text)
+    return answers
+
+
+# Answers that give the call's status themselves; every other answer about a closed round says it is closed.
+SAY_THEIR_STATUS = ("call_info", "deadline")
 
 
 def _cite(source: Source, language: str) -> str:

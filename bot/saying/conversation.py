@@ -22,9 +22,9 @@ def say(path: str, language: str, **values: Any) -> str:
 
 
 def facts_list(values: Mapping[str, Any], language: str) -> str:
-    """"antall bedrifter: 4; antall SMB-er: 3"."""
+    """"antall bedrifter: 4; antall SMB-er: 3": the project's facts (who is asking is not one of them)."""
     return "; ".join(f"{fact_label(fact, language)}: {value_text(fact, value, language)}" for fact, value in values.items()
-                     if fact in facts())
+                     if fact in facts() and fact != "asker")
 
 
 # --- questions ---------------------------------------------------------------------------------------------------
@@ -65,8 +65,8 @@ def _contact(call: Call, language: str) -> str:
     return render(call.contact_text(language), language, call.contact)
 
 
-def _contact_name(call: Call) -> str:
-    return call.contact.get("name") or call.contact.get("url") or call.name("nb")
+def _whom_to_ask(call: Call, language: str) -> str:
+    return call.ask(language)
 
 
 def closed_offer(call: Call, day: dt.date, language: str) -> str:
@@ -100,7 +100,7 @@ def _fix_lines(item: CallAssessment, language: str) -> list[str]:
         fix = render(result.rule.fix(language), language, {**item.figures,
                                                             **details_in_words(result.details, language)})
         if result.rule.interpretation is not None:
-            lines.append(say("verdict.fix_interpretation", language, fix=fix, contact=_contact_name(item.call)))
+            lines.append(say("verdict.fix_interpretation", language, fix=fix, contact=_whom_to_ask(item.call, language)))
         else:
             lines.append(say("verdict.fix", language, fix=fix))
     if len(item.failed) > MOST_FIXES:
@@ -111,10 +111,10 @@ def _fix_lines(item: CallAssessment, language: str) -> list[str]:
 def _call_block(item: CallAssessment, left_open: Iterable[str], language: str) -> list[str]:
     call = item.call
     if item.open_to_applicants:
-        lines = [say("verdict.call", language, mark=mark(_ok(item), language), name=call.name(language),
+        lines = [say("verdict.call", language, mark=mark(_ok(item), language), call=call.name(language),
                      verdict=message(f"verdict.{item.verdict}", language))]
     else:
-        lines = [say("verdict.call_closed", language, mark=mark(_ok(item), language), name=call.name(language),
+        lines = [say("verdict.call_closed", language, mark=mark(_ok(item), language), call=call.name(language),
                      verdict=say(f"verdict.closed_verdict.{item.verdict}", language), **item.figures)]
     grant = _grant_line(item, language)
     if grant:
@@ -127,7 +127,7 @@ def _call_block(item: CallAssessment, left_open: Iterable[str], language: str) -
             lines.append(say("verdict.missing", language, facts=", ".join(fact_label(f, language) for f in asked)))
         if open_facts:
             lines.append(say("verdict.left_open", language, facts=", ".join(fact_label(f, language) for f in open_facts),
-                             contact=_contact_name(call)))
+                             contact=_whom_to_ask(call, language)))
     return lines
 
 
@@ -176,7 +176,7 @@ def trace(assessment: Assessment, closed_to_check: Sequence[str], language: str)
     blocks = []
     profile = assessment.profile
     for item in _shown(assessment, closed_to_check):
-        lines = [say("trace.header", language, name=item.call.name(language), date=profile.date,
+        lines = [say("trace.header", language, call=item.call.name(language), date=profile.date,
                      verdict=message(f"verdict.{item.verdict}", language)
                      if item.open_to_applicants else say(f"verdict.closed_verdict.{item.verdict}", language))]
         for result in item.results:

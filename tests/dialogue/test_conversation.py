@@ -1,0 +1,322 @@
+"""The dialogue as plain Python: each turn given the text and the intent an NLU might give it, so these tests
+also pin down what happens when the NLU is wrong ("Begge." as a greeting). The whole assistant, with its real NLU,
+is tested in tests/system."""
+import datetime as dt
+import re
+
+import pytest
+
+from bot.dialogue.effects import Forget, RecordCheck, RecordUnanswered, Restart
+from bot.dialogue.message import Message
+from bot.dialogue.respond import respond
+from bot.dialogue.state import Conversation
+from bot.rules.facts import facts
+
+TODAY = dt.date(2026, 11, 25)
+WHILE_EXPRESS_WAS_OPEN = dt.date(2015, 6, 1)
+
+
+class Chat:
+    """A conversation driven turn by turn; keeps every reply and effect for the assertions."""
+
+    def __init__(self, day=TODAY, language="nb"):
+        self.state, self.day = Conversation(language=language), day
+        self.replies, self.effects, self.turns = [], [], []
+
+    def say(self, text, intent="inform", confidence=0.99):
+        outcome = respond(self.state, Message(text, intent, confidence), self.day)
+        self.state = outcome.state
+        self.turns.append([reply.text for reply in outcome.replies])
+        self.replies += outcome.replies
+        self.effects += outcome.effects
+        return "\n".join(reply.text for reply in outcome.replies)
+
+    @property
+    def facts(self):
+        return dict(self.state.facts)
+
+    @property
+    def asked(self):
+        return self.state.asked and self.state.asked.key
+
+    def verdicts(self):
+        return [effect.assessment for effect in self.effects if isinstance(effect, RecordCheck)]
+
+
+def question_of(fact, language="nb", again=False):
+    spec = facts()[fact]
+    return (spec.again if again else spec.question)(language)
+
+
+def eligible_project(chat):
+    """Innovasjonsrammen's questions answered so that every rule passes (3 companies, 2 SMEs, NCE)."""
+    for text, intent in [("NCE", "inform"), ("tre", "inform"), ("to av dem", "inform"), ("ingen", "inform"),
+                         ("nei", "deny"), ("ja", "affirm"), ("ja", "affirm"), ("ja", "affirm"), ("ja", "affirm"),
+                         ("1,2 mill", "inform")]:
+        chat.say(text, intent)
+
+
+def test_a_full_check_in_bokmal_ends_in_a_verdict_that_fits_a_phone_screen():
+    chat = Chat()
+    assert question_of("cluster_programme") in chat.say("kan vi søke om støtte?", "check_eligibility")
+    eligible_project(chat)
+    verdict = chat.turns[-1][-1]
+    assert verdict.startswith("**Resultat for prosjektet**")
+    assert "✅ **Innovasjonsrammen**: oppfyller kravene." in verdict
+    assert "Inntil 300\u00a0000 kr for budsjettet deres (tak 300\u00a0000 kr, høyst 50\u00a0% av kostnadene)" in verdict
+    assert "**Neste steg:** Send forslaget til klyngeorganisasjonen" in verdict
+    assert len(verdict.splitlines()) <= 12
+    assessment, = chat.verdicts()
+    assert assessment.for_call("innovasjonsrammen").verdict == "eligible"
+
+
+def test_the_same_project_gets_the_same_verdict_whoever_asks_and_only_the_next_step_differs():
+    company, cluster = Chat(), Chat()
+    company.say("vi er en bedrift", "inform")
+    cluster.say("jeg jobber i en klyngeorganisasjon", "inform")
+    for chat in (company, cluster):
+        chat.say("kan vi søke?", "check_eligibility")
+        eligible_project(chat)
+    assert company.verdicts()[0].for_call("innovasjonsrammen").verdict == \
+        cluster.verdicts()[0].for_call("innovasjonsrammen").verdict == "eligible"
+    assert "Send forslaget til klyngeorganisasjonen deres" in company.turns[-1][-1]
+    assert "Vurder og prioriter forslaget etter klyngens vekter" in cluster.turns[-1][-1]
+
+
+@pytest.mark.parametrize("answer, intent, expected", [
+    ("Begge.", "greet", 2), ("begge", "inform", 2), ("both", "inform", 2), ("to av dem", "inform", 2),
+    ("alle er SMB-er", "inform", 3), ("alle", "inform", 3), ("all of them", "inform", 3),
+    ("alle unntatt én", "inform", 2), ("all but one", "inform", 2), ("ingen", "inform", 0),
+    ("none of them", "inform", 0), ("two of them", "inform", 2), ("3", "inform", 3), ("tre", "inform", 3),
+])
+def test_ordinary_count_answers_are_read_against_the_question(answer, intent, expected):
+    chat = Chat()
+    chat.say("kan vi søke?", "check_eligibility")
+    chat.say("NCE")
+    chat.say("tre")
+    assert chat.asked == "smes"
+    chat.say(answer, intent)
+    assert chat.facts["smes"] == expected
+    assert chat.asked != "smes"
+
+
+@pytest.mark.parametrize("answer, intent", [("nei", "deny"), ("ingen", "inform"), ("no", "deny"),
+                                            ("none of them", "inform"), ("alle er norske", "inform"),
+                                            ("all are Norwegian", "inform"), ("0", "inform"), ("zero", "inform")])
+def test_no_foreign_companies_said_in_many_ways(answer, intent):
+    chat = Chat()
+    chat.say("vi er tre bedrifter i en NCE-klynge og to er SMB-er", "inform")
+    assert chat.asked == "foreign_companies"
+    chat.say(answer, intent)
+    assert chat.facts["foreign_companies"] == 0
+
+
+def test_all_before_the_total_is_known_waits_for_the_total():
+    chat = Chat()
+    chat.say("alle bedriftene er SMB-er", "inform")
+    assert "smes" not in chat.facts
+    chat.say("NCE")
+    chat.say("4")
+    assert chat.facts["smes"] == 4 and chat.asked == "foreign_companies"
+
+
+def test_facts_given_out_of_turn_are_acknowledged_in_one_line_and_the_check_goes_on():
+    chat = Chat()
+    chat.say("kan vi søke?", "check_eligibility")
+    reply = chat.say("vi er i en NCE-klynge, og budsjettet er 800 000 kr")
+    assert reply.startswith("Notert – ") and "800\u00a0000 kr" in reply
+    assert chat.facts["budget_nok"] == 800000 and chat.asked == "companies"
+    assert "forsto ikke" not in reply
+
+
+def test_an_answer_with_another_fact_takes_both():
+    chat = Chat()
+    chat.say("kan vi søke?", "check_eligibility")
+    chat.say("NCE")
+    chat.say("3, og to av dem er SMB-er")
+    assert (chat.facts["companies"], chat.facts["smes"]) == (3, 2)
+    assert chat.asked == "foreign_companies"
+
+
+def test_no_question_is_asked_more_than_three_times_and_the_verdict_names_what_stays_open():
+    chat = Chat()
+    chat.say("kan vi søke?", "check_eligibility")
+    for garbage in ("ehh", "🙂", "tja"):
+        chat.say(garbage, "nlu_fallback", 0.3)
+    shown = sum(question_of("cluster_programme") in text or question_of("cluster_programme", again=True) in text
+                for turn in chat.turns for text in turn)
+    assert shown == 3
+    assert "cluster_programme" in chat.state.left_open and chat.asked == "companies"
+    assert len({text for turn in chat.turns for text in turn if text.startswith("Jeg spør om")}) <= 1
+    for text, intent in [("3", "inform"), ("2", "inform"), ("0", "inform"), ("nei", "deny"), ("ja", "affirm"),
+                         ("ja", "affirm"), ("ja", "affirm"), ("ja", "affirm"), ("500 000", "inform")]:
+        chat.say(text, intent)
+    verdict = chat.turns[-1][-1]
+    assert "❔ **Innovasjonsrammen**: ikke avgjort ennå." in verdict
+    assert "Åpent: klyngeprogrammet klyngen er i" in verdict
+
+
+def test_the_second_time_a_choice_is_asked_it_is_numbered_and_a_number_answers_it():
+    chat = Chat()
+    chat.say("kan vi søke?", "check_eligibility")
+    reply = chat.say("ja", "affirm")
+    assert "Hvilket av dem?" in reply and "\n2. NCE" in reply
+    assert [button.title for button in chat.replies[-1].buttons][:2] == ["Arena", "NCE"]
+    chat.say("2")
+    assert chat.facts["cluster_programme"] == "nce"
+
+
+def test_a_question_mid_check_is_answered_and_the_check_goes_on():
+    chat = Chat()
+    chat.say("kan vi søke?", "check_eligibility")
+    chat.say("NCE")
+    reply = chat.say("hva er maks tilskudd?", "ask_max_grant")
+    assert "inntil 300\u00a0000 kr" in reply
+    assert reply.endswith(question_of("companies", again=True)) and chat.asked == "companies"
+
+
+def test_a_specific_question_gets_its_own_answer_from_the_call_text():
+    chat = Chat(language="en")
+    reply = chat.say("how long can an Innovation Express project last?", "ask_duration")
+    assert "typically last 12 to 18 months" in reply and "Norsk finansiering" in reply
+    assert "closed on 30 October 2015" in reply
+    reply = chat.say("how many proposals can a cluster send?", "ask_proposals")
+    assert "at least 2 and at most 4 project proposals" in reply
+
+
+def test_a_question_the_texts_do_not_answer_says_so_and_whom_to_ask():
+    chat = Chat(language="en")
+    reply = chat.say("how long can an Innovasjonsrammen project last?", "ask_duration")
+    assert "The call text says nothing about how long a project may last" in reply
+
+
+def test_a_question_with_facts_is_answered_from_them_and_the_facts_kept():
+    chat = Chat(language="en")
+    reply = chat.say("we are two companies, is that enough for Innovasjonsrammen?", "ask_partner_rules")
+    assert "✅ Innovasjonsrammen (the Innovation Framework): At least 2 private companies collaborate" in reply
+    assert chat.facts["companies"] == 2
+
+
+def test_never_not_eligible_on_an_inferred_fact():
+    """'With a Danish cluster' gives Denmark as a partner country; Norway is the bot's own completion."""
+    chat = Chat(day=WHILE_EXPRESS_WAS_OPEN)
+    chat.say("vi er en klyngeorganisasjon og vil samarbeide med en dansk klynge om workshops", "inform")
+    assert chat.facts["countries"] == ["NO", "DK"] and "countries" in chat.state.inferred
+    assessment_of_express = [item for item in chat.verdicts() for item in item.calls]
+    assert all(item.verdict != "not_eligible" for item in assessment_of_express)
+
+
+def test_an_inferred_fact_that_would_fail_a_rule_is_confirmed_first():
+    chat = Chat(day=WHILE_EXPRESS_WAS_OPEN)
+    chat.state = chat.state.with_(facts={"countries": ["DK"], "smes_per_country": {"DK": 3},
+                                         "activities": ["training"], "budget_nok": 400000,
+                                         "cluster_programme": "none"},
+                                  inferred=frozenset({"countries"}), task="check")
+    reply = chat.say("kan vi søke?", "check_eligibility")
+    assert "Jeg har forstått det slik at deltakerlandene er Danmark. Stemmer det?" in reply
+    assert not any(item.for_call("innovation_express_2015").verdict == "not_eligible" for item in chat.verdicts())
+    reply = chat.say("nei", "deny")
+    assert question_of("countries") in reply
+
+
+def test_a_closed_round_is_offered_once_and_its_result_labelled_as_that_rounds():
+    chat = Chat()
+    reply = chat.say("vi er en klyngeorganisasjon og vil ha workshops med en svensk klynge", "inform")
+    assert "BSR Innovation Express 2015 passet for prosjekter som dette" in reply
+    assert "men runden stengte 30. oktober 2015" in reply
+    chat.say("ja", "affirm")
+    chat.say("3 fra hvert land")
+    chat.say("800 000")
+    chat.say("ingen av dem")  # no cluster programme: Innovasjonsrammen is ruled out at once
+    verdict = chat.turns[-1][-1]
+    assert "✅ **BSR Innovation Express 2015** (stengt 30. oktober 2015): ville ha kvalifisert i den runden." in verdict
+    assert "Ingen utlysning dere kan søke på nå, passer" in verdict
+    assert sum("passet for prosjekter som dette" in text for turn in chat.turns for text in turn) == 1
+
+
+def test_why_during_a_question_explains_it_and_after_the_verdict_gives_the_reasoning_without_internal_names():
+    chat = Chat()
+    chat.say("kan vi søke?", "check_eligibility")
+    chat.say("NCE")
+    assert chat.say("hvorfor spør du om det?", "why").startswith("Jeg spør om antall bedrifter fordi")
+    chat.say("3")
+    for text, intent in [("2", "inform"), ("0", "inform"), ("nei", "deny"), ("ja", "affirm"), ("ja", "affirm"),
+                         ("ja", "affirm"), ("ja", "affirm"), ("500 000", "inform")]:
+        chat.say(text, intent)
+    reasoning = chat.say("hvorfor?", "why")
+    assert "Kilde: «Hvilke klynger kan utnytte Innovasjonsrammen?»" in reasoning
+    assert "Dere sa: klyngeprogrammet klyngen er i: NCE." in reasoning
+    internal = re.compile(r"\b(" + "|".join(list(facts()) + ["cluster_in_programme", "half_are_smes",
+                                                             "innovation_express_2015"]) + r")\b")
+    assert not [text for turn in chat.turns for text in turn if internal.search(text)]
+
+
+def test_the_conversation_goes_on_after_the_verdict_what_if_and_a_correction_by_no():
+    chat = Chat()
+    chat.say("kan vi søke?", "check_eligibility")
+    for text, intent in [("NCE", "inform"), ("4", "inform"), ("2", "inform"), ("0", "inform"), ("nei", "deny"),
+                         ("ja", "affirm"), ("ja", "affirm"), ("ja", "affirm"), ("ja", "affirm"), ("500 000", "inform")]:
+        chat.say(text, intent)
+    assert "✅ **Innovasjonsrammen**: oppfyller kravene." in chat.turns[-1][-1]
+    reply = chat.say("hva om vi tar med én bedrift til?", "inform")
+    assert "❌ **Innovasjonsrammen**: oppfyller ikke kravene." in reply and chat.facts["companies"] == 5
+    assert "Det trengs 1 SMB" in reply
+    reply = chat.say("og med én SMB til?", "inform")
+    assert "✅ **Innovasjonsrammen**: oppfyller kravene." in reply and chat.facts["smes"] == 3
+    reply = chat.say("nei, de har faktisk felles eier", "deny")
+    assert "❌ **Innovasjonsrammen**: oppfyller ikke kravene." in reply and chat.facts["independent"] is False
+
+
+def test_a_new_check_after_a_verdict_starts_afresh_but_remembers_who_asks():
+    chat = Chat()
+    chat.say("jeg er klyngeleder", "inform")
+    chat.say("kan vi søke?", "check_eligibility")
+    eligible_project(chat)
+    reply = chat.say("ny sjekk", "check_eligibility")
+    assert reply.startswith("Ny sjekk:") and chat.facts == {"asker": "cluster_organisation"}
+
+
+def test_restart_and_forget_me_are_effects_for_the_adapter():
+    chat = Chat(language="en")
+    chat.say("we are 3 companies")
+    assert chat.say("start over", "restart").startswith("Starting over")
+    assert chat.facts == {} and isinstance(chat.effects[-1], Restart)
+    chat.say("we are 3 companies")
+    assert chat.say("delete my data", "forget_me").startswith("Your conversation and what I stored")
+    assert chat.facts == {} and isinstance(chat.effects[-1], Forget)
+
+
+def test_what_the_bot_could_not_place_is_recorded_for_staff():
+    chat = Chat()
+    chat.say("asdf qwer", "nlu_fallback", 0.2)
+    assert chat.effects == [RecordUnanswered("asdf qwer")]
+
+
+def test_every_reply_is_in_the_users_language_throughout():
+    chat = Chat(language="nb")
+    chat.say("which call fits us?", "check_eligibility")
+    chat.say("NCE")
+    chat.say("three")
+    texts = [text for turn in chat.turns for text in turn]
+    assert all(not re.search(r"\b(hvor|mange|bedrifter|klyngeprogram)\b", text) for text in texts), texts
+
+
+def test_a_button_click_answers_its_question():
+    chat = Chat()
+    chat.say("kan vi søke?", "check_eligibility")
+    payload = chat.replies[-1].buttons[2].payload
+    assert payload == '/inform{"choice": "gce"}'
+    chat.say(payload, "inform", 1.0)
+    assert chat.facts["cluster_programme"] == "gce"
+
+
+def test_a_request_for_a_person_gives_the_contacts_and_with_consent_takes_name_and_email():
+    chat = Chat(language="en")
+    reply = chat.say("I want to talk to someone", "human_handoff")
+    assert "eipet@innovasjonnorge.no" in reply and "Do you want someone to get in touch" in reply
+    chat.say("yes", "affirm")
+    chat.say("Kari Nordmann", "inform")
+    assert "does not look like an e-mail" in chat.say("kari at example", "inform")
+    reply = chat.say("kari@example.no", "inform")
+    assert "Thank you, Kari Nordmann" in reply
+    assert chat.effects[-1].name == "Kari Nordmann" and chat.effects[-1].email == "kari@example.no"

@@ -1,0 +1,75 @@
+"""The layout holds: imports run one way (resources <- rules <- reading, saying <- dialogue <- cli), the domain core
+imports no framework, and what is generated from the core's data is what the generator writes."""
+import ast
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+# What each part of the code may import from the project; anything not listed is a wrong-way arrow.
+MAY_IMPORT = {
+    "bot": set(),
+    "bot.resources": set(),
+    "bot.rules": {"bot.resources", "bot.rules"},
+    "bot.reading": {"bot.resources", "bot.rules", "bot.reading"},
+    "bot.saying": {"bot.resources", "bot.rules", "bot.saying"},
+    "bot.dialogue": {"bot.resources", "bot.rules", "bot.reading", "bot.saying", "bot.dialogue"},
+    "bot.cli": {"bot.resources", "bot.rules", "bot.reading", "bot.saying", "bot.cli"},
+    "bot.__main__": {"bot.cli"},
+    "actions": {"bot", "records", "actions"},
+    "records": {"bot", "records"},
+    "channels": {"bot", "channels"},
+    "deploy": {"bot", "records", "channels", "deploy"},
+    "bench": {"bot", "records", "deploy", "simulation", "bench"},
+    "simulation": {"bot", "deploy", "simulation"},
+    "scripts": {"bot", "scripts"},
+}
+PROJECT = ("bot", "actions", "records", "channels", "deploy", "bench", "simulation", "scripts", "tests")
+FRAMEWORKS = ("rasa", "rasa_sdk", "sanic", "sqlalchemy", "socketio", "slack_sdk")
+
+
+def module_name(path: Path) -> str:
+    parts = path.relative_to(ROOT).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def part_of(module: str) -> str:
+    """The most specific key of MAY_IMPORT the module belongs to."""
+    return max((key for key in MAY_IMPORT if module == key or module.startswith(key + ".")), key=len)
+
+
+def imports(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    found = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            found.add(node.module)
+    return found
+
+
+SOURCES = sorted(path for folder in MAY_IMPORT.keys() if "." not in folder
+                 for path in (ROOT / folder).rglob("*.py")) + sorted((ROOT / "bot").rglob("*.py"))
+
+
+@pytest.mark.parametrize("path", sorted(set(SOURCES)), ids=lambda path: str(path.relative_to(ROOT)))
+def test_imports_run_one_way(path):
+    module = module_name(path)
+    allowed = MAY_IMPORT[part_of(module)]
+    wrong = {name for name in imports(path) if name.split(".")[0] in PROJECT
+             and not any(name == ok or name.startswith(ok + ".") for ok in allowed)}
+    assert wrong == set(), f"{module} imports {sorted(wrong)}"
+
+
+@pytest.mark.parametrize("path", sorted((ROOT / "bot").rglob("*.py")), ids=lambda path: str(path.relative_to(ROOT)))
+def test_the_domain_core_imports_no_framework(path):
+    assert {name for name in imports(path) if name.split(".")[0] in FRAMEWORKS} == set()
+
+
+def test_the_rasa_domain_and_rules_are_what_the_core_data_gives():
+    done = subprocess.run([sys.executable, "scripts/build_domain.py", "--check"], cwd=ROOT, capture_output=True,
+                          text=True, env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"})
+    assert done.returncode == 0, done.stderr
