@@ -45,15 +45,26 @@ def _blank(text: str, spans) -> str:
     return "".join(folded)
 
 
+# The NLU's yes or no stands in for the parser's only when it is this sure of a short reply: "ok" or "I see" may be
+# a yes, or only a sign of listening.
+SURE_YES_NO, SHORT_REPLY = 0.95, 3
+
+
+def nlu_yes_no(turn: "Turn") -> Optional[bool]:
+    message = turn.message
+    if message.intent in ("affirm", "deny") and (message.is_payload or (
+            message.confidence >= SURE_YES_NO and len(message.text.split()) <= SHORT_REPLY)):
+        return message.intent == "affirm"
+    return None
+
+
 def _yes_no(turn: "Turn") -> Optional[bool]:
-    if turn.message.is_confidently("affirm", "deny") and turn.message.is_payload:
-        return turn.message.intent == "affirm"
+    if turn.message.is_payload:
+        return nlu_yes_no(turn)
     try:
         return parse_yes_no(turn.message.text)
-    except ParseError:
-        if turn.message.is_confidently("affirm", "deny"):
-            return turn.message.intent == "affirm"
-        return None
+    except ParseError as error:
+        return nlu_yes_no(turn) if error.code == "not_yes_no" else None
 
 
 class Check(Interview):
@@ -72,6 +83,7 @@ class Check(Interview):
         """Take facts into the conversation (the latest word wins), saying what no longer fits. A fact the user
         states is no longer inferred; what was given up on and is now given is no longer left open."""
         state = turn.state
+        new = {fact: value for fact, value in new.items() if state.facts.get(fact) != value or fact in state.inferred}
         accepted, refused, forgotten = reconcile(state.facts, new, turn.day)
         for fact in refused:
             turn.say(f"conflict.{fact}")
@@ -180,7 +192,8 @@ class Check(Interview):
             count = statement.portions[fact].of(total) if total is not None else None
             if count is not None:
                 return Reading(values={fact: count})
-        remainder = _blank(message.text, statement.spans)
+        # a count is read from what the other facts left: in "3, og to av dem er SMB-er" the 2 belongs to the SMEs
+        remainder = _blank(message.text, statement.spans) if facts()[fact].type == "count" else message.text
         numbered = asked.options if turn.state.count("times_asked", asked) > 1 else ()  # only re-asks number them
         answer = read_answer(fact, remainder, turn.state.facts, turn.day, numbered)
         if answer.portion is not None:  # "alle" before the total is known: taken, and the total is asked next
@@ -195,8 +208,8 @@ class Check(Interview):
             return Reading(values={**answer.also, fact: answer.value}, note=note)
         if answer.skip:
             return Reading(skip=True)
-        if facts()[fact].type == "bool" and message.is_confidently("affirm", "deny"):
-            return Reading(values={fact: message.intent == "affirm"})
+        if facts()[fact].type == "bool" and answer.problem == "not_yes_no" and nlu_yes_no(turn) is not None:
+            return Reading(values={fact: nlu_yes_no(turn)})
         return Reading(unsure=answer.unsure, problem=None if answer.unsure else answer.problem)
 
     @staticmethod
@@ -233,6 +246,9 @@ class Check(Interview):
         others = self.take_statement(turn, skip=tuple(reading.values))
         if asked.key not in answered and asked.key not in others:
             turn.state = turn.state.counted("failures", asked)
+
+    def aside(self, turn: "Turn", asked: Asked) -> bool:
+        return bool(self.take_statement(turn))
 
     def leave_open(self, turn: "Turn", asked: Asked) -> None:
         if asked.kind == "fact":

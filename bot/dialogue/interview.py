@@ -58,6 +58,10 @@ class Interview:
     def finish(self, turn: "Turn") -> None:
         raise NotImplementedError
 
+    def aside(self, turn: "Turn", asked: Asked) -> bool:
+        """Take what the message says besides an answer (facts given out of turn); True if it said anything."""
+        return False
+
     def why(self, turn: "Turn", asked: Asked) -> str:
         raise NotImplementedError
 
@@ -120,6 +124,9 @@ class Interview:
             return True
         if turn.digression():
             return False
+        if self.aside(turn, asked):  # facts out of turn are no failure: take them and ask again
+            self.reask_or_move_on(turn, asked)
+            return True
         turn.state = turn.state.counted("failures", asked)
         if reading.unsure and asked.id not in turn.state.explained:
             turn.replies.append(turn.reply_text(self.why(turn, asked)))

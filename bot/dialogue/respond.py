@@ -91,9 +91,16 @@ _QUESTION = re.compile(r"\?|^\s*(?:kan|er|har|hvor|hva|hvem|hvilke|hvilken|når|
                        r"when|may)\b", re.I)
 
 
+# A message that asks something ("...?") is taken as the question the NLU thinks it most likely is, if at least this.
+QUESTION_CONFIDENCE = 0.4
+
+
 def _route(turn: Turn) -> None:
     message = turn.message
     intent = message.intent if message.is_confidently(*intents(), names.FALLBACK) else None
+    if intent is None and kind_of(message.intent) == "question" and message.text.rstrip().endswith("?") \
+            and message.confidence >= QUESTION_CONFIDENCE:
+        intent = message.intent
     kind = kind_of(intent)
     if intent == names.RESTART:
         return _restart(turn)

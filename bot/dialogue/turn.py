@@ -11,6 +11,7 @@ from bot.dialogue.interview import Interview
 from bot.dialogue.message import Button, Message, Reply
 from bot.dialogue.state import Asked, Conversation
 from bot.dialogue.tasks import TASK_OF_QUESTION, TASKS
+from bot.reading.numbers import is_unsure
 from bot.reading.statements import Statement, facts_in
 from bot.saying.messages import message as say_message
 
@@ -55,9 +56,11 @@ class Turn:
         return self._statement
 
     def digression(self) -> bool:
-        """Whether the message is something other than an answer to the question asked."""
-        return kind_of(self.message.intent) in NOT_ANSWERS and \
-            self.message.is_confidently(*(name for name, intent in intents().items() if intent.kind in NOT_ANSWERS))
+        """Whether the message is something other than an answer to the question asked: the NLU is sure it is a
+        question, a command or small talk; or the message asks something ("...?") and states no fact."""
+        if self.message.text.rstrip().endswith("?") and not self.statement and not is_unsure(self.message.text):
+            return True
+        return kind_of(self.message.intent) in NOT_ANSWERS and self.message.is_confidently(self.message.intent)
 
     # --- running interviews ---------------------------------------------------------------------------------
     def interview(self, task: str) -> Interview:

@@ -58,6 +58,19 @@ def _count(fact: str, text: str, known: Mapping[str, Any]) -> Answer:
     if other_kind and other_kind.search(text):
         return Answer(value=0)  # "How many are foreign?" - "alle er norske"
     said = QUANTITY.search(text)
+    if said and said.group("all_but"):  # "alle unntatt én": before its number is read as the answer
+        portion = quantity(said)
+        if total is None:
+            return Answer(portion=portion)
+        count = portion.of(total)
+        return Answer(value=count) if count is not None else Answer(problem="not_whole")
+    try:
+        value = parse_count(text, allow_zero=allow_zero)
+    except ParseError as error:
+        if error.code != "no_number":
+            return Answer(problem=error.code)
+    else:  # a number said is the answer, whatever words stand round it ("two in all", "alle 3")
+        return Answer(value=value) if spec.is_plausible(value) else Answer(problem="implausible")
     if said and (spec.of_total or said.group("both")):
         amount = quantity(said)
         if isinstance(amount, Portion):
@@ -67,13 +80,9 @@ def _count(fact: str, text: str, known: Mapping[str, Any]) -> Answer:
             return Answer(value=count) if count is not None else Answer(problem="not_whole")
         if amount is not None and (amount or allow_zero):
             return Answer(value=amount)
-    try:
-        value = parse_count(text, allow_zero=allow_zero)
-    except ParseError as error:
-        if error.code == "no_number" and allow_zero and re.match(r"^\W*(nei|no|nope|niks)\b", text):
-            return Answer(value=0)  # "How many are foreign?" - "nei"
-        return Answer(problem=error.code)
-    return Answer(value=value) if spec.is_plausible(value) else Answer(problem="implausible")
+    if allow_zero and re.fullmatch(r"\W*(?:nei|no|nope|niks|nei nei|nope no|no no)\W*", text):
+        return Answer(value=0)  # "How many are foreign?" - "nei" (and nothing else: "nei, vi er 4" corrects)
+    return Answer(problem="no_number")
 
 
 def _by_index(text: str, options: Sequence[str]) -> list[str]:
@@ -125,8 +134,8 @@ def _yes_no(fact: str, text: str) -> Answer:
         return Answer(value=truth.value)
     try:
         value = parse_yes_no(text)
-    except ParseError:
-        return Answer(problem="not_yes_no")
+    except ParseError as error:
+        return Answer(problem=error.code)
     return Answer(value=value, unsure=value is None)
 
 

@@ -14,7 +14,7 @@ from typing import Optional
 
 class ParseError(ValueError):
     """The text holds no usable answer. `code` says why: no_number, several_numbers, negative, zero,
-    not_whole, not_yes_no."""
+    not_whole, not_yes_no, both_yes_and_no."""
 
     def __init__(self, code: str, text: str):
         super().__init__(f"{code}: {text!r}")
@@ -231,9 +231,14 @@ def parse_count(text: str, allow_zero: bool = False) -> int:
     return int(value)
 
 
-_UNSURE = re.compile(r"\b(vet ikke|veit ikke|vet ikkje|ikke sikker|usikker|kanskje|aner ikke|not sure|"
-                     r"don'?t know|do not know|unsure|maybe|no idea|dunno|idk)\b")
-_NO = re.compile(r"\b(nei|neida|nope|no|nah|ikke|ingen|not|none|never|aldri|negative)\b")
+_UNSURE = re.compile(r"\b(vet ikke|vet (?:vi|jeg|eg) ikke|veit ikke|vet ikkje|ikke sikker|usikker|kanskje|aner ikke|ikke avklart|ikke bestemt|"
+                     r"ikke oversikt|har ikke oversikt|må sjekke|skal sjekke|må undersøke|not sure|don'?t know|"
+                     r"do not know|unsure|maybe|no idea|dunno|idk|not settled|not decided|no overview|need to check|"
+                     r"have to check|will check|not certain)\b")
+_NO = re.compile(r"\b(nei|neida|nope|no|nah|ikke|ingen|not|none|never|aldri|negative|don't|doesn't|isn't|aren't)\b")
+# Yes and no themselves, which decide a reply by coming first ("nei, det er de ikke", "ja, det gjør vi"); other words
+# of assent only strengthen what follows ("absolutt ikke" is a no).
+_PLAIN_YES_NO = re.compile(r"ja|jada|jo|jepp|japp|jupp|yes|yeah|yep|yup|nei|neida|nope|no|nah")
 _YES = re.compile(r"\b(ja|jada|jo|jepp|japp|jupp|yes|yeah|yep|yup|sure|correct|right|stemmer|riktig|"
                   r"absolutt|definitivt|selvfølgelig|of course|certainly|indeed|det er det|det gjør vi|"
                   r"det har vi|det er de|y)\b")
@@ -250,10 +255,10 @@ def parse_yes_no(text: str) -> Optional[bool]:
     if is_unsure(lowered):
         return None
     first = lowered.split(" ", 1)[0] if lowered else ""
-    if _NO.fullmatch(first):
-        return False
-    if _YES.fullmatch(first):
-        return True
+    if _PLAIN_YES_NO.fullmatch(first):
+        return not _NO.fullmatch(first)
+    if _NO.search(lowered) and _YES.search(lowered):  # "hmm, ja nei": both, so neither
+        raise ParseError("both_yes_and_no", text)
     if _NO.search(lowered):  # "det er de ikke", "we do not"
         return False
     if _YES.search(lowered):

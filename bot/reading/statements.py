@@ -59,7 +59,8 @@ class Statement:
 
 # --- quantities in words -----------------------------------------------------------------------------------
 
-_ALL_BUT = r"(?:alle|all)\s+(?:unntatt|utenom|bortsett fra|except|but|apart from)\s+(?P<n>\w+)"
+_ALL_BUT = (r"(?:alle|all)(?:\s+(?:of them|of us|av dem|av oss|sammen))?\s+"
+            r"(?:unntatt|utenom|bortsett fra|except|but|apart from)\s+(?P<n>\w+)")
 _ALL = r"alle(?: sammen| av (?:dem|oss))?|samtlige|all(?: of (?:them|us))?|every(?: one|one| single one)?"
 _HALF = r"halvparten(?: av (?:dem|oss))?|half(?: of (?:them|us))?"
 _BOTH = r"begge(?: to)?|both(?: of (?:them|us))?"

@@ -1,0 +1,174 @@
+"""One simulated conversation with the real assistant, and what it must show: the verdict and maximum grant per call
+equal the engine's for the project, no "not eligible" before the facts it rests on were said, at most 15 questions,
+none of them more than three times, and no internal name in anything the user sees."""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+import urllib.request
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any, Optional, Protocol
+
+from bot.dialogue.intents import intents
+from bot.rules.catalogue import catalogue
+from bot.rules.engine import assess
+from bot.rules.facts import facts
+from bot.rules.profile import make_profile
+from simulation.profiles import Profile, known_truth
+from simulation.user import SimulatedUser, recognise
+
+MOST_QUESTIONS = 15
+MOST_ASKS = 3
+MOST_TURNS = 45
+MARKS = {"✅": "eligible", "❌": "not_eligible", "❔": "unknown"}
+# Names of the code's own (facts, intents, rules, calls), where they cannot be ordinary words ("companies" is one),
+# and template placeholders left unfilled.
+INTERNAL = re.compile(r"\b(" + "|".join(sorted({name for name in {*facts(), *intents(), "nlu_fallback", "action_converse",
+                                                                   *(call.id for call in catalogue().calls),
+                                                                   *(rule.id for call in catalogue().calls
+                                                                     for rule in call.rules)}
+                                                 if "_" in name or name in ("smes", "asker")},
+                                                key=len, reverse=True)) + r")\b|\{\w+\}")
+_GRANT = re.compile(r"^(?:Inntil|Up to) ([^(]+?) for (?:budsjettet deres|your budget)|"
+                    r"for (?:budsjettet deres inntil|your budget up to) ([^.]+)\.")
+
+
+class Bot(Protocol):
+    def say(self, sender: str, text: str) -> list[dict]: ...
+
+
+class RestBot:
+    """The assistant through Rasa's REST channel, as a web page or a test client talks to it."""
+
+    def __init__(self, base_url: str):
+        self.url = base_url.rstrip("/") + "/webhooks/rest/webhook"
+
+    def say(self, sender: str, text: str) -> list[dict]:
+        request = urllib.request.Request(self.url, data=json.dumps({"sender": sender, "message": text}).encode(),
+                                         headers={"Content-Type": "application/json"})
+        with urllib.request.urlopen(request, timeout=60) as response:
+            return json.loads(response.read() or b"[]")
+
+
+def parse_verdict(text: str) -> dict[str, dict[str, Any]]:
+    """Per call id: the verdict its mark shows, and the maximum grant for the budget where a line gives one."""
+    names = {call.name(language): call.id for call in catalogue().calls for language in ("nb", "en")}
+    found: dict[str, dict[str, Any]] = {}
+    current = None
+    for line in text.splitlines():
+        header = re.match(r"^(✅|❌|❔) \*\*(.+?)\*\*", line)
+        if header and header.group(2) in names:
+            current = names[header.group(2)]
+            found[current] = {"verdict": MARKS[header.group(1)], "grant": None}
+            continue
+        grant = _GRANT.search(line)
+        if current and grant:
+            found[current]["grant"] = int(re.sub(r"\D", "", grant.group(1) or grant.group(2)))
+    return found
+
+
+@dataclass
+class Transcript:
+    profile: Profile
+    seed: int
+    turns: list[tuple[str, list[str]]] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+    asked: Counter = field(default_factory=Counter)
+    verdict: Optional[dict] = None
+
+    @property
+    def passed(self) -> bool:
+        return not self.problems
+
+    @property
+    def questions(self) -> int:
+        return len(self.asked)
+
+    @property
+    def reasks(self) -> int:
+        return sum(times - 1 for times in self.asked.values())
+
+    def text(self) -> str:
+        lines = [f"--- {self.profile.name} (seed {self.seed}): {self.profile.facts}"]
+        for user, replies in self.turns:
+            lines.append(f"USER: {user}")
+            lines += [f"  BOT: {reply}".replace("\n", "\n       ") for reply in replies]
+        lines += [f"PROBLEM: {problem}" for problem in self.problems]
+        return "\n".join(lines)
+
+
+def _expected(known: dict[str, Any], day: dt.date) -> dict[str, Any]:
+    return {item.call.id: item for item in assess(make_profile(known, date=day)).calls}
+
+
+def converse(bot: Bot, profile: Profile, seed: int, day: dt.date, sender: Optional[str] = None) -> Transcript:
+    user = SimulatedUser(profile, seed)
+    transcript = Transcript(profile, seed)
+    sender = sender or f"sim-{profile.name}-{seed}"
+    pending = user.opening()
+    while pending and len(transcript.turns) < MOST_TURNS:
+        said = pending.pop(0)
+        replies = [reply.get("text") or "" for reply in bot.say(sender, said)]
+        transcript.turns.append((said, replies))
+        asked = None
+        for reply in replies:
+            if INTERNAL.search(reply):
+                transcript.problems.append(f"internal name in {reply!r}")
+            recognised = recognise(reply)
+            if recognised is None:
+                continue
+            asked = recognised
+            kind, key, _ = recognised
+            if kind == "verdict":
+                _check_no_before_the_facts(transcript, parse_verdict(reply), user.conveyed, day)
+                transcript.verdict = parse_verdict(reply)
+            else:
+                transcript.asked[f"{kind}:{key}"] += 1
+        if pending and not (asked and asked[0] == "verdict"):
+            continue
+        if asked is None:
+            transcript.problems.append(f"the bot neither asked nor gave a verdict after {said!r}")
+            break
+        if asked[0] == "verdict":
+            break
+        pending = user.reply_to(asked)
+    _check_end(transcript, profile, day)
+    return transcript
+
+
+def _check_no_before_the_facts(transcript: Transcript, verdict: dict, conveyed: dict, day: dt.date) -> None:
+    """A "no" rests only on what the user said or confirmed: the engine on those facts says "no" too."""
+    try:
+        expected = _expected(conveyed, day)
+    except ValueError:
+        return  # a slip the user is about to correct (more SMEs than companies) is no basis to judge on
+    for call_id, shown in verdict.items():
+        if shown["verdict"] == "not_eligible" and expected[call_id].verdict != "not_eligible":
+            transcript.problems.append(f"{call_id}: 'not eligible' before the facts it rests on were said")
+
+
+def _check_end(transcript: Transcript, profile: Profile, day: dt.date) -> None:
+    if transcript.verdict is None:
+        transcript.problems.append("no verdict")
+        return
+    expected = _expected(known_truth(profile), day)
+    shown = set(transcript.verdict)
+    wanted = {call.id for call in catalogue().calls if call.status(day) != "closed"}
+    if profile.express:
+        wanted |= {call.id for call in catalogue().calls if call.status(day) == "closed"}
+    if not wanted <= shown:
+        transcript.problems.append(f"the verdict shows {sorted(shown)}, not {sorted(wanted)}")
+    for call_id, verdict in transcript.verdict.items():
+        item = expected[call_id]
+        if verdict["verdict"] != item.verdict:
+            transcript.problems.append(f"{call_id}: the bot says {verdict['verdict']}, the engine {item.verdict}")
+        if item.verdict != "not_eligible" and verdict["grant"] != item.max_grant_nok:
+            transcript.problems.append(f"{call_id}: the bot's grant {verdict['grant']}, the engine's "
+                                       f"{item.max_grant_nok}")
+    if transcript.questions > MOST_QUESTIONS:
+        transcript.problems.append(f"{transcript.questions} questions")
+    for question, times in transcript.asked.items():
+        if times > MOST_ASKS:
+            transcript.problems.append(f"{question} asked {times} times")
