@@ -59,7 +59,9 @@ def lock_store(url: str) -> dict:
 
 
 def endpoints(environment: Mapping[str, str]) -> dict:
-    config = {"action_endpoint": {"url": environment.get("ACTION_ENDPOINT", "http://127.0.0.1:5055/webhook")},
+    # The one action needs no domain: Rasa sends it only when asked to, so it is not sent with every call.
+    config = {"action_endpoint": {"url": environment.get("ACTION_ENDPOINT", "http://127.0.0.1:5055/webhook"),
+                                  "enable_selective_domain": True},
               "tracker_store": tracker_store(environment.get("DATABASE_URL") or database_url())}
     if environment.get("REDIS_URL"):
         config["lock_store"] = lock_store(environment["REDIS_URL"])

@@ -13,10 +13,11 @@ event each time a tracker is loaded or an action's events are read: about a tent
 The class for each event name is looked up once.
 
 Action server unreachable or failing: Rasa logs the error and the user hears nothing. Here the user is
-told, once per message, that the bot has a technical fault and whom to contact (bot.saying.answers), and a
-form whose validation could not run asks its question again, so the check goes on where it was once the
-action server is back. (Rasa drops what the slot-extraction action says, so the apology comes from the
-next action that fails in the turn: the form's validation or the answering action.)
+told, once per message, that the bot has a technical fault and whom to contact (bot.saying.answers); the
+conversation's state is in its slots, so it goes on where it was once the action server is back.
+
+The action's request: Rasa sends the whole tracker, every event of the conversation, with each call. The one
+action needs the slots and the latest message, so it gets those (and that message's event) and nothing more.
 """
 from __future__ import annotations
 
@@ -27,8 +28,8 @@ from jsonschema.exceptions import best_match
 from jsonschema.validators import validator_for
 from rasa.core.actions.action import ActionExecutionRejection, RemoteAction
 from rasa.shared.constants import DOCS_BASE_URL
-from rasa.shared.core.constants import REQUESTED_SLOT
-from rasa.shared.core.events import BotUttered, Event, SlotSet, UserUttered
+from rasa.shared.core.events import BotUttered, Event, UserUttered
+from rasa.shared.core.trackers import EventVerbosity
 from rasa.shared.exceptions import RasaException
 from rasa.shared.utils.common import all_subclasses
 
@@ -38,6 +39,7 @@ from bot.saying.answers import service_unavailable
 logger = logging.getLogger("klyngebot.rasa")
 _resolve_by_walking = Event.resolve_by_type
 _run_remote_action = RemoteAction.run
+_rasa_action_call_format = RemoteAction._action_call_format
 SERVICE_UNAVAILABLE = "klyngebot_service_unavailable"  # marks the apology in the bot event's metadata
 
 
@@ -88,20 +90,27 @@ async def run_or_apologise(remote_action: RemoteAction, output_channel, nlg, tra
     except RasaException as error:
         logger.error("custom action %s could not run, so the user is told and given a contact: %s",
                      remote_action.name(), error)
-    events = []
-    if not _apologised_since_latest_message(tracker):
-        apology = service_unavailable(tracker.get_slot("language") or DEFAULT_LANGUAGE)
-        events.append(BotUttered(apology, metadata={SERVICE_UNAVAILABLE: True}))
-    requested = tracker.get_slot(REQUESTED_SLOT)
-    if remote_action.name().startswith("validate_") and requested:
-        # Rasa rejects a form turn that set no slot, and a fallback would follow the apology; setting the
-        # requested slot to the value it has keeps the form, which asks its question again.
-        events += [SlotSet(requested, tracker.get_slot(requested)), SlotSet(REQUESTED_SLOT, requested)]
-    return events
+    if _apologised_since_latest_message(tracker):
+        return []
+    apology = service_unavailable(tracker.get_slot("language") or DEFAULT_LANGUAGE)
+    return [BotUttered(apology, metadata={SERVICE_UNAVAILABLE: True})]
+
+
+def action_call_format(remote_action: RemoteAction, tracker, domain) -> dict:
+    """RemoteAction._action_call_format with only the latest user message among the tracker's events. The one
+    action reads the slots and that message, never the history; Rasa sends the whole conversation with every
+    call, so each message cost more the longer the conversation was."""
+    result = _rasa_action_call_format(remote_action, tracker, domain)
+    state = tracker.current_state(EventVerbosity.NONE)
+    latest = tracker.get_last_event_for(UserUttered)
+    state["events"] = [latest.as_dict()] if latest is not None else []
+    result["tracker"] = state
+    return result
 
 
 def install() -> None:
     RemoteAction._validate_action_result = validate_action_result
+    RemoteAction._action_call_format = action_call_format
     Event.resolve_by_type = staticmethod(resolve_event_class)
     RemoteAction.run = run_or_apologise
 

@@ -87,16 +87,25 @@ def test_an_unreachable_action_server_gets_the_apology_once_per_message(language
     from bot.saying.answers import service_unavailable
 
     tracker = conversation(UserUttered("hei"), SlotSet("language", language))
-    first = run_without_action_server("action_answer_question", tracker)
+    first = run_without_action_server("action_converse", tracker)
     assert [event.text for event in first] == [service_unavailable(language)]
     tracker.update_with_events(first, None)
-    assert run_without_action_server("action_show_result", tracker) == []
+    assert run_without_action_server("action_converse", tracker) == []
     tracker.update(UserUttered("hallo?"))
-    assert len(run_without_action_server("action_show_result", tracker)) == 1
+    assert len(run_without_action_server("action_converse", tracker)) == 1
 
 
-def test_a_form_whose_validation_cannot_run_asks_its_question_again():
-    tracker = conversation(UserUttered("4"), SlotSet("requested_slot", "companies"))
-    events = run_without_action_server("validate_eligibility_form", tracker)
-    assert [(event.key, event.value) for event in events if isinstance(event, SlotSet)] == [
-        ("companies", None), ("requested_slot", "companies")]
+def test_the_action_gets_the_slots_and_the_latest_message_not_the_whole_conversation():
+    from rasa.shared.core.domain import Domain
+    from rasa_sdk import Tracker
+
+    tracker = conversation(*[event for number in range(50) for event in (
+        UserUttered(f"melding {number}", parse_data={"intent": {"name": "inform", "confidence": 0.9}},
+                    input_channel="slack"), SlotSet("companies", number))])
+    full = RemoteAction._action_call_format(RemoteAction("action_converse", None), tracker, Domain.empty())
+    slim = rasa_server.action_call_format(RemoteAction("action_converse", None), tracker, Domain.empty())
+    assert len(full["tracker"]["events"]) == 100 and len(slim["tracker"]["events"]) == 1
+    as_rasa_sdk_sees_it = [Tracker.from_dict(request["tracker"]) for request in (full, slim)]
+    for attribute in ("slots", "latest_message", "sender_id"):
+        assert getattr(as_rasa_sdk_sees_it[0], attribute) == getattr(as_rasa_sdk_sees_it[1], attribute)
+    assert [sdk.get_latest_input_channel() for sdk in as_rasa_sdk_sees_it] == ["slack", "slack"]
