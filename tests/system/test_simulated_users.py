@@ -1,0 +1,22 @@
+"""Simulated users (simulation/) in conversation with the real trained assistant: a fixed, seeded share of the
+corpus here (all of it in `make bench`). Every conversation must reach the engine's verdict and grant for its
+project, with no "not eligible" before the facts it rests on were said, at most 15 questions, none more than three
+times, and no internal name shown. A failure prints the conversation."""
+import datetime as dt
+
+import pytest
+
+from simulation.harness import RestBot, converse
+from simulation.profiles import make_profiles
+
+pytestmark = pytest.mark.slow
+SHARE = 120  # of the corpus's profiles, run in `make test` (all in `make bench`)
+
+
+def test_simulated_users_reach_the_engines_verdict(assistant):
+    bot = RestBot(assistant.base)
+    transcripts = [converse(bot, profile, seed=number, day=dt.date.today())
+                   for number, profile in enumerate(make_profiles(SHARE))]
+    failed = [transcript for transcript in transcripts if not transcript.passed]
+    assert not failed, f"{len(failed)} of {len(transcripts)} conversations failed:\n\n" + \
+        "\n\n".join(transcript.text() for transcript in failed[:10])
