@@ -486,7 +486,7 @@ def _holding_verdict(index: int, scenarios: list[_Scenario], limits: Limits) -> 
         return "public_control" if scenario.public.low >= limits.public_control_from_pct else "autonomous"
     counted = _single((scenario.links[index].counted.low, scenario.links[index].counted.high) for scenario in scenarios)
     return HoldingVerdict(relationship=_single(map(relationship, scenarios)) or UNKNOWN,
-                          counted_pct=counted[0] * 100 if counted is not None and counted[0] == counted[1] else None)
+                          counted_pct=float(counted[0] * 100) if counted is not None and counted[0] == counted[1] else None)
 
 
 def _agreed(links: list[_Link]) -> Optional[_Link]:
