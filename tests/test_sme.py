@@ -90,8 +90,8 @@ def test_every_question_has_words_a_reader_and_its_choices():
 
 def test_every_threshold_names_its_article():
     rules = sme_rules()
-    assert [name for name, _, _ in rules.categories] == list(CATEGORIES[:3])
-    assert all(article.startswith("2(") for _, article, _ in rules.categories)
+    assert [name for name, _ in rules.categories] == list(CATEGORIES[:3])
+    assert all(rules.category_articles[name].startswith("2(") for name, _ in rules.categories)
     assert all(article.startswith("3(") for article, _ in rules.holdings.values())
     assert all(article.startswith("3(2)(") for article, _ in rules.investors.values())
 

@@ -70,7 +70,8 @@ class Limits:
 @dataclass(frozen=True)
 class SmeRules:
     source: str
-    categories: tuple[tuple[str, str, Timeline], ...]
+    categories: tuple[tuple[str, Timeline], ...]  # smallest first
+    category_articles: Mapping[str, str]
     holdings: Mapping[str, tuple[str, Timeline]]
     investors: Mapping[str, tuple[str, Optional[Timeline]]]
     questions: Mapping[str, Mapping[str, Any]]
@@ -82,8 +83,9 @@ def sme_rules() -> SmeRules:
     try:
         return SmeRules(
             source=raw["source"],
-            categories=tuple((item["id"], item["article"], Timeline.from_mapping(item["values"], f"sme.yaml: {item['id']}"))
+            categories=tuple((item["id"], Timeline.from_mapping(item["values"], f"sme.yaml: {item['id']}"))
                              for item in raw["categories"]),
+            category_articles={item["id"]: item["article"] for item in raw["categories"]},
             holdings={name: (item["article"], Timeline.from_mapping(item["values"], f"sme.yaml: holdings.{name}"))
                       for name, item in raw["holdings"].items()},
             investors={name: (item["article"], Timeline.from_mapping(item["values"], f"sme.yaml: investors.{name}")
@@ -106,8 +108,8 @@ def limits_on(day: dt.date) -> Limits:
     angel = rules.investors["business_angel"][1].at(day)
     authority = rules.investors["local_authority"][1].at(day)
     return Limits(
-        categories=tuple(CategoryLimits(category=name, article=article, **timeline.at(day))
-                         for name, article, timeline in rules.categories),
+        categories=tuple(CategoryLimits(category=name, article=rules.category_articles[name], **timeline.at(day))
+                         for name, timeline in rules.categories),
         partner_from_pct=holdings["partner_from_pct"][1],
         linked_above_pct=holdings["linked_above_pct"][1],
         public_control_from_pct=holdings["public_control_from_pct"][1],
