@@ -12,7 +12,8 @@ from bot.saying.verdicts import explain
 from bot.reading.numbers import ParseError, parse_amount, parse_count, parse_yes_no
 from bot.rules.facts import facts
 from bot.rules.profile import InvalidInput, profile_from_json
-from bot.rules.sme import CATEGORIES, Enterprise, Figures, Holding, classify, classify_sme_json
+from bot.rules.sme import (CATEGORIES, RELATIONSHIPS, UNKNOWN, Enterprise, Figures, Holding, classify,
+                           classify_sme_json)
 from bot.saying.sme import sme_reason_texts
 
 DAY = dt.date(2015, 6, 1)
@@ -83,6 +84,7 @@ def test_any_sme_input_classifies_or_is_refused(data, holdings):
     except InvalidInput:
         return
     assert result.category in (*CATEGORIES, None) and result.sme in (True, False, None)
+    assert all(holding.relationship in (*RELATIONSHIPS, UNKNOWN) for holding in result.holdings)
     assert all(text.strip() for text in sme_reason_texts(result, language))
 
 

@@ -536,14 +536,10 @@ def _reasons(enterprise: Enterprise, scenarios: list[_Scenario], known: tuple[Ho
         for holding, link in zip(known, agreed):
             if link is not None and link.relationship in ("partner", "linked") and None in (
                     holding.figures.employees, holding.figures.turnover_eur, holding.figures.balance_sheet_eur):
-                reasons.append(SmeReason("figures_needed", {"direction": _direction_of(link), "article": "6(2)"}))
+                reasons.append(SmeReason("figures_needed", {"direction": holding.direction, "article": "6(2)"}))
     if counted:
         reasons.append(SmeReason("further_levels", {"article": "6(2), 6(3)"}))
     return reasons
-
-
-def _direction_of(link: _Link) -> str:
-    return next((reason.values["direction"] for reason in link.reasons if "direction" in reason.values), "owned")
 
 
 def _category_reasons(category: str, spans: tuple[Span, Span, Span], limits: Limits) -> list[SmeReason]:
