@@ -105,7 +105,7 @@ def test_a_question_with_its_own_figures_is_answered_in_one_go():
     assert "Read as an autonomous enterprise" in text
     large = classify_stated(employees=300, day=DAY)
     assert (large.category, large.sme) == ("large", False)
-    assert "Not a medium-sized enterprise: 300 employees is not fewer than 250 (Art. 2(1))" in sme_verdict(large, "en")
+    assert "300 employees is not fewer than 250, the limit for a medium-sized enterprise (Art. 2(1))" in sme_verdict(large, "en")
     # a figure the question leaves out stays unknown: 40 employees alone do not decide
     assert classify_stated(employees=40, day=DAY).sme is None
 
@@ -115,8 +115,8 @@ def test_the_reasons_in_norwegian():
                                           "holdings": [{"share_pct": 25, "holder": "public_body"}],
                                           "language": "nb"}, DAY)
     texts = sme_reason_texts(result, language)
-    assert texts[0] == ("Offentlige myndigheter eier 25\u00a0% av kapitalen eller stemmene, alene eller sammen "
-                        "(25\u00a0% eller mer): da er foretaket ikke en SMB (art. 3(4))")
+    assert texts[0] == ("Offentlige myndigheter eier 25\u00a0% av kapitalen eller stemmene, alene eller sammen; "
+                        "fra 25\u00a0% er foretaket ikke en SMB (art. 3(4))")
     assert sme_verdict(result, language).startswith("**mikrobedrift** – SMB: nei.")
 
 
