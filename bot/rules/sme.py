@@ -524,9 +524,11 @@ def _reasons(enterprise: Enterprise, scenarios: list[_Scenario], known: tuple[Ho
     base = _single(scenario.base for scenario in scenarios)
     if base is not None and base[0] == base[1]:
         if not linked_large:
-            # decided whatever holdings there may be: the enterprise's own figures are what decide it
-            own = spans if enterprise.holdings is not None else enterprise.figures.spans()
-            reasons.extend(_category_reasons(base[0], own, limits))
+            # when nothing is known to be added and the enterprise's own figures give the category whatever its
+            # holdings turn out to be, they are what the reasons cite
+            own = enterprise.figures.spans()
+            cited = own if not counted and _span_categories(own, limits) == base else spans
+            reasons.extend(_category_reasons(base[0], cited, limits))
         final = _single(scenario.final for scenario in scenarios)
         reasons.extend(_two_period_reasons(base[0], final[0], enterprise, previous))
     elif _single(sme for scenario in scenarios for sme, _ in scenario.outcomes) is not False:

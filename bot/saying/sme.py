@@ -55,6 +55,7 @@ def sme_reason_texts(result: SmeResult, language: str) -> list[str]:
         if "direction" in reason.values and reason.code in ("below_partner", "partner", "linked", "figures_needed"):
             path += f".{reason.values['direction']}"
         text = message(path, language, **values)
+        text = text[:1].upper() + text[1:]  # a figure written as "at least …" may open the sentence
         if "article" in reason.values:
             text += f" ({message('sme.article', language, article=reason.values['article'])})"
         texts.append(text)
