@@ -74,7 +74,7 @@ sme_inputs = st.dictionaries(
     json_values | st.sampled_from(["micro", "large", 2017, 2030, "2019-05-01"]), max_size=7)
 
 
-@settings(max_examples=300)
+@settings(max_examples=300, deadline=None)  # speed is for `make bench`, not a timed assertion
 @given(data=sme_inputs, holdings=st.none() | sme_holdings | json_values)
 def test_any_sme_input_classifies_or_is_refused(data, holdings):
     if holdings is not None:
@@ -95,6 +95,7 @@ staff = st.integers(0, 300) | st.sampled_from([9, 10, 49, 50, 249, 250]) | st.fl
 money = st.floats(0, 1e8) | st.sampled_from([2e6, 2e6 + 1, 10e6, 10e6 + 1, 43e6, 43e6 + 1, 50e6, 50e6 + 1])
 
 
+@settings(deadline=None)
 @given(employees=staff, turnover=money, balance=money)
 def test_an_autonomous_enterprise_is_classified_by_the_article_2_table(employees, turnover, balance):
     expected = next((name for name, below, turnover_max, balance_max in ARTICLE_2
@@ -103,6 +104,7 @@ def test_an_autonomous_enterprise_is_classified_by_the_article_2_table(employees
     assert (result.category, result.sme) == (expected, expected != "large")
 
 
+@settings(deadline=None)
 @given(own=st.tuples(staff, money, money), other=st.tuples(staff, money, money),
        share=st.floats(25, 100), controls=st.booleans(), direction=st.sampled_from(["owned", "owner"]))
 def test_a_partner_or_linked_enterprise_never_makes_the_figures_smaller(own, other, share, controls, direction):
