@@ -817,7 +817,7 @@ def classify_sme_json(data: Any, today: dt.date) -> tuple[SmeResult, str]:
     figures = Figures(top.number("employees", required=True), top.euro("turnover", required=True),
                       top.euro("balance_sheet", required=True))
     holdings = []
-    raw_holdings = data.get("holdings", [])
+    raw_holdings = data.get("holdings") if data.get("holdings") is not None else []
     if not isinstance(raw_holdings, list):
         raise InvalidInput("holdings", "must be a list of objects")
     for index, raw in enumerate(raw_holdings):
