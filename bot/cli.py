@@ -12,7 +12,7 @@ from typing import Any, Callable, Optional, Sequence
 
 from bot.rules.engine import assess
 from bot.rules.profile import InvalidInput, profile_from_json
-from bot.rules.sme import classify_sme_json
+from bot.rules.sme import SME_FIGURES, classify_sme_json
 from bot.saying.messages import message
 from bot.saying.sme import sme_reason_texts
 from bot.saying.verdicts import explain
@@ -58,7 +58,12 @@ def _assess(data: Any, today: dt.date) -> dict:
 
 def _sme(data: Any, today: dt.date) -> dict:
     result, language = classify_sme_json(data, today)
-    return {"category": result.category, "sme": result.sme, "reasons": sme_reason_texts(result, language)}
+    return {"category": result.category, "sme": result.sme, "reasons": sme_reason_texts(result, language),
+            "holdings": [{"relationship": holding.relationship, "counted_pct": holding.counted_pct}
+                         for holding in result.holdings],
+            "figures": {name: span.exact for name, span in zip(SME_FIGURES, result.figures)},
+            "exchange_rates": [{"year": rate.year, "nok_per_eur": rate.nok_per_eur, "source": rate.source}
+                               for rate in result.exchange_rates]}
 
 
 COMMANDS: dict[str, Callable[[Any, dt.date], dict]] = {"assess": _assess, "sme": _sme}

@@ -12,7 +12,9 @@ from bot.saying.verdicts import explain
 from bot.reading.numbers import ParseError, parse_amount, parse_count, parse_yes_no
 from bot.rules.facts import facts
 from bot.rules.profile import InvalidInput, profile_from_json
-from bot.rules.sme import classify_sme_json
+from bot.rules.sme import (CATEGORIES, RELATIONSHIPS, UNKNOWN, Enterprise, Figures, Holding, classify,
+                           classify_sme_json)
+from bot.saying.sme import sme_reason_texts
 
 DAY = dt.date(2015, 6, 1)
 budgets = st.floats(min_value=0.01, max_value=1e12, allow_nan=False)
@@ -60,15 +62,58 @@ def test_any_json_either_assesses_or_is_refused_with_invalid_input(data):
     assert {item["verdict"] for item in explained["calls"]} <= {"eligible", "not_eligible", "unknown"}
 
 
-@settings(max_examples=300)
-@given(data=st.dictionaries(st.sampled_from(["employees", "turnover_eur", "balance_sheet_eur",
-                                             "large_owner_pct", "language", "x"]), json_values, max_size=5))
-def test_any_sme_input_classifies_or_is_refused(data):
+sme_holdings = st.lists(st.dictionaries(
+    st.sampled_from(["share_pct", "voting_pct", "direction", "holder", "employees", "turnover_eur", "turnover_nok",
+                     "balance_sheet_eur", "large", "controls", "involved_in_management", "investment_eur",
+                     "budget_eur", "inhabitants", "y"]),
+    json_values | st.sampled_from(["owned", "owner", "enterprise", "public_body", "business_angel", "local_authority",
+                                   "university", 30, 60, 24.9]), max_size=6), max_size=3)
+sme_inputs = st.dictionaries(
+    st.sampled_from(["employees", "turnover_eur", "turnover_nok", "balance_sheet_eur", "balance_sheet_nok",
+                     "large_owner_pct", "previous", "previous_category", "accounts_year", "date", "language", "x"]),
+    json_values | st.sampled_from(["micro", "large", 2017, 2030, "2019-05-01"]), max_size=7)
+
+
+@settings(max_examples=300, deadline=None)  # speed is for `make bench`, not a timed assertion
+@given(data=sme_inputs, holdings=st.none() | sme_holdings | json_values)
+def test_any_sme_input_classifies_or_is_refused(data, holdings):
+    if holdings is not None:
+        data = {**data, "holdings": holdings}
     try:
-        result, _ = classify_sme_json(data, DAY)
+        result, language = classify_sme_json(data, DAY)
     except InvalidInput:
         return
-    assert result.category in {"micro", "small", "medium", "large"}
+    assert result.category in (*CATEGORIES, None) and result.sme in (True, False, None)
+    assert all(holding.relationship in (*RELATIONSHIPS, UNKNOWN) for holding in result.holdings)
+    assert all(text.strip() for text in sme_reason_texts(result, language))
+
+
+# The Recommendation's Article 2 table, written here from the text, not read from the code's data.
+ARTICLE_2 = (("micro", 10, 2_000_000, 2_000_000), ("small", 50, 10_000_000, 10_000_000),
+             ("medium", 250, 50_000_000, 43_000_000))
+staff = st.integers(0, 300) | st.sampled_from([9, 10, 49, 50, 249, 250]) | st.floats(0, 300)
+money = st.floats(0, 1e8) | st.sampled_from([2e6, 2e6 + 1, 10e6, 10e6 + 1, 43e6, 43e6 + 1, 50e6, 50e6 + 1])
+
+
+@settings(deadline=None)
+@given(employees=staff, turnover=money, balance=money)
+def test_an_autonomous_enterprise_is_classified_by_the_article_2_table(employees, turnover, balance):
+    expected = next((name for name, below, turnover_max, balance_max in ARTICLE_2
+                     if employees < below and (turnover <= turnover_max or balance <= balance_max)), "large")
+    result = classify(Enterprise(Figures(employees, turnover, balance)), DAY)
+    assert (result.category, result.sme) == (expected, expected != "large")
+
+
+@settings(deadline=None)
+@given(own=st.tuples(staff, money, money), other=st.tuples(staff, money, money),
+       share=st.floats(25, 100), controls=st.booleans(), direction=st.sampled_from(["owned", "owner"]))
+def test_a_partner_or_linked_enterprise_never_makes_the_figures_smaller(own, other, share, controls, direction):
+    alone = classify(Enterprise(Figures(*own)), DAY)
+    together = classify(Enterprise(Figures(*own), holdings=(
+        Holding(share_pct=share, direction=direction, figures=Figures(*other), controls=controls),)), DAY)
+    assert together.holdings[0].relationship in ("partner", "linked")
+    assert all(joint.low >= single.low for joint, single in zip(together.figures, alone.figures))
+    assert CATEGORIES.index(together.category) >= CATEGORIES.index(alone.category)
 
 
 @settings(max_examples=600)

@@ -1,0 +1,21 @@
+"""A conversion between kroner and euro in words, with the rate and the year it is the average of."""
+from __future__ import annotations
+
+from bot.rules.money import ExchangeRate
+from bot.saying.messages import message
+from bot.saying.texts import format_eur, format_nok, format_number
+
+
+def rate_text(rate: ExchangeRate, language: str) -> str:
+    """"11.629 NOK per euro, Norges Bank's average for 2024"."""
+    return message("money.rate", language, nok_per_eur=format_number(rate.nok_per_eur, language), year=str(rate.year))
+
+
+def converted_to_eur(amount_nok: float, rate: ExchangeRate, language: str) -> str:
+    return message("money.converted_to_eur", language, nok=format_nok(round(amount_nok), language),
+                   eur=format_eur(round(rate.to_eur(amount_nok)), language), rate=rate_text(rate, language))
+
+
+def converted_to_nok(amount_eur: float, rate: ExchangeRate, language: str) -> str:
+    return message("money.converted_to_nok", language, eur=format_eur(round(amount_eur), language),
+                   nok=format_nok(round(rate.to_nok(amount_eur)), language), rate=rate_text(rate, language))
