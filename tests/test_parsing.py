@@ -4,7 +4,7 @@ from fractions import Fraction
 
 import pytest
 
-from bot.reading.extract import facts_in
+from bot.reading.statements import facts_in
 from bot.reading.numbers import ParseError, parse_amount, parse_count, parse_yes_no
 from tests.cases import load_cases
 
@@ -45,4 +45,8 @@ def test_what_cannot_be_read_is_refused_with_its_reason(parse, row):
 
 @pytest.mark.parametrize("row", TABLE["statements"], ids=ids(TABLE["statements"]))
 def test_facts_stated_in_free_text(row):
-    assert dict(facts_in(row["text"], {}, dt.date(2026, 11, 24)).facts) == row["facts"]
+    statement = facts_in(row["text"], row.get("known", {}), dt.date(2026, 11, 24))
+    assert dict(statement.facts) == row["facts"]
+    assert sorted(statement.inferred) == row.get("inferred", [])
+    assert {fact: portion.kind for fact, portion in statement.portions.items()} == row.get("portions", {})
+    assert dict(statement.deltas) == row.get("deltas", {})

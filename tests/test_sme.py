@@ -139,20 +139,20 @@ def test_each_rate_is_keyed_by_its_year_with_its_source():
 
 
 def test_the_rate_of_the_accounts_year_and_the_nearest_published_one_otherwise():
-    assert accounts_rate(DAY, 2017).nok_per_eur == 9.33  # data/exchange_rates.yaml: 2017
+    assert accounts_rate(DAY, 2017).nok_per_eur == 9.3270  # data/exchange_rates.yaml: 2017
     assert accounts_rate(DAY, 2018).year == 2018
     assert accounts_rate(dt.date(2020, 3, 1)).year == 2019  # the last full year before the date
-    assert accounts_rate(DAY).year == 2019  # 2025 is not published: the latest published year
-    assert rate_of_year(2015).year == 2017  # before every published year: the earliest
+    assert accounts_rate(DAY).year == 2024  # 2025 is not in the data: the latest year that is
+    assert rate_of_year(2010).year == 2015  # before every year in the data: the earliest
     assert budget_rate(dt.date(2019, 6, 1)).year == 2018  # the latest year before the date
-    assert budget_rate(DAY).to_nok(1000) == pytest.approx(9850)
+    assert budget_rate(DAY).to_nok(1000) == pytest.approx(11629)
 
 
 def test_a_conversion_names_its_rate_and_year():
     rate = rate_of_year(2019)
     assert rate_text(rate, "en") == "9.85 NOK per euro, Norges Bank's average for 2019"
     assert rate_text(rate, "nb") == "9,85 kr per euro, Norges Banks gjennomsnittskurs for 2019"
-    assert converted_to_eur(45e6, rate, "en") == ("I converted NOK 45,000,000 to EUR 4,568,528 at 9.85 NOK per euro, "
+    assert converted_to_eur(45e6, rate, "en") == ("I converted NOK 45,000,000 to EUR 4,568,018 at 9.85 NOK per euro, "
                                                  "Norges Bank's average for 2019.")
     result, _ = classify_sme_json({"employees": 30, "turnover_nok": 480e6, "balance_sheet_nok": 480e6,
                                    "accounts_year": 2017}, DAY)
@@ -185,10 +185,10 @@ def test_the_command_line_prints_relationships_figures_and_the_rate(monkeypatch,
     monkeypatch.setattr(sys, "stdin", io.StringIO(json.dumps(data)))
     assert main(["sme", "--json", "-"]) == 0
     printed = json.loads(capsys.readouterr().out)
-    # 20 + 0.3 x 100 = 50 staff: not small; 40 M NOK / 9.85 = 4 060 914 EUR + 300 000 = 4 360 914 EUR
+    # 20 + 0.3 x 100 = 50 staff: not small; 40 M NOK / 9.8511 = 4 060 460 EUR + 300 000 = 4 360 460 EUR
     assert (printed["category"], printed["sme"]) == ("medium", True)
     assert printed["holdings"] == [{"relationship": "partner", "counted_pct": 30.0}]
     assert printed["figures"]["employees"] == 50
-    assert printed["figures"]["turnover_eur"] == pytest.approx(40e6 / 9.85 + 3e5)
-    assert [(rate["year"], rate["nok_per_eur"]) for rate in printed["exchange_rates"]] == [(2019, 9.85)]
+    assert printed["figures"]["turnover_eur"] == pytest.approx(4_360_460, abs=1)
+    assert [(rate["year"], rate["nok_per_eur"]) for rate in printed["exchange_rates"]] == [(2019, 9.8511)]
     assert printed["reasons"][0].startswith("Amounts in kroner are converted at 9.85 NOK per euro")

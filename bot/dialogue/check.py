@@ -108,8 +108,7 @@ class Check(Interview):
                 new[fact] = turn.state.facts[fact] + more
         accepted = self.take_facts(turn, new, statement.inferred, acknowledge)
         if statement.converted_from_eur is not None and "budget_nok" in accepted:
-            turn.replies.append(Reply(words.converted(statement.converted_from_eur, accepted["budget_nok"],
-                                                      turn.day, turn.language)))
+            turn.replies.append(Reply(words.converted(statement.converted_from_eur, turn.day, turn.language)))
         return accepted
 
     # --- questions ------------------------------------------------------------------------------------------
@@ -185,7 +184,7 @@ class Check(Interview):
         if fact in statement.facts:
             note = None
             if fact == BUDGET and statement.converted_from_eur is not None:
-                note = words.converted(statement.converted_from_eur, statement.facts[fact], turn.day, turn.language)
+                note = words.converted(statement.converted_from_eur, turn.day, turn.language)
             return Reading(values={fact: statement.facts[fact]}, note=note)
         if fact in statement.portions:  # "alle er SMB-er"
             total = turn.state.facts.get(facts()[fact].of_total)
@@ -204,7 +203,7 @@ class Check(Interview):
         if answer.answered:
             note = None
             if answer.converted_from_eur is not None:
-                note = words.converted(answer.converted_from_eur, answer.value, turn.day, turn.language)
+                note = words.converted(answer.converted_from_eur, turn.day, turn.language)
             return Reading(values={**answer.also, fact: answer.value}, note=note)
         if answer.skip:
             return Reading(skip=True)

@@ -257,7 +257,8 @@ def parse_yes_no(text: str) -> Optional[bool]:
     first = lowered.split(" ", 1)[0] if lowered else ""
     if _PLAIN_YES_NO.fullmatch(first):
         return not _NO.fullmatch(first)
-    if _NO.search(lowered) and _YES.search(lowered):  # "hmm, ja nei": both, so neither
+    said = {_NO.fullmatch(word) is None for word in lowered.split() if _PLAIN_YES_NO.fullmatch(word)}
+    if said == {True, False}:  # "hmm, ja nei": both, so neither
         raise ParseError("both_yes_and_no", text)
     if _NO.search(lowered):  # "det er de ikke", "we do not"
         return False

@@ -12,7 +12,7 @@ from typing import Optional
 from bot.reading.numbers import UNITS, ParseError, parse_amount, parse_count
 from bot.reading.vocabulary import keyword_pattern, vocabulary
 from bot.rules.facts import country_adjectives, country_codes, country_names, facts
-from bot.rules.money import nok_per_eur
+from bot.rules.money import budget_rate
 
 Span = tuple[int, int]
 
@@ -146,7 +146,7 @@ def budget_in(text: str, day: dt.date) -> Budget:
         return Budget(problem=error.code)
     value, from_eur = float(amount.value), None
     if amount.currency == "EUR":
-        from_eur, value = value, value * nok_per_eur(day)
+        from_eur, value = value, budget_rate(day).to_nok(value)
     if not facts()["budget_nok"].is_plausible(value):
         return Budget(problem="implausible")
     return Budget(nok=value, from_eur=from_eur)

@@ -66,13 +66,3 @@ def accounts_rate(day: dt.date, accounts_year: Optional[int] = None) -> Exchange
 def budget_rate(day: dt.date) -> ExchangeRate:
     """The rate for a project budget given in euro: the latest published average before `day`'s year."""
     return rate_of_year(day.year - 1)
-
-
-def nok_per_eur(day: dt.date) -> float:
-    """The number of kroner to a euro for a figure stated on `day` (budget_rate's); callers that tell the user
-    the rate should use budget_rate or accounts_rate, which also give its year."""
-    return budget_rate(day).nok_per_eur
-
-
-def nok_to_eur(amount_nok: float, day: dt.date) -> float:
-    return budget_rate(day).to_eur(amount_nok)

@@ -9,8 +9,9 @@ from typing import Any, Iterable, Mapping, Optional, Sequence
 from bot.rules.catalogue import ROLES, Call
 from bot.rules.engine import Assessment, CallAssessment
 from bot.rules.facts import facts
-from bot.rules.money import nok_per_eur
+from bot.rules.money import budget_rate
 from bot.saying.messages import message
+from bot.saying.money import converted_to_nok
 from bot.saying.texts import format_number, render
 from bot.saying.verdicts import details_in_words, fact_label, mark, status_text, value_text, why_we_ask
 
@@ -56,9 +57,9 @@ def confirm(fact: str, value: Any, language: str) -> str:
     return say("confirm", language, fact=fact_label(fact, language), value=value_text(fact, value, language))
 
 
-def converted(eur: float, nok: float, day: dt.date, language: str) -> str:
-    return say("converted", language, eur=format_number(eur, language), nok=format_number(round(nok), language),
-               rate=format_number(nok_per_eur(day), language))
+def converted(eur: float, day: dt.date, language: str) -> str:
+    """A budget given in euro, in kroner at the rate of the latest year before the day, rate and year said."""
+    return converted_to_nok(eur, budget_rate(day), language)
 
 
 def _contact(call: Call, language: str) -> str:
