@@ -1,17 +1,23 @@
 """The cluster's prioritisation of proposals (Innovasjonsrammen steps 4-5): weights and the number of proposals
 to send come from the call text (25/35/20/20 %, "minimum to og maksimum fire prosjektforslag"); expected scores
 below are worked out by hand from those weights."""
+import csv
 import datetime as dt
+import io
 import shutil
+import subprocess
+import sys
 from decimal import Decimal
 
 import pytest
 import yaml
 
+from bot.cli import main
 from bot.rules.catalogue import CALLS_DIR, CatalogueError, catalogue, load_catalogue
 from bot.rules.prioritise import (DEFAULT_SCALE, InvalidProposal, ProposalDraft, Scale, prioritise,
                                   prioritised_calls, weighted_criteria)
 from bot.rules.profile import InvalidInput
+from tests.servers import ROOT
 
 DAY = dt.date(2015, 6, 1)
 # A project that meets every rule of Innovasjonsrammen.
@@ -132,7 +138,7 @@ def test_a_proposal_with_facts_missing_is_undecided_and_says_which():
     ([ProposalDraft("A", {"companies": 2, "smes": 3})], 0, "smes", "more than the 2 companies"),
     ([ProposalDraft("A", {"employees": 3})], 0, "employees", "not a known field"),
     ([draft("A"), draft(" ")], 1, "name", "needs a name"),
-    ([draft("Havdrone"), draft("havdrone ")], 1, "name", "also the name of proposal 1"),
+    ([draft("Havdrone"), draft("havdrone ")], 1, "name", "another proposal above has the same name"),
 ])
 def test_bad_input_names_the_proposal_and_the_field(drafts, index, field, says):
     with pytest.raises(InvalidProposal) as caught:
@@ -202,3 +208,112 @@ def test_a_later_round_with_other_weights_and_count_is_a_data_change(tmp_path):
 def test_a_malformed_criterion_stops_the_load(tmp_path, change, says):
     with pytest.raises(CatalogueError, match=says.replace("[", r"\[").replace("]", r"\]")):
         edited_catalogue(tmp_path, change)
+
+
+# --- the command line ---------------------------------------------------------------------------------------
+
+EXAMPLES = ROOT / "docs" / "examples"
+
+
+def run_prioritise(capsys, *arguments):
+    code = main(["prioritise", *map(str, arguments)])
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def test_the_shipped_examples_give_the_same_ranking_in_both_formats(capsys):
+    outputs = [run_prioritise(capsys, EXAMPLES / name, "--date", "2015-06-01") for name in ("proposals.csv",
+                                                                                           "proposals.yaml")]
+    assert outputs[0] == outputs[1] and outputs[0][0] == 0
+    table = outputs[0][1]
+    # by hand from 25/35/20/20 %: Havdrone 5.15, Tareprotein 4.75, Digital tvilling 4.70, Lusefri 3.75;
+    # Sporbar laks (1 SME of 3) breaks the half-SME rule; Solcelledrevet has no delivery score
+    assert ("**Send inn (2–4 forslag):** 1. Havdrone for merdinspeksjon, 2. Tareprotein til fiskefôr, "
+            "3. Digital tvilling for settefisk, 4. Lusefri merd med lys") in table
+    assert "| 1 | Havdrone for merdinspeksjon | 5 | 6 | 4 | 5 | 5,15 | ✅ oppfyller kravene | Sendes inn |  |" in table
+    assert "Sporbar laks med blokkjede | 6 | 6 | 5 | 6 | 5,80 | ❌ oppfyller ikke kravene" in table
+    assert "Venter på poeng og er ikke rangert: Solcelledrevet fôrflåte" in table
+    assert "klyngens skala 1–6" in table and "Nyhetsverdi 35\u00a0%" in table
+
+
+def test_the_csv_output_reads_back(capsys):
+    code, out, _ = run_prioritise(capsys, EXAMPLES / "proposals.csv", "--format", "csv", "--language", "en",
+                                  "--date", "2015-06-01", "--scale", "1-6")
+    rows = list(csv.reader(io.StringIO(out)))
+    assert code == 0 and rows[0][:7] == ["Place", "Proposal", "Strategy (25%)", "Novelty (35%)",
+                                         "Sustainability (20%)", "Delivery (20%)", "Weighted score"]
+    assert rows[1][:9] == ["1", "Havdrone for merdinspeksjon", "5", "6", "4", "5", "5.15", "eligible", "Send"]
+    assert rows[5][1] == "Sporbar laks med blokkjede" and rows[5][0] == "" and "SME" in rows[5][9]
+    assert rows[6][1:7] == ["Solcelledrevet fôrflåte", "4", "5", "5", "", ""]
+
+
+def test_a_csv_from_a_norwegian_spreadsheet_reads(tmp_path, capsys):
+    path = tmp_path / "forslag.csv"
+    path.write_text("\ufeffName;Strategy;Novelty;Sustainability;Delivery\nA;4,5;5;5;5\nB;3;3;3;3\n", encoding="utf-8")
+    code, out, _ = run_prioritise(capsys, path, "--format", "csv")
+    rows = list(csv.reader(io.StringIO(out)))
+    assert code == 0 and rows[1][1:7] == ["A", "4.5", "5", "5", "5", "4.88"]  # 1.125 + 1.75 + 1 + 1 = 4.875
+
+
+@pytest.mark.parametrize("content, arguments, says", [
+    ("name,strategy\nA,7\n", [], "error: line 2 (A), strategy: 7 is outside the scale 1-6"),
+    ("name,inovation\nA,3\n", [], "error: line 1, column 'inovation': is not name, a fact"),
+    ("name,companies\nA,2\nB,mange\n", [], "error: line 3 (B), companies: 'mange' is not a number"),
+    ("name,companies,smes\nA,2,3\n", [], "error: line 2 (A), smes: 3 is more than the 2 companies"),
+    ("name,independent\nA,tja\n", [], "error: line 2 (A), independent: 'tja' is not ja/nei or yes/no"),
+    ("name,cluster_programme\nA,klynge\n", [], "error: line 2 (A), cluster_programme: 'klynge' is not one of"),
+    ("name,companies\nA,2,3\n", [], "error: line 2: 3 cells under 2 columns"),
+    ("companies\n2\n", [], "error: line 1: there is no column 'name'"),
+    ("name\nA\na\n", [], "error: line 3 (a), name: another proposal above has the same name"),
+    ("name\n", [], "error: proposals: there are none"),
+    ("name,strategy\nA,4\n", ["--scale", "6-1"], "error: scale: 6-1 is not a scale"),
+    ("name,strategy\nA,4\n", ["--language", "de"], "error: language: 'de' is not one of nb, en"),
+    ("name,strategy\nA,4\n", ["--date", "2015-02-30"], "error: --date: '2015-02-30' is not a real date"),
+    ("name,strategy\nA,4\n", ["--format", "pdf"], "error: argument --format: invalid choice"),
+])
+def test_bad_csv_input_exits_2_with_one_line_naming_the_row_and_field(tmp_path, capsys, content, arguments, says):
+    path = tmp_path / "proposals.csv"
+    path.write_text(content, encoding="utf-8")
+    code, out, err = run_prioritise(capsys, path, *arguments)
+    assert (code, out) == (2, "") and err.startswith(says) and err.count("\n") == 1, err
+
+
+def test_the_scale_is_the_clusters_choice(tmp_path, capsys):
+    path = tmp_path / "proposals.csv"
+    path.write_text("name,strategy,novelty,sustainability,delivery\nA,7,10,0,5\n", encoding="utf-8")
+    code, out, _ = run_prioritise(capsys, path, "--scale", "0-10", "--format", "csv")
+    assert code == 0 and list(csv.reader(io.StringIO(out)))[1][6] == "6.25"  # 1.75 + 3.5 + 0 + 1
+
+
+@pytest.mark.parametrize("content, says", [
+    ("proposals:\n  - name: A\n    scores: {novelty: 9}\n", "error: proposals[0] (A), novelty: 9 is outside the scale"),
+    ("proposals:\n  - name: A\n    facts: {companies: three}\n", "error: proposals[0] (A), companies: must be a whole"),
+    ("proposals:\n  - name: A\n    score: {novelty: 3}\n", "error: proposals[0]: must be a mapping of name, facts"),
+    ("facts: [nce]\nproposals: []\n", "error: facts: must be a mapping"),
+    ("proposal: []\n", "error: the file needs a list `proposals:`"),
+    ("proposals: [\n", "error: invalid YAML: "),
+])
+def test_bad_yaml_input_exits_2_with_one_line(tmp_path, capsys, content, says):
+    path = tmp_path / "proposals.yaml"
+    path.write_text(content, encoding="utf-8")
+    code, out, err = run_prioritise(capsys, path)
+    assert (code, out) == (2, "") and err.startswith(says) and err.count("\n") == 1, err
+
+
+def test_an_unreadable_file_exits_2(tmp_path, capsys):
+    for path, says in ((tmp_path / "none.csv", "error: cannot read"), (tmp_path / "notes.txt", "must be a .csv")):
+        path.parent.mkdir(exist_ok=True)
+        if path.suffix == ".txt":
+            path.write_text("x")
+        code, _, err = run_prioritise(capsys, path)
+        assert code == 2 and says in err and err.count("\n") == 1
+    latin1 = tmp_path / "latin1.csv"
+    latin1.write_bytes("name\nBærekraft\n".encode("latin-1"))
+    code, _, err = run_prioritise(capsys, latin1)
+    assert code == 2 and err.startswith("error: cannot read") and err.count("\n") == 1
+
+
+def test_the_command_runs_as_a_module():
+    done = subprocess.run([sys.executable, "-m", "bot", "prioritise", str(EXAMPLES / "proposals.yaml"), "--language",
+                           "en", "--date", "2015-06-01"], capture_output=True, text=True, cwd=ROOT, timeout=60)
+    assert done.returncode == 0 and "**Send (2 to 4 proposals):** 1. Havdrone" in done.stdout, done.stderr

@@ -219,12 +219,11 @@ def prioritise(drafts: Sequence[ProposalDraft], call: Call, scale: Scale, day: d
     if not drafts:
         raise InvalidInput("proposals", "there are none")
     checked = [_checked(index, draft, call, criteria, scale, day) for index, draft in enumerate(drafts)]
-    seen: dict[str, int] = {}
+    seen: set[str] = set()
     for index, proposal in enumerate(checked):
-        key = proposal.name.casefold()
-        if key in seen:
-            raise InvalidProposal(index, proposal.name, "name", f"is also the name of proposal {seen[key] + 1}")
-        seen[key] = index
+        if proposal.name.casefold() in seen:
+            raise InvalidProposal(index, proposal.name, "name", "another proposal above has the same name")
+        seen.add(proposal.name.casefold())
     figures = call.figures(day)
     minimum, maximum = figures[MIN_PROPOSALS], figures[MAX_PROPOSALS]
     ranked = [proposal for proposal in checked if proposal.status == "ranked"]
