@@ -1,6 +1,8 @@
 """Writes Rasa's endpoints.yml and credentials.yml from the environment.
 
 DATABASE_URL       tracker store and check store (default: SQLite file var/klyngebot.db)
+KLYNGEBOT_RETENTION_DAYS   how long conversations and records are kept (default 90); the tracker store
+                           deletes what is older once a day
 REDIS_URL          Redis lock store, for several Rasa processes serving one conversation (default: none)
 ACTION_ENDPOINT    the action server's webhook (default: http://127.0.0.1:5055/webhook)
 SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET                  turn the Slack channel on (SLACK_API_URL: another
@@ -20,7 +22,8 @@ import yaml
 from dotenv import dotenv_values
 from sqlalchemy.engine import make_url
 
-from records.checks import database_url
+from records.retention import retention
+from records.store import RecordsError, database_url
 
 logger = logging.getLogger("klyngebot.config")
 WEBCHAT = "channels.webchat.WebChatInput"  # socket.io, and the chat page at /webhooks/webchat/chat/
@@ -38,10 +41,11 @@ CHANNELS = {
 TRACKER_STORE = "deploy.tracker_store.ResilientSQLTrackerStore"  # Rasa's SQL store, through outages
 
 
-def tracker_store(url: str) -> dict:
+def tracker_store(url: str, retention_days: int) -> dict:
     """Rasa's SQL tracker store takes the URL's parts, not the URL (the host goes in its `url` field)."""
     parsed = make_url(url)
-    store = {"type": TRACKER_STORE, "dialect": parsed.drivername, "db": parsed.database}
+    store = {"type": TRACKER_STORE, "dialect": parsed.drivername, "db": parsed.database,
+             "retention_days": retention_days}
     for key, value in (("url", parsed.host), ("port", parsed.port), ("username", parsed.username),
                        ("password", parsed.password)):
         if value is not None:
@@ -60,7 +64,8 @@ def lock_store(url: str) -> dict:
 
 def endpoints(environment: Mapping[str, str]) -> dict:
     config = {"action_endpoint": {"url": environment.get("ACTION_ENDPOINT", "http://127.0.0.1:5055/webhook")},
-              "tracker_store": tracker_store(environment.get("DATABASE_URL") or database_url())}
+              "tracker_store": tracker_store(environment.get("DATABASE_URL") or database_url(),
+                                             retention(environment).days)}
     if environment.get("REDIS_URL"):
         config["lock_store"] = lock_store(environment["REDIS_URL"])
     return config
@@ -100,4 +105,8 @@ def write(directory: Path, environment: Mapping[str, str]) -> tuple[Path, Path]:
 if __name__ == "__main__":
     logging.basicConfig(level=logging.INFO, format="%(name)s: %(message)s")
     root = Path(__file__).resolve().parent.parent
-    write(Path(sys.argv[1]) if len(sys.argv) > 1 else root / "var", environment_with_dotenv(root / ".env"))
+    try:
+        write(Path(sys.argv[1]) if len(sys.argv) > 1 else root / "var", environment_with_dotenv(root / ".env"))
+    except RecordsError as error:
+        logger.error("%s", error)
+        sys.exit(2)
