@@ -8,6 +8,7 @@ ACTION_ENDPOINT    the action server's webhook (default: http://127.0.0.1:5055/w
 SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET                  turn the Slack channel on (SLACK_API_URL: another
                                                        address for Slack's Web API, such as a test stand-in)
 MICROSOFT_APP_ID, MICROSOFT_APP_PASSWORD               turn the Teams (Bot Framework) channel on
+STAFF_TOKEN                                            turns staff's dashboard at /webhooks/staff/ on
 A channel whose secrets are missing is off, and says so in one log line.
 """
 from __future__ import annotations
@@ -35,6 +36,8 @@ CHANNELS = {
               {"use_threads": True}),  # in a channel the bot answers in the message's thread
     "botframework": ("channels.teams.TeamsInput", {"app_id": "MICROSOFT_APP_ID", "app_password": "MICROSOFT_APP_PASSWORD"},
                      {}, {}),
+    "staff": ("channels.staff.StaffInput", {"token": "STAFF_TOKEN"},  # the dashboard reads the records' database
+              {"database_url": "DATABASE_URL", "retention_days": "KLYNGEBOT_RETENTION_DAYS"}, {}),
 }
 
 

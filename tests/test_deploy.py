@@ -16,7 +16,8 @@ def test_defaults_need_nothing_configured(tmp_path, caplog):
     assert set(yaml.safe_load(credentials.read_text())) == {"rest", "channels.webchat.WebChatInput"}
     assert [record.getMessage() for record in caplog.records] == [
         "channel slack is off: SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET not set",
-        "channel botframework is off: MICROSOFT_APP_ID, MICROSOFT_APP_PASSWORD not set"]
+        "channel botframework is off: MICROSOFT_APP_ID, MICROSOFT_APP_PASSWORD not set",
+        "channel staff is off: STAFF_TOKEN not set"]
     assert oct(credentials.stat().st_mode & 0o777) == "0o600"
 
 
