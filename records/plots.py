@@ -14,7 +14,7 @@ from typing import Mapping, Optional, Sequence
 with warnings.catch_warnings():  # matplotlib 3.5 calls pyparsing names that pyparsing 3 deprecates
     warnings.simplefilter("ignore", DeprecationWarning)
     import matplotlib
-    from matplotlib.dates import DateFormatter
+    from matplotlib.dates import DateFormatter, DayLocator
     from matplotlib.figure import Figure
     from matplotlib.ticker import MaxNLocator
 
@@ -38,6 +38,7 @@ def checks_over_time(per_day: Sequence[tuple[dt.date, int]], axis_label: str, la
         axes.bar([day for day, _ in per_day], [count for _, count in per_day], color=BAR, width=0.8)
         axes.set_ylabel(axis_label)
         axes.yaxis.set_major_locator(MaxNLocator(integer=True))
+        axes.xaxis.set_major_locator(DayLocator(interval=max(1, len(per_day) // 10)))  # whole days, ten at most
         axes.xaxis.set_major_formatter(DateFormatter(DAY_FORMAT[language]))
         figure.autofmt_xdate()
         return _svg(figure)
