@@ -136,7 +136,7 @@ class ResilientSQLTrackerStore(SQLTrackerStore):
             written = await self._write_waiting()
             tracker = await super().retrieve(sender_id)
         except SQLAlchemyError as error:
-            self._failed(error, f"reading conversation {sender_id!r}")
+            self._failed(error, "reading a conversation")  # no sender id: logs are kept beyond the retention
             return self._unsaved.get(sender_id) or self._recent.get(sender_id)
         self._answered(written)
         if tracker is not None:
@@ -152,7 +152,7 @@ class ResilientSQLTrackerStore(SQLTrackerStore):
             written = await self._write_waiting()
             await super().save(tracker)
         except SQLAlchemyError as error:
-            self._failed(error, f"writing conversation {tracker.sender_id!r}")
+            self._failed(error, "writing a conversation")
             self._unsaved[tracker.sender_id] = tracker
             return
         self._answered(written)
