@@ -70,13 +70,15 @@ class ResilientSQLTrackerStore(SQLTrackerStore):
         self._start_purging()
 
     def _start_purging(self) -> None:
-        """Runs the daily purge in the server's event loop; a store made outside one (a script) has none."""
-        if self._retention is None or self._purging is not None:
-            return
+        """Runs the daily purge in the event loop that uses the store (again if the loop it was made in has gone);
+        a store used outside one (a script) has none."""
         try:
-            self._purging = asyncio.get_running_loop().create_task(self._purge_daily())
+            loop = asyncio.get_running_loop()
         except RuntimeError:
-            pass
+            return
+        if self._retention is not None and (self._purging is None or self._purging.done()
+                                            or self._purging.get_loop() is not loop):
+            self._purging = loop.create_task(self._purge_daily())
 
     async def _purge_daily(self) -> None:
         while True:

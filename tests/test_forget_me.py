@@ -120,15 +120,20 @@ def test_the_store_deletes_what_is_older_than_the_retention_once_a_day(tmp_path)
     asyncio.run(store_for(url).save(tracker))
     asyncio.run(store_for(url).save(conversation("web-new", "ny melding")))
 
-    async def rasa_running():
-        store = store_for(url, retention_days=90)  # as Rasa makes it, inside its event loop
+    async def made_at_start():
+        return store_for(url, retention_days=90)  # as Rasa makes it, in an event loop
+
+    store = asyncio.run(made_at_start())  # ... which may not be the loop that serves
+
+    async def serving():
+        await store.retrieve("web-new")
         for _ in range(100):
             await asyncio.sleep(0.05)
             if not stored_texts(url, "web-old"):
                 break
         store._purging.cancel()
 
-    asyncio.run(rasa_running())
+    asyncio.run(serving())
     assert stored_texts(url, "web-old") == [] and len(stored_texts(url, "web-new")) == 7
     with records.connect() as connection:
         left = connection.execute(sqlalchemy.text("SELECT text FROM klyngebot_unanswered")).scalars().all()
