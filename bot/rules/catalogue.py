@@ -341,7 +341,7 @@ def _assessment_criteria(reader: _Reader, items: list) -> tuple[Criterion, ...]:
     if any(weighted):
         if len({criterion.id for criterion in criteria}) != len(criteria):
             reader.fail("assessment.criteria", "two criteria share an id")
-        if abs(sum(exact(criterion.weight) for criterion in criteria) - 1) != 0:
+        if sum(exact(criterion.weight) for criterion in criteria) != 1:
             reader.fail("assessment.criteria", "the weights must add up to 1")
     return tuple(criteria)
 
