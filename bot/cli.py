@@ -1,19 +1,32 @@
-"""Command line: `python -m bot assess|sme --json FILE` ('-' reads standard input).
+"""Command line: `python -m bot assess|sme --json FILE` ('-' reads standard input), and
+`python -m bot prioritise FILE [--format markdown|csv] [--scale MIN-MAX] [--language nb|en] [--date YYYY-MM-DD]`
+(FILE a CSV or YAML file of proposals, see docs/prioritise.md).
 
-Bad input exits with status 2 and one line on standard error that names the field; never a traceback.
+Bad input exits with status 2 and one line on standard error that names the field (for prioritise: the row and
+the field); never a traceback.
 """
 from __future__ import annotations
 
 import argparse
+import csv
 import datetime as dt
+import io
 import json
 import sys
-from typing import Any, Callable, Optional, Sequence
+from typing import Any, Callable, Mapping, Optional, Sequence
 
+import yaml
+
+from bot.reading.numbers import ParseError, parse_number, parse_yes_no
+from bot.rules.catalogue import catalogue
 from bot.rules.engine import assess
-from bot.rules.profile import InvalidInput, profile_from_json
+from bot.rules.facts import facts
+from bot.rules.prioritise import (InvalidProposal, ProposalDraft, Scale, prioritise, prioritised_calls,
+                                  weighted_criteria)
+from bot.rules.profile import InvalidInput, parse_iso_date, parse_language, profile_from_json
 from bot.rules.sme import SME_FIGURES, classify_sme_json
 from bot.saying.messages import message
+from bot.saying.prioritise import csv_rows, markdown
 from bot.saying.sme import sme_reason_texts
 from bot.saying.verdicts import explain
 
@@ -76,12 +89,131 @@ def build_parser() -> argparse.ArgumentParser:
                             ("sme", "classify an enterprise after the EU SME definition")):
         command = commands.add_parser(name, help=help_text)
         command.add_argument("--json", required=True, metavar="FILE", help="the input object ('-' for stdin)")
+    command = commands.add_parser("prioritise", help="rank a cluster's proposals and say which to send")
+    command.add_argument("file", metavar="FILE", help="the proposals, a .csv or .yaml file (docs/prioritise.md)")
+    command.add_argument("--format", choices=("markdown", "csv"), default="markdown")
+    command.add_argument("--scale", default="1-6", metavar="MIN-MAX", help="the cluster's scoring scale (1-6)")
+    command.add_argument("--language", default="nb", help="nb or en")
+    command.add_argument("--date", metavar="YYYY-MM-DD", help="the reference date (today)")
     return parser
+
+
+# --- prioritise: proposals from a CSV or YAML file -----------------------------------------------------
+
+def _read_text(path: str) -> str:
+    try:
+        with open(path, encoding="utf-8-sig") as handle:  # -sig: spreadsheets often start with a BOM
+            return handle.read()
+    except (OSError, UnicodeDecodeError) as error:
+        raise UsageError(f"cannot read {path}: {getattr(error, 'strerror', None) or error}") from None
+
+
+def _cell_value(kind: str, text: str, where: str) -> Any:
+    """A CSV cell as the fact's or score's type: numbers and yes/no read as the bot reads them in chat."""
+    try:
+        if kind in ("count", "amount", "score"):
+            number = parse_number(text)
+            return int(number) if number.denominator == 1 else float(number)
+        if kind == "bool":
+            return parse_yes_no(text)
+    except ParseError:
+        expected = "ja/nei or yes/no" if kind == "bool" else "a number"
+        raise UsageError(f"{where}: {text!r} is not {expected}") from None
+    if kind in ("enum_list", "countries"):
+        return [item.strip().lower() for item in text.split(";") if item.strip()]
+    if kind == "country_counts":
+        raise UsageError(f"{where}: cannot be given in a CSV file; use YAML")
+    return text.lower()
+
+
+def _drafts_from_csv(text: str, criteria: Sequence[str]) -> tuple[list[ProposalDraft], list[str]]:
+    try:
+        dialect = csv.Sniffer().sniff(text.split("\n", 1)[0], delimiters=",;\t")
+    except csv.Error:
+        dialect = csv.excel
+    reader = csv.reader(io.StringIO(text), dialect)
+    columns = [column.strip().lower() for column in next(reader, [])]
+    kinds = {name: fact.type for name, fact in facts().items()}
+    kinds.update({criterion: "score" for criterion in criteria})
+    for column in columns:
+        if column != "name" and column not in kinds:
+            raise UsageError(f"line 1, column {column!r}: is not name, a fact of facts.yaml or a criterion "
+                             f"({', '.join(criteria)})")
+    if "name" not in columns:
+        raise UsageError("line 1: there is no column 'name'")
+    drafts, origins = [], []
+    for cells in reader:
+        if not any(cell.strip() for cell in cells):
+            continue
+        where = f"line {reader.line_num}"
+        if len(cells) > len(columns):
+            raise UsageError(f"{where}: {len(cells)} cells under {len(columns)} columns")
+        row = dict(zip(columns, (cell.strip() for cell in cells)))
+        where = f"{where} ({row.get('name', '')})"
+        values = {column: _cell_value(kinds[column], text, f"{where}, {column}")
+                  for column, text in row.items() if column != "name" and text}
+        drafts.append(ProposalDraft(name=row.get("name", ""),
+                                    facts={key: value for key, value in values.items() if key not in criteria},
+                                    scores={key: value for key, value in values.items() if key in criteria}))
+        origins.append(where)
+    return drafts, origins
+
+
+def _drafts_from_yaml(text: str) -> tuple[list[ProposalDraft], list[str]]:
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as error:
+        raise UsageError(f"invalid YAML: {' '.join(str(error).split())}") from None
+    if not isinstance(data, Mapping) or not isinstance(data.get("proposals"), list):
+        raise UsageError("the file needs a list `proposals:`")
+    shared = data.get("facts") or {}
+    if not isinstance(shared, Mapping):
+        raise UsageError("facts: must be a mapping of facts every proposal shares")
+    drafts, origins = [], []
+    for index, item in enumerate(data["proposals"]):
+        where = f"proposals[{index}]"
+        if not isinstance(item, Mapping) or set(item) - {"name", "facts", "scores"}:
+            raise UsageError(f"{where}: must be a mapping of name, facts and scores")
+        own_facts, scores = item.get("facts") or {}, item.get("scores") or {}
+        if not isinstance(own_facts, Mapping) or not isinstance(scores, Mapping):
+            raise UsageError(f"{where}: facts and scores must be mappings")
+        drafts.append(ProposalDraft(name=str(item.get("name") or ""), facts={**shared, **own_facts}, scores=scores))
+        origins.append(f"{where} ({item.get('name') or ''})")
+    return drafts, origins
+
+
+def _prioritise(arguments: argparse.Namespace, today: dt.date) -> str:
+    language = parse_language(arguments.language, default="nb")
+    day = parse_iso_date(arguments.date, "--date") if arguments.date else today
+    scale = Scale.parse(arguments.scale)
+    calls = prioritised_calls(catalogue())
+    if len(calls) != 1:
+        raise UsageError(f"{len(calls)} calls have weighted criteria; prioritise needs exactly one")
+    criteria = [criterion.id for criterion in weighted_criteria(calls[0])]
+    text = _read_text(arguments.file)
+    if arguments.file.lower().endswith(".csv"):
+        drafts, origins = _drafts_from_csv(text, criteria)
+    elif arguments.file.lower().endswith((".yaml", ".yml")):
+        drafts, origins = _drafts_from_yaml(text)
+    else:
+        raise UsageError(f"{arguments.file}: must be a .csv, .yaml or .yml file")
+    try:
+        result = prioritise(drafts, calls[0], scale, day)
+    except InvalidProposal as error:
+        raise UsageError(f"{origins[error.index]}, {error.field}: {error.reason}") from None
+    if arguments.format == "csv":
+        output = io.StringIO()
+        csv.writer(output, lineterminator="\n").writerows(csv_rows(result, language))
+        return output.getvalue()
+    return markdown(result, language)
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
     try:
         arguments = build_parser().parse_args(argv)
+        if arguments.command == "prioritise":
+            sys.stdout.write(_prioritise(arguments, dt.date.today()))
+            return 0
         result = COMMANDS[arguments.command](_read_json(arguments.json), dt.date.today())
     except (UsageError, InvalidInput) as error:
         print(f"error: {error}", file=sys.stderr)

@@ -1,11 +1,14 @@
 """Writes Rasa's endpoints.yml and credentials.yml from the environment.
 
 DATABASE_URL       tracker store and check store (default: SQLite file var/klyngebot.db)
+KLYNGEBOT_RETENTION_DAYS   how long conversations and records are kept (default 90); the tracker store
+                           deletes what is older once a day
 REDIS_URL          Redis lock store, for several Rasa processes serving one conversation (default: none)
 ACTION_ENDPOINT    the action server's webhook (default: http://127.0.0.1:5055/webhook)
 SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET                  turn the Slack channel on (SLACK_API_URL: another
                                                        address for Slack's Web API, such as a test stand-in)
 MICROSOFT_APP_ID, MICROSOFT_APP_PASSWORD               turn the Teams (Bot Framework) channel on
+STAFF_TOKEN                                            turns staff's dashboard at /webhooks/staff/ on
 A channel whose secrets are missing is off, and says so in one log line.
 """
 from __future__ import annotations
@@ -20,7 +23,8 @@ import yaml
 from dotenv import dotenv_values
 from sqlalchemy.engine import make_url
 
-from records.checks import database_url
+from records.retention import retention
+from records.store import RecordsError, database_url
 
 logger = logging.getLogger("klyngebot.config")
 WEBCHAT = "channels.webchat.WebChatInput"  # socket.io, and the chat page at /webhooks/webchat/chat/
@@ -32,16 +36,19 @@ CHANNELS = {
               {"use_threads": True}),  # in a channel the bot answers in the message's thread
     "botframework": ("channels.teams.TeamsInput", {"app_id": "MICROSOFT_APP_ID", "app_password": "MICROSOFT_APP_PASSWORD"},
                      {}, {}),
+    "staff": ("channels.staff.StaffInput", {"token": "STAFF_TOKEN"},  # the dashboard reads the records' database
+              {"database_url": "DATABASE_URL", "retention_days": "KLYNGEBOT_RETENTION_DAYS"}, {}),
 }
 
 
 TRACKER_STORE = "deploy.tracker_store.ResilientSQLTrackerStore"  # Rasa's SQL store, through outages
 
 
-def tracker_store(url: str) -> dict:
+def tracker_store(url: str, retention_days: int) -> dict:
     """Rasa's SQL tracker store takes the URL's parts, not the URL (the host goes in its `url` field)."""
     parsed = make_url(url)
-    store = {"type": TRACKER_STORE, "dialect": parsed.drivername, "db": parsed.database}
+    store = {"type": TRACKER_STORE, "dialect": parsed.drivername, "db": parsed.database,
+             "retention_days": retention_days}
     for key, value in (("url", parsed.host), ("port", parsed.port), ("username", parsed.username),
                        ("password", parsed.password)):
         if value is not None:
@@ -62,7 +69,8 @@ def endpoints(environment: Mapping[str, str]) -> dict:
     # The one action needs no domain: Rasa sends it only when asked to, so it is not sent with every call.
     config = {"action_endpoint": {"url": environment.get("ACTION_ENDPOINT", "http://127.0.0.1:5055/webhook"),
                                   "enable_selective_domain": True},
-              "tracker_store": tracker_store(environment.get("DATABASE_URL") or database_url())}
+              "tracker_store": tracker_store(environment.get("DATABASE_URL") or database_url(),
+                                             retention(environment).days)}
     if environment.get("REDIS_URL"):
         config["lock_store"] = lock_store(environment["REDIS_URL"])
     return config
@@ -102,4 +110,8 @@ def write(directory: Path, environment: Mapping[str, str]) -> tuple[Path, Path]:
 if __name__ == "__main__":
     logging.basicConfig(level=logging.INFO, format="%(name)s: %(message)s")
     root = Path(__file__).resolve().parent.parent
-    write(Path(sys.argv[1]) if len(sys.argv) > 1 else root / "var", environment_with_dotenv(root / ".env"))
+    try:
+        write(Path(sys.argv[1]) if len(sys.argv) > 1 else root / "var", environment_with_dotenv(root / ".env"))
+    except RecordsError as error:
+        logger.error("%s", error)
+        sys.exit(2)

@@ -1,73 +1,32 @@
-"""Completed checks, kept through SQLAlchemy in the database DATABASE_URL names (SQLite by default).
-
-What is stored is what the user said about the project (the facts of the check) and what the engine
-concluded; no name, e-mail or message text is stored.
+"""Completed checks: what the user said about the project (the facts of the check), what the engine concluded,
+the channel and language, and the sender as a keyed hash (records/identity.py). No name, e-mail or message text.
 """
 from __future__ import annotations
 
 import datetime as dt
-import os
 import statistics
 from collections import Counter
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any, Iterable, Optional
 
-from sqlalchemy import (JSON, Column, DateTime, Float, Integer, MetaData, String, Table, create_engine, func,
-                        insert, select)
+from sqlalchemy import insert, select
 from sqlalchemy.engine import Engine
 
 from bot.resources import plain
 from bot.rules.engine import Assessment
-
-DEFAULT_DATABASE = Path(__file__).resolve().parent.parent / "var" / "klyngebot.db"
-SCHEMA_VERSION = 1
-
-metadata = MetaData()
-schema_version = Table("klyngebot_schema", metadata, Column("version", Integer, nullable=False))
-checks = Table(
-    "klyngebot_checks", metadata,
-    Column("id", Integer, primary_key=True),
-    Column("created_at", DateTime(timezone=True), nullable=False, index=True),
-    Column("channel", String(32)),
-    Column("language", String(2)),
-    Column("facts", JSON, nullable=False),
-    Column("verdicts", JSON, nullable=False),  # {call id: verdict}
-    Column("failing", JSON, nullable=False),  # ["call id:rule id", ...]
-    Column("best_fit", String(64)),
-    Column("max_grant_nok", Integer),
-    Column("budget_nok", Float),
-)
+from records.identity import sender_hash
+# actions/replies.py imports connect from here (until it takes it from records.store)
+from records.store import checks, connect, utc  # noqa: F401
 
 
-def database_url() -> str:
-    return os.environ.get("DATABASE_URL") or f"sqlite:///{DEFAULT_DATABASE}"
-
-
-def connect(url: Optional[str] = None) -> Engine:
-    """An engine for the database, its schema created or brought up to date."""
-    url = url or database_url()
-    if url.startswith("sqlite:///"):
-        Path(url[len("sqlite:///"):]).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url, pool_pre_ping=True, future=True)
-    migrate(engine)
-    return engine
-
-
-def migrate(engine: Engine) -> None:
-    """Version 1 is the first schema; later versions add their steps here, keyed by the version they reach."""
-    metadata.create_all(engine)
-    with engine.begin() as connection:
-        if connection.execute(select(func.count()).select_from(schema_version)).scalar_one() == 0:
-            connection.execute(insert(schema_version).values(version=SCHEMA_VERSION))
-
-
-def record_check(engine: Engine, assessment: Assessment, channel: Optional[str],
+def record_check(engine: Engine, assessment: Assessment, channel: Optional[str], sender_id: Optional[str] = None,
                  when: Optional[dt.datetime] = None) -> None:
+    """Keep a completed check; the sender only as its keyed hash."""
     best = assessment.best_fit
+    hashed = sender_hash(engine, sender_id)
     with engine.begin() as connection:
         connection.execute(insert(checks).values(
-            created_at=when or dt.datetime.now(dt.timezone.utc),
+            created_at=utc(when), user_hash=hashed,
             channel=channel, language=assessment.profile.language,
             facts=plain(assessment.profile.facts),
             verdicts={item.call.id: item.verdict for item in assessment.calls},
@@ -81,6 +40,7 @@ def record_check(engine: Engine, assessment: Assessment, channel: Optional[str],
 @dataclass(frozen=True)
 class Report:
     checks: int
+    users: int  # distinct senders among the checks (by their hashes)
     verdicts: dict[str, dict[str, int]]  # call id -> verdict -> count
     failing_rules: list[tuple[str, int]]  # most common first
     budgets: list[float]
@@ -93,7 +53,7 @@ class Report:
 
 
 def report(engine: Engine, since: Optional[dt.date] = None) -> Report:
-    query = select(checks.c.verdicts, checks.c.failing, checks.c.budget_nok)
+    query = select(checks.c.verdicts, checks.c.failing, checks.c.budget_nok, checks.c.user_hash)
     if since is not None:
         query = query.where(checks.c.created_at >= dt.datetime.combine(since, dt.time(), dt.timezone.utc))
     with engine.connect() as connection:
@@ -104,7 +64,7 @@ def report(engine: Engine, since: Optional[dt.date] = None) -> Report:
         for call, verdict in row.verdicts.items():
             verdicts.setdefault(call, Counter())[verdict] += 1
         failing.update(row.failing)
-    return Report(checks=len(rows), verdicts={call: dict(counts) for call, counts in verdicts.items()},
+    return Report(checks=len(rows), users=len({row.user_hash for row in rows if row.user_hash}), verdicts={call: dict(counts) for call, counts in verdicts.items()},
                   failing_rules=failing.most_common(), budgets=[row.budget_nok for row in rows
                                                               if row.budget_nok is not None])
 
@@ -113,6 +73,7 @@ def report_rows(result: Report) -> Iterable[list[Any]]:
     """The report as CSV rows: section, key, value."""
     yield ["section", "key", "value"]
     yield ["checks", "total", result.checks]
+    yield ["checks", "users", result.users]
     for call, counts in sorted(result.verdicts.items()):
         for verdict, count in sorted(counts.items()):
             yield ["verdicts", f"{call}:{verdict}", count]

@@ -1,10 +1,15 @@
-"""Staff's command line: `python -m records report [--since DATE] [--csv FILE]`.
+"""Staff's command line:
+  python -m records report [--since DATE] [--csv FILE]        what staff should know about the recorded checks
+  python -m records purge [--days N]                          delete what is older than the retention
+  python -m records export checks|unanswered|handoffs --csv FILE   ('-' for standard output)
 
+Settings (DATABASE_URL, KLYNGEBOT_RETENTION_DAYS, KLYNGEBOT_HASH_KEY) come from the environment or .env.
 Bad input exits with status 2 and one line on standard error; never a traceback.
 """
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import sys
 from typing import Optional, Sequence
 
@@ -12,24 +17,23 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from bot.cli import EXIT_BAD_INPUT, OneLineParser, UsageError
 from bot.rules.profile import InvalidInput, parse_iso_date
-from records.checks import connect, report, report_rows
+from records.checks import report, report_rows
+from records.export import EXPORTS, write_csv
+from records.retention import RETENTION_VARIABLE, purge, retention
+from records.store import RecordsError, connect
 
 
 def _report(since: Optional[str], csv_path: Optional[str]) -> str:
     """Staff's view of the recorded checks: verdicts per call, the most common failing rules, budgets."""
     day = parse_iso_date(since, "--since") if since else None
-    try:
-        result = report(connect(), day)
-    except SQLAlchemyError as error:
-        cause = getattr(error, "orig", None) or error
-        raise UsageError(f"cannot read the checks database: {' '.join(str(cause).split())}") from None
+    result = report(connect(), day)
     if csv_path:
         try:
             with open(csv_path, "w", newline="", encoding="utf-8") as handle:
                 csv.writer(handle).writerows(report_rows(result))
         except OSError as error:
             raise UsageError(f"cannot write {csv_path}: {error.strerror}") from None
-    lines = [f"Checks: {result.checks}" + (f" since {day.isoformat()}" if day else "")]
+    lines = [f"Checks: {result.checks}" + (f" since {day.isoformat()}" if day else "") + f", by {result.users} users"]
     for call, counts in sorted(result.verdicts.items()):
         lines.append(f"  {call}: " + ", ".join(f"{verdict} {count}" for verdict, count in sorted(counts.items())))
     lines.append("Most common failing rules:")
@@ -41,20 +45,61 @@ def _report(since: Optional[str], csv_path: Optional[str]) -> str:
     return "\n".join(lines)
 
 
+def _purge(days: Optional[int]) -> str:
+    if days is not None and days < 1:
+        raise UsageError(f"--days: {days} is not 1 or more")
+    keep = dt.timedelta(days=days) if days is not None else retention()
+    now = dt.datetime.now(dt.timezone.utc)
+    deleted = purge(connect(), keep, now)
+    return (f"Deleted what was kept from before {(now - keep).isoformat(timespec='seconds')} ({keep.days} days): "
+            f"{deleted['checks']} check(s), {deleted['unanswered']} unanswered question(s), "
+            f"{deleted['handoffs']} request(s) for a person, {deleted['events']} conversation event(s).")
+
+
+def _export(kind: str, csv_path: str) -> str:
+    rows = EXPORTS[kind](connect())
+    if csv_path == "-":
+        write_csv(rows, sys.stdout)
+        return ""
+    try:
+        with open(csv_path, "w", newline="", encoding="utf-8") as handle:
+            write_csv(rows, handle)
+    except OSError as error:
+        raise UsageError(f"cannot write {csv_path}: {error.strerror}") from None
+    return f"{len(rows) - 1} {kind} row(s) written to {csv_path}"
+
+
 def build_parser() -> OneLineParser:
     parser = OneLineParser(prog="python -m records", description="What Klyngebot keeps for staff.")
     commands = parser.add_subparsers(dest="command", required=True, parser_class=OneLineParser)
     report_command = commands.add_parser("report", help="what staff should know about the recorded checks")
     report_command.add_argument("--since", metavar="DATE", help="only checks from this date (YYYY-MM-DD)")
     report_command.add_argument("--csv", metavar="FILE", help="also write the report as CSV")
+    purge_command = commands.add_parser("purge", help="delete everything older than the retention")
+    purge_command.add_argument("--days", type=int, metavar="N",
+                               help=f"keep the last N days (default: {RETENTION_VARIABLE}, else 90)")
+    export_command = commands.add_parser("export", help="one CSV row per check, unanswered question or request")
+    export_command.add_argument("kind", choices=sorted(EXPORTS))
+    export_command.add_argument("--csv", required=True, metavar="FILE", help="where to write ('-': standard output)")
     return parser
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
     try:
         arguments = build_parser().parse_args(argv)
-        print(_report(arguments.since, arguments.csv))
-    except (UsageError, InvalidInput) as error:
+        if arguments.command == "report":
+            output = _report(arguments.since, arguments.csv)
+        elif arguments.command == "purge":
+            output = _purge(arguments.days)
+        else:
+            output = _export(arguments.kind, arguments.csv)
+    except SQLAlchemyError as error:
+        cause = getattr(error, "orig", None) or error
+        print(f"error: cannot use the records database: {' '.join(str(cause).split())}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except (UsageError, InvalidInput, RecordsError) as error:
         print(f"error: {error}", file=sys.stderr)
         return EXIT_BAD_INPUT
+    if output:
+        print(output)
     return 0

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import inspect
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -17,7 +18,7 @@ from typing import Any, Mapping, Optional
 import yaml
 
 from bot.resources import DATA_DIR, LANGUAGES, Text, fold, placeholders
-from bot.rules.criteria import CRITERIA
+from bot.rules.criteria import CRITERIA, exact
 from bot.rules.facts import country_codes, facts
 from bot.rules.timeline import Timeline, parse_date
 
@@ -99,8 +100,13 @@ class Topic:
 
 @dataclass(frozen=True)
 class Criterion:
+    """One assessment criterion. A weighted one (the cluster scores proposals on it) also has a stable id,
+    a short label and the passage of the call text that gives its weight."""
     name: Text
     weight: Optional[float]
+    id: Optional[str] = None
+    short: Optional[Text] = None
+    source: Optional[Source] = None
 
 
 @dataclass(frozen=True, eq=False)  # compared and hashed by identity: one object per loaded call
@@ -311,12 +317,7 @@ def _load_call(path: Path) -> Call:
         reader.fail("rules", "two rules share an id")
 
     assessment = reader.get(raw, "assessment", "", Mapping)
-    criteria = tuple(Criterion(name=reader.text(item, "name", f"assessment.criteria[{i}]"),
-                               weight=item.get("weight"))
-                     for i, item in enumerate(reader.get(assessment, "criteria", "assessment", list)))
-    weights = [criterion.weight for criterion in criteria]
-    if any(weight is not None for weight in weights) and abs(sum(w or 0 for w in weights) - 1) > 1e-9:
-        reader.fail("assessment.criteria", "the weights must add up to 1")
+    criteria = _assessment_criteria(reader, reader.get(assessment, "criteria", "assessment", list))
 
     steps = reader.get(raw, "steps", "", Mapping)
     contact = reader.get(raw, "contact", "", Mapping)
@@ -359,6 +360,40 @@ def _load_call(path: Path) -> Call:
         reader.fail("contact", "needs a text for each of nb, en")
     _check_templates(call, reader)
     return call
+
+
+CRITERION_ID = re.compile(r"[a-z][a-z0-9_]*")
+
+
+def _assessment_criteria(reader: _Reader, items: list) -> tuple[Criterion, ...]:
+    """Either no criterion has a weight (the call gives none) or every one has: a share above 0, together 1,
+    with an id (score sheets name the criterion by it), a short label and its passage in the call text."""
+    weighted = [isinstance(item, Mapping) and item.get("weight") is not None for item in items]
+    if any(weighted) and not all(weighted):
+        reader.fail("assessment.criteria", "either every criterion has a weight or none has")
+    criteria = []
+    for index, item in enumerate(items):
+        where = f"assessment.criteria[{index}]"
+        if not isinstance(item, Mapping):
+            reader.fail(where, "must be a mapping")
+        name = reader.text(item, "name", where)
+        if not weighted[index]:
+            criteria.append(Criterion(name=name, weight=None))
+            continue
+        weight = item["weight"]
+        if isinstance(weight, bool) or not isinstance(weight, (int, float)) or not 0 < weight <= 1:
+            reader.fail(f"{where}.weight", f"{weight!r} is not a share above 0 and at most 1")
+        criterion_id = reader.get(item, "id", where, str)
+        if not CRITERION_ID.fullmatch(criterion_id):
+            reader.fail(f"{where}.id", f"{criterion_id!r} must be lower-case letters, digits and _")
+        criteria.append(Criterion(name=name, weight=weight, id=criterion_id, short=reader.text(item, "short", where),
+                                  source=reader.source(item, where)))
+    if any(weighted):
+        if len({criterion.id for criterion in criteria}) != len(criteria):
+            reader.fail("assessment.criteria", "two criteria share an id")
+        if sum(exact(criterion.weight) for criterion in criteria) != 1:
+            reader.fail("assessment.criteria", "the weights must add up to 1")
+    return tuple(criteria)
 
 
 def _check_arguments(reader: _Reader, where: str, criterion: str, rule_facts: tuple, args: Mapping,

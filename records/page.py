@@ -1,0 +1,170 @@
+"""Staff's dashboard and its sign-in page as HTML: every text from the message store (data/messages/staff.yaml),
+call and rule names from the catalogue, plots as SVG images drawn on the server (records/plots.py), the page's
+style from web/staff/staff.css. No script, nothing loaded from elsewhere."""
+from __future__ import annotations
+
+import base64
+import datetime as dt
+from functools import lru_cache
+from html import escape
+from pathlib import Path
+from typing import Any, Iterable, Optional, Sequence
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from bot.resources import LANGUAGES
+from bot.rules.catalogue import catalogue
+from bot.saying.messages import message
+from bot.saying.texts import format_date, format_number, render
+from records import plots
+from records.dashboard import Dashboard
+
+STYLE_FILE = Path(__file__).resolve().parent.parent / "web" / "staff" / "staff.css"
+VERDICTS = tuple(plots.VERDICT_COLOURS)
+
+
+@lru_cache(maxsize=None)
+def _style() -> str:
+    return STYLE_FILE.read_text(encoding="utf-8")
+
+
+def _zone() -> dt.tzinfo:
+    try:
+        return ZoneInfo("Europe/Oslo")  # the clusters' own clock
+    except ZoneInfoNotFoundError:
+        return dt.timezone.utc
+
+
+def moment_text(moment: dt.datetime, language: str) -> str:
+    local = moment.astimezone(_zone())
+    return f"{format_date(local.date(), language)} {local:%H:%M %Z}"
+
+
+def _text(key: str, language: str, **values: Any) -> str:
+    return escape(message(f"staff.{key}", language, **values))
+
+
+def _table(headers: Sequence[tuple[str, bool]], rows: Iterable[Sequence[Any]], caption: str = "") -> str:
+    """headers: (escaped text, is a number column); cells are escaped here."""
+    head = "".join(f'<th{" class=number" if number else ""} scope=col>{text}</th>' for text, number in headers)
+    body = "".join("<tr>" + "".join(f'<td{" class=number" if number else ""}>{escape(str(cell))}</td>'
+                                    for cell, (_, number) in zip(row, headers)) + "</tr>" for row in rows)
+    caption = f"<caption class=note>{caption}</caption>" if caption else ""
+    return f"<table>{caption}<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def _plot(svg: str, alt: str) -> str:
+    data = base64.b64encode(svg.encode("utf-8")).decode("ascii")
+    return f'<img class=plot alt="{escape(alt)}" src="data:image/svg+xml;base64,{data}">'
+
+
+def _page(title: str, language: str, body: str, header_extra: str = "") -> str:
+    other = LANGUAGES[(LANGUAGES.index(language) + 1) % len(LANGUAGES)]
+    return (f"<!doctype html><html lang={language}><head><meta charset=utf-8>"
+            f"<meta name=viewport content='width=device-width, initial-scale=1'><title>{title}</title>"
+            f"<style>{_style()}</style></head><body><header><h1>{title}</h1><nav>"
+            f"<a href='?lang={other}' hreflang={other}>{_text('language_switch', language)}</a>{header_extra}"
+            f"</nav></header><main>{body}</main></body></html>")
+
+
+def login_page(language: str, wrong: bool = False) -> str:
+    error = f"<p class=error role=alert>{_text('login.wrong', language)}</p>" if wrong else ""
+    form = (f"<section class=login><h2>{_text('login.heading', language)}</h2><p>{_text('login.intro', language)}</p>"
+            f"{error}<form method=post action='login?lang={language}'><label for=token>{_text('login.token', language)}"
+            f"</label><input id=token name=token type=password autocomplete=current-password required autofocus>"
+            f"<button type=submit>{_text('login.submit', language)}</button></form></section>")
+    return _page(_text("title", language), language, form)
+
+
+def _call_name(call_id: str, language: str) -> str:
+    try:
+        return catalogue().call(call_id).name(language)
+    except KeyError:  # a call no longer in the catalogue: its records stay until purged
+        return call_id
+
+
+def _rule_text(call_id: str, rule_id: str, language: str, day: dt.date) -> str:
+    try:
+        call = catalogue().call(call_id)
+    except KeyError:
+        return rule_id
+    for rule in call.rules:
+        if rule.id == rule_id:
+            return render(rule.requirement(language), language, call.figures(day))
+    return rule_id
+
+
+def _or_unknown(value: Optional[str], language: str) -> str:
+    return value or message("staff.split.unknown", language)
+
+
+def _summary(data: Dashboard, language: str) -> str:
+    cards = [(data.checks, "checks"), (data.users, "users"), (data.unanswered, "unanswered"),
+             (data.handoff_count, "handoffs")]
+    return "<div class=summary>" + "".join(
+        f"<div id=summary-{key}><strong>{escape(format_number(count, language))}</strong>"
+        f"<span>{_text(f'summary.{key}', language)}</span></div>" for count, key in cards) + "</div>"
+
+
+def _checks_sections(data: Dashboard, language: str, day: dt.date) -> list[str]:
+    if not data.checks:
+        return []
+    verdict_labels = {verdict: message(f"verdict.{verdict}", language) for verdict in VERDICTS}
+    calls = [(call_id, _call_name(call_id, language), counts) for call_id, counts in data.verdicts.items()]
+    over_time = (f"<section id=over-time><h2>{_text('over_time.heading', language)}</h2>"
+                 + _plot(plots.checks_over_time(data.per_day, message("staff.over_time.axis", language), language),
+                         message("staff.over_time.heading", language)) + "</section>")
+    verdict_rows = [[name, *(counts.get(verdict, 0) for verdict in VERDICTS)] for _, name, counts in calls]
+    verdicts = (f"<section id=verdicts><h2>{_text('verdicts.heading', language)}</h2>"
+                + _plot(plots.verdicts_per_call([(name, counts) for _, name, counts in calls], verdict_labels,
+                                                message("staff.verdicts.axis", language)),
+                        message("staff.verdicts.heading", language))
+                + _table([(_text("verdicts.call", language), False),
+                          *((escape(verdict_labels[verdict]), True) for verdict in VERDICTS)], verdict_rows)
+                + "</section>")
+    blocking_rows = [[_call_name(call_id, language), _rule_text(call_id, rule_id, language, day), count]
+                     for call_id, rule_id, count in data.blocking[:10]]
+    blocking = (f"<section id=blocking><h2>{_text('blocking.heading', language)}</h2>"
+                + (_table([(_text("blocking.call", language), False), (_text("blocking.rule", language), False),
+                           (_text("blocking.count", language), True)], blocking_rows) if blocking_rows
+                   else f"<p class=note>{_text('blocking.none', language)}</p>") + "</section>")
+    channels = [(_or_unknown(channel, language), count) for channel, count in data.channels]
+    languages = [(_or_unknown(code, language), count) for code, count in data.languages]
+    split = (f"<section id=split><h2>{_text('split.heading', language)}</h2>"
+             + _plot(plots.split([(message("staff.split.channel", language), channels),
+                                  (message("staff.split.language", language), languages)]),
+                     message("staff.split.heading", language))
+             + "<div class=columns>"
+             + _table([(_text("split.channel", language), False), (_text("split.count", language), True)], channels)
+             + _table([(_text("split.language", language), False), (_text("split.count", language), True)],
+                      languages) + "</div></section>")
+    return [over_time, verdicts, blocking, split]
+
+
+def _people_sections(data: Dashboard, language: str) -> list[str]:
+    questions = [[question.text, question.count, moment_text(question.last, language)] for question in data.questions]
+    unanswered = (f"<section id=unanswered><h2>{_text('unanswered.heading', language)}</h2>"
+                  + (_table([(_text("unanswered.text", language), False), (_text("unanswered.count", language), True),
+                             (_text("unanswered.last", language), False)], questions) if questions
+                     else f"<p class=note>{_text('unanswered.none', language)}</p>") + "</section>")
+    no_consent = message("staff.handoffs.no_consent", language)
+    requests = [[moment_text(handoff.created_at, language), handoff.name or no_consent, handoff.email or "",
+                 handoff.language or "", handoff.channel or "", handoff.topic or ""] for handoff in data.handoffs]
+    columns = [(_text(f"handoffs.{key}", language), False) for key in ("when", "name", "email", "language",
+                                                                       "channel", "topic")]
+    handoffs = (f"<section id=handoffs><h2>{_text('handoffs.heading', language)}</h2>"
+                + (_table(columns, requests) if requests else f"<p class=note>{_text('handoffs.none', language)}</p>")
+                + "</section>")
+    return [unanswered, handoffs]
+
+
+def dashboard_page(data: Dashboard, language: str, retention_days: int, day: dt.date) -> str:
+    exports = "".join(f"<li><a href='export/{kind}.csv' download>{kind}.csv</a>: {_text(f'export.{kind}', language)}</li>"
+                      for kind in ("checks", "unanswered", "handoffs"))
+    body = [_summary(data, language), f"<p class=note>{_text('retention', language, days=retention_days)}</p>"]
+    body += _checks_sections(data, language, day) or [f"<section><p>{_text('empty', language)}</p></section>"]
+    body += _people_sections(data, language)
+    body.append(f"<section class=exports id=exports><h2>{_text('export.heading', language)}</h2><ul>{exports}</ul>"
+                "</section>")
+    logout = (f"<form method=post action='logout?lang={language}'><button type=submit>"
+              f"{_text('logout', language)}</button></form>")
+    return _page(_text("title", language), language, "".join(body), logout)

@@ -1,0 +1,143 @@
+"""The database behind records/: its tables, the connection and the migrations between schema versions.
+
+SQLite by default (var/klyngebot.db), PostgreSQL or any SQLAlchemy URL with DATABASE_URL; Rasa's SQL tracker
+store keeps its `events` table in the same database (deploy/rasa_config.py).
+
+Version 1: completed checks. Version 2: checks carry the sender's keyed hash; questions the bot did not
+understand; requests for a person.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import os
+from pathlib import Path
+from typing import Callable, Optional
+
+from sqlalchemy import (JSON, Boolean, Column, DateTime, Float, Index, Integer, MetaData, String, Table, Text,
+                        create_engine, func, inspect, insert, select, text, update)
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import SQLAlchemyError
+
+VAR_DIR = Path(__file__).resolve().parent.parent / "var"
+DEFAULT_DATABASE = VAR_DIR / "klyngebot.db"
+SCHEMA_VERSION = 2
+USER_HASH = String(64)  # hex HMAC-SHA256 of the sender id (records/identity.py); never the id itself
+
+metadata = MetaData()
+schema_version = Table("klyngebot_schema", metadata, Column("version", Integer, nullable=False))
+checks = Table(
+    "klyngebot_checks", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("created_at", DateTime(timezone=True), nullable=False, index=True),
+    Column("channel", String(32)),
+    Column("language", String(2)),
+    Column("facts", JSON, nullable=False),
+    Column("verdicts", JSON, nullable=False),  # {call id: verdict}
+    Column("failing", JSON, nullable=False),  # ["call id:rule id", ...]
+    Column("best_fit", String(64)),
+    Column("max_grant_nok", Integer),
+    Column("budget_nok", Float),
+    Column("user_hash", USER_HASH),  # version 2
+)
+checks_by_user = Index("ix_klyngebot_checks_user_hash", checks.c.user_hash)
+unanswered = Table(
+    "klyngebot_unanswered", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("created_at", DateTime(timezone=True), nullable=False, index=True),
+    Column("text", Text, nullable=False),
+    Column("language", String(2)),
+    Column("channel", String(32)),
+    Column("user_hash", USER_HASH, index=True),
+)
+handoffs = Table(
+    "klyngebot_handoffs", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("created_at", DateTime(timezone=True), nullable=False, index=True),
+    Column("name", Text),  # name and e-mail only with the user's consent
+    Column("email", Text),
+    Column("consent", Boolean, nullable=False),
+    Column("language", String(2)),
+    Column("channel", String(32)),
+    Column("user_hash", USER_HASH, index=True),
+    Column("topic", Text),  # what the user asked about last, if anything
+)
+
+
+class RecordsError(Exception):
+    """The records cannot be kept as configured; the message is one line for the log or the command line."""
+
+
+# Every table that holds something about a user, each with `created_at` and `user_hash`.
+PERSONAL_TABLES = (checks, unanswered, handoffs)
+
+
+def database_url() -> str:
+    return os.environ.get("DATABASE_URL") or f"sqlite:///{DEFAULT_DATABASE}"
+
+
+def connect(url: Optional[str] = None) -> Engine:
+    """An engine for the database, its schema created or brought up to date."""
+    url = url or database_url()
+    if url.startswith("sqlite:///"):
+        Path(url[len("sqlite:///"):]).parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(url, pool_pre_ping=True, future=True)
+    migrate(engine)
+    return engine
+
+
+def utc(when: Optional[dt.datetime]) -> dt.datetime:
+    """A moment as stored: aware, in UTC (SQLite keeps no zone, so every row must be in the same one). A naive
+    time read back from SQLite is UTC; None is now."""
+    if when is None:
+        return dt.datetime.now(dt.timezone.utc)
+    return when.replace(tzinfo=dt.timezone.utc) if when.tzinfo is None else when.astimezone(dt.timezone.utc)
+
+
+def _to_version_2(connection: Connection) -> None:
+    if "user_hash" not in {column["name"] for column in inspect(connection).get_columns(checks.name)}:
+        connection.execute(text(f"ALTER TABLE {checks.name} ADD COLUMN user_hash VARCHAR(64)"))
+    checks_by_user.create(connection, checkfirst=True)
+    metadata.create_all(connection, tables=[unanswered, handoffs])
+
+
+# Each step brings the schema from the version before to the version it is keyed by; every step may run
+# again after a crash half-way (SQLite does not roll DDL back) and finds its work done.
+MIGRATIONS: dict[int, Callable[[Connection], None]] = {2: _to_version_2}
+
+
+def _version(connection: Connection) -> int:
+    tables = inspect(connection)
+    if not tables.has_table(schema_version.name):
+        return 1 if tables.has_table(checks.name) else 0
+    stored = connection.execute(select(func.max(schema_version.c.version))).scalar()
+    return stored if stored is not None else (1 if tables.has_table(checks.name) else 0)
+
+
+def _migrate(connection: Connection) -> None:
+    if connection.dialect.name == "postgresql":  # one process migrates, the others wait and find it done
+        connection.execute(text("SELECT pg_advisory_xact_lock(hashtext('klyngebot_schema'))"))
+    version = _version(connection)
+    if version > SCHEMA_VERSION:
+        raise RecordsError(f"the database has schema version {version}, newer than this program's {SCHEMA_VERSION}")
+    if version == 0:
+        metadata.create_all(connection)
+    else:
+        for target in range(version + 1, SCHEMA_VERSION + 1):
+            MIGRATIONS[target](connection)
+        schema_version.create(connection, checkfirst=True)
+    if connection.execute(select(func.count()).select_from(schema_version)).scalar_one() == 0:
+        connection.execute(insert(schema_version).values(version=SCHEMA_VERSION))
+    else:
+        connection.execute(update(schema_version).values(version=SCHEMA_VERSION))
+
+
+def migrate(engine: Engine) -> None:
+    """Creates the schema, or brings an older one up to SCHEMA_VERSION keeping its rows."""
+    try:
+        with engine.begin() as connection:
+            _migrate(connection)
+    except SQLAlchemyError:
+        # SQLite: another process (the action server, Rasa's staff page) may have migrated at the same moment
+        with engine.connect() as connection:
+            if _version(connection) != SCHEMA_VERSION:
+                raise

@@ -1,0 +1,259 @@
+"""Staff's dashboard without a server: every number on the page from records put in the database, its language,
+its texts escaped; the dashboard off without STAFF_TOKEN; a request for a person posted to a local stand-in for
+Slack's Web API."""
+import asyncio
+import base64
+import datetime as dt
+import json
+import logging
+import re
+import threading
+from html.parser import HTMLParser
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+import yaml
+
+from bot.rules.engine import assess
+from bot.rules.profile import make_profile
+from channels.staff import choose_language
+from deploy import rasa_config
+from records.checks import record_check
+from records.dashboard import dashboard
+from records.handoffs import record_handoff
+from records.page import dashboard_page, login_page
+from records.slack import announce_handoff
+from records.store import connect
+from records.unanswered import record_unanswered
+from tests.servers import free_port
+from tests.test_slack_channel import SlackApiStandIn
+from tests.test_storage import hash_key  # noqa: F401  (fixture)
+
+DAY = dt.date(2015, 6, 1)
+ELIGIBLE = {"applicant": "company", "goal": "innovation", "cluster_programme": "nce", "initiator_in_cluster": True,
+            "companies": 3, "smes": 2, "foreign_companies": 0, "public_or_research_partners": False,
+            "independent": True, "complementary": True, "budget_nok": 600000}
+TOO_FEW_SMES = {"applicant": "company", "companies": 3, "smes": 1}
+UNIVERSITY_PARTNER = {"applicant": "company", "public_or_research_partners": True}
+
+
+def at(day, hour=10):
+    return dt.datetime(2026, 2, day, hour, tzinfo=dt.timezone.utc)
+
+
+def known_records(url):
+    """Six checks by four users over three days (one day without any), three unanswered questions (two of them
+    the same question written differently) and two requests for a person."""
+    engine = connect(url)
+    for facts, channel, language, sender, when in (
+            (ELIGIBLE, "webchat", "nb", "web-1", at(2)), (ELIGIBLE, "slack", "en", "slack:U1", at(2, 14)),
+            (TOO_FEW_SMES, "webchat", "nb", "web-2", at(2, 15)), (TOO_FEW_SMES, "webchat", "nb", "web-2", at(4)),
+            (UNIVERSITY_PARTNER, "botframework", "en", "teams:7", at(4, 11)),
+            (TOO_FEW_SMES, "slack", "nb", "slack:U1", at(5))):
+        record_check(engine, assess(make_profile(facts, date=DAY, language=language)), channel, sender, when)
+    record_unanswered(engine, "Kan vi søke SkatteFUNN?", "nb", "webchat", "web-1", at(3))
+    record_unanswered(engine, "kan vi  søke skattefunn?", "nb", "slack", "slack:U1", at(5))
+    record_unanswered(engine, "<script>alert(1)</script> horizon?", "en", "webchat", "web-3", at(4))
+    record_handoff(engine, "Kari Nordmann", "kari@example.no", "nb", "webchat", "web-1", "maks tilskudd",
+                   consent=True, when=at(3))
+    record_handoff(engine, "Ola", "ola@example.no", "en", "slack", "slack:U1", consent=False, when=at(5))
+    return engine
+
+
+class PageReader(HTMLParser):
+    """The page's summary numbers and, per section id, its tables' rows as lists of cell texts."""
+
+    def __init__(self, html):
+        super().__init__()
+        self.summary, self.tables, self.images = {}, {}, []
+        self._section = self._summary = None
+        self._row = self._cell = None
+        self.feed(html)
+
+    def handle_starttag(self, tag, attributes):
+        attributes = dict(attributes)
+        if tag == "section":
+            self._section = attributes.get("id")
+        elif tag == "div" and (attributes.get("id") or "").startswith("summary-"):
+            self._summary = attributes["id"][len("summary-"):]
+        elif tag == "tr":
+            self._row = []
+        elif tag in ("td", "th") and self._row is not None:
+            self._cell = ""
+        elif tag == "img":
+            self.images.append(attributes)
+
+    def handle_endtag(self, tag):
+        if tag in ("td", "th") and self._cell is not None:
+            self._row.append(self._cell.strip())
+            self._cell = None
+        elif tag == "tr":
+            self.tables.setdefault(self._section, []).append(self._row)
+            self._row = None
+        elif tag == "div":
+            self._summary = None
+
+    def handle_data(self, data):
+        if self._cell is not None:
+            self._cell += data
+        elif self._summary and data.strip() and self._summary not in self.summary:
+            self.summary[self._summary] = data.strip()
+
+
+def read_page(tmp_path, language):
+    engine = known_records(f"sqlite:///{tmp_path / 'klyngebot.db'}")
+    return PageReader(dashboard_page(dashboard(engine), language, 90, DAY))
+
+
+def test_every_number_on_the_page_comes_from_the_records(tmp_path):
+    page = read_page(tmp_path, "en")
+    assert page.summary == {"checks": "6", "users": "4", "unanswered": "3", "handoffs": "2"}
+    assert page.tables["verdicts"] == [
+        ["Call", "eligible", "not yet known", "not eligible"],
+        ["Innovasjonsrammen (the Innovation Framework)", "2", "0", "4"],
+        ["BSR Innovation Express 2015", "0", "0", "6"]]
+    blocking = {(row[0], row[1]): row[2] for row in page.tables["blocking"][1:]}
+    assert blocking[("Innovasjonsrammen (the Innovation Framework)",
+                     "At least 50% of the participating companies are SMEs.")] == "3"
+    assert blocking[("Innovasjonsrammen (the Innovation Framework)",
+                     "The partners are private companies; public enterprises, R&D or education institutions and "
+                     "cluster organisations cannot be partners.")] == "1"
+    assert page.tables["split"] == [["Channel", "Checks"], ["webchat", "3"], ["slack", "2"], ["botframework", "1"],
+                                    ["Language", "Checks"], ["nb", "4"], ["en", "2"]]
+    assert page.tables["unanswered"] == [
+        ["Question", "Times", "Last asked"], ["kan vi  søke skattefunn?", "2", "5 February 2026 11:00 CET"],
+        ["<script>alert(1)</script> horizon?", "1", "4 February 2026 11:00 CET"]]
+    assert page.tables["handoffs"] == [
+        ["When", "Name", "E-mail", "Language", "Channel", "Topic"],
+        ["5 February 2026 11:00 CET", "(no consent to keep it)", "", "en", "slack", ""],
+        ["3 February 2026 11:00 CET", "Kari Nordmann", "kari@example.no", "nb", "webchat", "maks tilskudd"]]
+    assert [image["alt"] for image in page.images] == ["Checks over time", "Verdicts per call",
+                                                       "Channels and languages"]
+    assert all(image["src"].startswith("data:image/svg+xml;base64,") for image in page.images)
+
+
+def bar_heights(svg):
+    """The heights of the bars in a matplotlib SVG: its rectangles after the figure's and the axes' backgrounds."""
+    rectangles = re.findall(r'<g id="patch_(\d+)">\s*<path d="M [\d.]+ ([\d.]+) \nL [\d.]+ [\d.]+ \nL [\d.]+ ([\d.]+) '
+                            r'\nL [\d.]+ [\d.]+ \nz', svg)
+    return [float(bottom) - float(top) for number, bottom, top in rectangles if int(number) > 2]
+
+
+def test_the_plots_are_svg_drawn_from_the_same_numbers(tmp_path):
+    engine = known_records(f"sqlite:///{tmp_path / 'klyngebot.db'}")
+    data = dashboard(engine)
+    assert data.per_day == ((dt.date(2026, 2, 2), 3), (dt.date(2026, 2, 3), 0), (dt.date(2026, 2, 4), 2),
+                            (dt.date(2026, 2, 5), 1))
+    image = PageReader(dashboard_page(data, "nb", 90, DAY)).images[0]["src"]
+    svg = base64.b64decode(image.split(",", 1)[1]).decode()
+    assert svg.startswith("<?xml") and "<svg" in svg
+    heights = bar_heights(svg)
+    assert [round(3 * height / max(heights), 6) for height in heights] == [3, 0, 2, 1]
+
+
+def test_the_page_speaks_norwegian_too_and_escapes_what_users_wrote(tmp_path):
+    engine = known_records(f"sqlite:///{tmp_path / 'klyngebot.db'}")
+    html = dashboard_page(dashboard(engine), "nb", 30, DAY)
+    page = PageReader(html)
+    assert page.tables["verdicts"][0] == ["Utlysning", "oppfyller kravene", "ikke avgjort ennå", "oppfyller ikke kravene"]
+    assert "Alt som vises her, slettes etter 30 dager." in html and "<html lang=nb>" in html
+    assert "<script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "5. februar 2026 11:00 CET" in html
+
+
+def test_an_empty_database_gives_a_page_that_says_so(tmp_path):
+    html = dashboard_page(dashboard(connect(f"sqlite:///{tmp_path / 'empty.db'}")), "en", 90, DAY)
+    page = PageReader(html)
+    assert page.summary == {"checks": "0", "users": "0", "unanswered": "0", "handoffs": "0"}
+    assert "Nothing recorded yet." in html and page.images == []
+
+
+def test_the_sign_in_page_asks_for_the_token():
+    html = login_page("en", wrong=True)
+    assert "Wrong access token." in html and "type=password" in html and "action='login?lang=en'" in html
+
+
+@pytest.mark.parametrize("asked, accept, expected", [
+    ("en", "nb", "en"), ("nb", "en-GB", "nb"), (None, "en-GB,en;q=0.9,nb;q=0.8", "en"),
+    (None, "de-DE,nb;q=0.5,en;q=0.4", "nb"), (None, "no", "nb"), (None, "nn-NO", "nb"), (None, "en;q=0, nb", "nb"),
+    (None, "de", "nb"), (None, None, "nb"), ("fr", "en", "en"), (None, "en;q=bad, nb;q=0.1", "nb")])
+def test_the_language_is_asked_for_or_the_browsers(asked, accept, expected):
+    assert choose_language(asked, accept) == expected
+
+
+def test_the_dashboard_is_off_without_a_token_and_says_so(tmp_path, caplog):
+    with caplog.at_level(logging.WARNING, logger="klyngebot.config"):
+        _, credentials = rasa_config.write(tmp_path, {})
+    assert "channels.staff.StaffInput" not in yaml.safe_load(credentials.read_text())
+    assert "channel staff is off: STAFF_TOKEN not set" in [record.getMessage() for record in caplog.records]
+    _, credentials = rasa_config.write(tmp_path, {"STAFF_TOKEN": "t" * 20, "DATABASE_URL": "sqlite:///x.db",
+                                                  "KLYNGEBOT_RETENTION_DAYS": "30"})
+    assert yaml.safe_load(credentials.read_text())["channels.staff.StaffInput"] == {
+        "token": "t" * 20, "database_url": "sqlite:///x.db", "retention_days": "30"}
+
+
+# --- a request for a person in the staff's Slack channel ---------------------------------------------------
+
+@pytest.fixture
+def slack():
+    api = SlackApiStandIn()
+    yield api
+    api.server.shutdown()
+
+
+def handoff(tmp_path, consent=True):
+    engine = connect(f"sqlite:///{tmp_path / 'klyngebot.db'}")
+    return record_handoff(engine, "Kari Nordmann", "kari@example.no", "nb", "webchat", "web-1", "maks tilskudd",
+                          consent=consent, when=dt.datetime(2026, 2, 3, 10, 5, tzinfo=dt.timezone.utc))
+
+
+def test_a_request_is_posted_to_the_staff_channel(tmp_path, slack):
+    settings = {"SLACK_BOT_TOKEN": "xoxb-staff-4711", "SLACK_STAFF_CHANNEL": "C0STAFF", "SLACK_API_URL": slack.url}
+    assert asyncio.run(announce_handoff(handoff(tmp_path), settings)) is True
+    assert [post["path"] for post in slack.posts] == ["/api/chat.postMessage"]
+    post = slack.posts[0]
+    assert post["auth"] == "Bearer xoxb-staff-4711" and post["body"]["channel"] == "C0STAFF"
+    assert post["body"]["text"] == ("🙋 *Kari Nordmann* (kari@example.no) vil snakke med en person. Språk: nb, "
+                                    "kanal: webchat, 2026-02-03 10:05 UTC.\nTema: maks tilskudd")
+
+
+def test_without_consent_the_post_names_no_one(tmp_path, slack):
+    settings = {"SLACK_BOT_TOKEN": "xoxb-staff-4711", "SLACK_STAFF_CHANNEL": "C0STAFF", "SLACK_API_URL": slack.url}
+    assert asyncio.run(announce_handoff(handoff(tmp_path, consent=False), settings)) is True
+    text = slack.posts[0]["body"]["text"]
+    assert text.startswith("🙋 Noen vil snakke med en person, men samtykket ikke") and "Kari" not in text
+
+
+def test_without_slack_configured_nothing_is_posted(tmp_path, slack):
+    for settings in ({}, {"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_API_URL": slack.url},
+                     {"SLACK_STAFF_CHANNEL": "C0STAFF", "SLACK_API_URL": slack.url}):
+        assert asyncio.run(announce_handoff(handoff(tmp_path), settings)) is False
+    assert slack.posts == []
+
+
+class RefusingSlack(BaseHTTPRequestHandler):
+    def do_POST(self):
+        self.rfile.read(int(self.headers.get("content-length", 0)))
+        body = json.dumps({"ok": False, "error": "channel_not_found"}).encode()
+        self.send_response(200)
+        self.send_header("content-length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+def test_a_failed_post_is_logged_never_raised_and_keeps_the_token_out(tmp_path, caplog):
+    refusing = ThreadingHTTPServer(("127.0.0.1", free_port()), RefusingSlack)
+    threading.Thread(target=refusing.serve_forever, daemon=True).start()
+    request = handoff(tmp_path)
+    with caplog.at_level(logging.WARNING, logger="klyngebot.records.slack"):
+        for url in (f"http://127.0.0.1:{refusing.server_port}/api/", f"http://127.0.0.1:{free_port()}/api/"):
+            settings = {"SLACK_BOT_TOKEN": "xoxb-secret-0815", "SLACK_STAFF_CHANNEL": "C0STAFF", "SLACK_API_URL": url}
+            assert asyncio.run(announce_handoff(request, settings)) is False
+    refusing.shutdown()
+    messages = [record.getMessage() for record in caplog.records]
+    assert messages[0] == "could not post a request for a person to Slack channel C0STAFF: channel_not_found"
+    assert messages[1].startswith("could not post a request for a person to Slack channel C0STAFF: ")
+    assert len(messages) == 2 and not any("xoxb-secret-0815" in message for message in messages)
