@@ -21,7 +21,7 @@ class ActionConverse(Action):
         before = conversation_of(tracker)
         outcome = respond(before, message_of(tracker), reference_date())
         utter(dispatcher, outcome)
-        carry_out(outcome.effects, tracker)
+        events = await carry_out(outcome.effects, tracker, dispatcher, outcome.state.language)
         if any(isinstance(effect, (Restart, Forget)) for effect in outcome.effects):
-            return restarted(outcome.state)
-        return slot_events(before, outcome.state)
+            return restarted(outcome.state) + events
+        return slot_events(before, outcome.state) + events

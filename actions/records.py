@@ -1,18 +1,28 @@
-"""Carrying out what a turn asks besides its replies: records for staff, kept through records/. A database that is
-down costs the record (with one log line), never the reply."""
+"""Carrying out what a turn asks besides its replies: the records staff read (records/), the request for a person
+posted to their Slack channel, and a user's data deleted on request. A database that is down costs the record (with
+one log line), never the reply."""
 from __future__ import annotations
 
 import logging
-from typing import Iterable
+from typing import Iterable, Optional
 
 from rasa_sdk import Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot.dialogue.effects import Effect, RecordCheck
-from records.checks import connect, record_check
+from bot.dialogue.effects import Effect, Forget, RecordCheck, RecordHandoff, RecordUnanswered
+from bot.saying.messages import message
+from records.checks import record_check
+from records.handoffs import record_handoff
+from records.retention import forget
+from records.slack import announce_handoff
+from records.store import RecordsError, connect
+from records.unanswered import record_unanswered
 
 logger = logging.getLogger(__name__)
+FORGET_ME_SLOT = "forget_me"  # deploy/tracker_store.py deletes the conversation of a turn that sets it
 _database: dict[str, Engine] = {}
 
 
@@ -22,11 +32,34 @@ def _engine() -> Engine:
     return _database["engine"]
 
 
-def carry_out(effects: Iterable[Effect], tracker: Tracker) -> None:
+async def carry_out(effects: Iterable[Effect], tracker: Tracker, dispatcher: CollectingDispatcher,
+                    language: str) -> list[dict]:
+    """Does what each effect asks; returns the slot events some of them need."""
+    channel, sender = tracker.get_latest_input_channel(), tracker.sender_id
+    events = []
     for effect in effects:
+        if isinstance(effect, Forget):
+            # the conversation goes whatever happens to the records: the tracker store deletes it on this slot
+            events.append(SlotSet(FORGET_ME_SLOT, True))
         try:
-            if isinstance(effect, RecordCheck):
-                record_check(_engine(), effect.assessment, tracker.get_latest_input_channel())
-        except SQLAlchemyError as error:
+            await _carry_out(effect, channel, sender, language)
+        except (SQLAlchemyError, RecordsError) as error:
             cause = getattr(error, "orig", None) or error
-            logger.error("could not keep a record (%s): %s", type(effect).__name__, " ".join(str(cause).split()))
+            logger.error("could not keep or delete a record (%s): %s", type(effect).__name__,
+                         " ".join(str(cause).split()))
+            if isinstance(effect, Forget):
+                dispatcher.utter_message(text=message("conversation.forget_failed", language))
+    return events
+
+
+async def _carry_out(effect: Effect, channel: Optional[str], sender: str, language: str) -> None:
+    if isinstance(effect, RecordCheck):
+        record_check(_engine(), effect.assessment, channel, sender)
+    elif isinstance(effect, RecordUnanswered):
+        record_unanswered(_engine(), effect.text, language, channel, sender)
+    elif isinstance(effect, RecordHandoff):
+        handoff = record_handoff(_engine(), effect.name, effect.email, language, channel, sender, effect.topic,
+                                 consent=effect.consent)
+        await announce_handoff(handoff)
+    elif isinstance(effect, Forget):
+        forget(_engine(), sender)

@@ -10,7 +10,10 @@ from sqlalchemy import select
 from actions import records
 from actions.converse import ActionConverse
 from bot.rules.facts import facts
-from records.checks import checks, connect
+from records.checks import checks
+from records.handoffs import handoffs
+from records.store import connect
+from records.unanswered import unanswered
 
 
 def tracker(text, intent="inform", confidence=0.99, slots=None, metadata=None, entities=()):
@@ -95,4 +98,31 @@ def test_a_database_that_is_down_costs_the_record_not_the_reply(monkeypatch, cap
     monkeypatch.setenv("DATABASE_URL", "postgresql://postgres@127.0.0.1:1/none")
     _, messages = run(tracker("the budget is NOK 500,000", slots={"cluster_programme": "none", "language": "en"}))
     assert messages[-1]["text"].startswith("**Result for the project**")
-    assert "could not keep a record" in caplog.text
+    assert "could not keep or delete a record (RecordCheck)" in caplog.text
+
+
+def test_what_the_bot_could_not_place_is_kept_for_staff_under_the_senders_hash(database):
+    run(tracker("asdf qwer zxcv", "nlu_fallback", 0.3))
+    with connect(database).connect() as connection:
+        row = connection.execute(select(unanswered)).one()
+    assert row.text == "asdf qwer zxcv" and row.user_hash and row.user_hash != "tester"
+
+
+def test_a_request_for_a_person_is_kept_with_the_contact_only_after_consent(database):
+    slots = {}
+    for text, intent in (("I want to talk to someone", "human_handoff"), ("yes", "affirm"),
+                         ("Kari Nordmann", "inform"), ("kari@example.no", "inform")):
+        events, _ = run(tracker(text, intent, slots={**slots, "language": "en"}))
+        slots.update(slots_set(events))
+    with connect(database).connect() as connection:
+        row = connection.execute(select(handoffs)).one()
+    assert (row.name, row.email, row.consent) == ("Kari Nordmann", "kari@example.no", True)
+
+
+def test_delete_my_data_deletes_the_records_and_marks_the_conversation_for_the_tracker_store(database):
+    run(tracker("the budget is NOK 500,000", slots={"cluster_programme": "none", "language": "en"}))
+    events, messages = run(tracker("delete my data", "forget_me", slots={"language": "en"}))
+    assert {"event": "slot", "timestamp": None, "name": "forget_me", "value": True} in events
+    assert messages[0]["text"].startswith("Your conversation and what I stored about you are deleted")
+    with connect(database).connect() as connection:
+        assert connection.execute(select(checks)).all() == []

@@ -21,9 +21,9 @@ from tests.servers import ROOT
 
 DAY = dt.date(2015, 6, 1)
 # A project that meets every rule of Innovasjonsrammen.
-ELIGIBLE = {"applicant": "company", "goal": "innovation", "cluster_programme": "nce", "initiator_in_cluster": True,
-            "companies": 3, "smes": 2, "foreign_companies": 0, "public_or_research_partners": False,
-            "independent": True, "complementary": True, "budget_nok": 600000}
+ELIGIBLE = {"cluster_programme": "nce", "initiator_in_cluster": True, "companies": 3, "smes": 2,
+            "foreign_companies": 0, "public_or_research_partners": False, "independent": True, "complementary": True,
+            "early_phase": True, "budget_nok": 600000}
 
 
 def call():
@@ -126,7 +126,7 @@ def test_a_proposal_with_facts_missing_is_undecided_and_says_which():
     result = prioritise([ProposalDraft("A", {"companies": 2, "smes": 1}, scores(5, 5, 5, 5))], call(), DEFAULT_SCALE, DAY)
     proposal = result.proposals[0]
     assert proposal.status == "undecided" and proposal.verdict == "unknown"
-    assert {"applicant", "cluster_programme", "independent"} <= set(proposal.eligibility.missing)
+    assert {"cluster_programme", "independent", "early_phase"} <= set(proposal.eligibility.missing)
 
 
 @pytest.mark.parametrize("drafts, index, field, says", [

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Optional
 
 from bot.rules.engine import Assessment
 
@@ -24,10 +25,11 @@ class RecordUnanswered(Effect):
 
 @dataclass(frozen=True)
 class RecordHandoff(Effect):
-    """The user asked for a person and agreed to be contacted."""
-    name: str
-    email: str
+    """The user asked for a person; with their consent, their name and e-mail so that someone can answer."""
+    name: Optional[str]
+    email: Optional[str]
     topic: str
+    consent: bool
 
 
 @dataclass(frozen=True)

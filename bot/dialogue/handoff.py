@@ -70,11 +70,12 @@ class Handoff(Interview):
 
     def finish(self, turn: "Turn") -> None:
         given = turn.state.handoff
-        if given.get("consent") is False:
+        topic = ", ".join(sorted(turn.state.facts)) or "-"
+        if given.get("consent") is False:  # still counted, so staff see that someone wanted a person
+            turn.effects.append(RecordHandoff(name=None, email=None, topic=topic, consent=False))
             turn.say("handoff.declined")
         else:
-            topic = ", ".join(sorted(turn.state.facts)) or "-"
-            turn.effects.append(RecordHandoff(name=given["name"], email=given["email"], topic=topic))
+            turn.effects.append(RecordHandoff(name=given["name"], email=given["email"], topic=topic, consent=True))
             turn.say("handoff.recorded", name=given["name"], email=given["email"])
         turn.state = turn.state.with_(handoff={})
 

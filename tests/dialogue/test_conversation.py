@@ -319,4 +319,4 @@ def test_a_request_for_a_person_gives_the_contacts_and_with_consent_takes_name_a
     assert "does not look like an e-mail" in chat.say("kari at example", "inform")
     reply = chat.say("kari@example.no", "inform")
     assert "Thank you, Kari Nordmann" in reply
-    assert chat.effects[-1].name == "Kari Nordmann" and chat.effects[-1].email == "kari@example.no"
+    assert (chat.effects[-1].name, chat.effects[-1].email, chat.effects[-1].consent) == ("Kari Nordmann", "kari@example.no", True)
