@@ -108,6 +108,8 @@ class Interview:
         """Read the message as the answer to the question asked. False when it is not an answer but something
         else (a question, small talk) for the conversation to handle before asking again."""
         asked = turn.state.asked
+        if turn.asks_something():  # "er den en SMB?" asks; it does not answer with "en"
+            return False
         reading = self.read(turn, asked)
         if reading.answered:
             self.take(turn, asked, reading)

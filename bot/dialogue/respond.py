@@ -18,6 +18,7 @@ from bot.dialogue.intents import intents, kind_of
 from bot.dialogue.message import Message, Reply
 from bot.dialogue.state import Asked, Conversation
 from bot.dialogue.turn import Turn
+from bot.reading.enterprise import figures_in
 from bot.reading.language import detect_language
 from bot.reading.questions import calls_named_in, partner_types_in
 from bot.reading.vocabulary import keyword_pattern
@@ -110,8 +111,12 @@ def _route(turn: Turn) -> None:
         return _why(turn)
     if intent == names.HANDOFF:
         return turn.start("handoff")
+    if intent == names.PRIORITISE:
+        return turn.start("prioritise")
     if intent == names.CHECK:
         return _check(turn)
+    if intent == names.CHECK_SME or (intent == names.SME_DEFINITION and figures_in(message.text, turn.day)):
+        return turn.start("sme")  # "er en bedrift med 300 ansatte en SMB?" is answered from its figures
     if kind == "question":
         return _question(turn, intent)
     if turn.statement:  # "nei, de er faktisk uavhengige": a correction, whatever the NLU calls it

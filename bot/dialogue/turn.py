@@ -55,12 +55,15 @@ class Turn:
                 facts_in(self.message.text, self.state.facts, self.day)
         return self._statement
 
+    def asks_something(self) -> bool:
+        """A message that asks ("...?") and states no fact is a question, whatever the NLU calls it."""
+        return self.message.text.rstrip().endswith("?") and not self.statement and not is_unsure(self.message.text)
+
     def digression(self) -> bool:
-        """Whether the message is something other than an answer to the question asked: the NLU is sure it is a
-        question, a command or small talk; or the message asks something ("...?") and states no fact."""
-        if self.message.text.rstrip().endswith("?") and not self.statement and not is_unsure(self.message.text):
-            return True
-        return kind_of(self.message.intent) in NOT_ANSWERS and self.message.is_confidently(self.message.intent)
+        """Whether the message is something other than an answer to the question asked: it asks something, or the
+        NLU is sure it is a question, a command or small talk."""
+        return self.asks_something() or \
+            (kind_of(self.message.intent) in NOT_ANSWERS and self.message.is_confidently(self.message.intent))
 
     # --- running interviews ---------------------------------------------------------------------------------
     def interview(self, task: str) -> Interview:

@@ -127,6 +127,19 @@ def prioritisation_messages(result: Prioritisation, language: str) -> list[str]:
     return [intro, markdown_table(result, language), "\n".join(conclusion(result, language))]
 
 
+def chat_messages(result: Prioritisation, language: str) -> list[str]:
+    """The prioritisation for a chat, where a table does not fit: each proposal on a line of its own, with its
+    place, weighted score and status, then what to send and why."""
+    lines = [message("prioritise.title", language, call=result.call.name(language))]
+    for proposal in result.proposals:
+        line = message("prioritise.line", language, place=f"{proposal.place}." if proposal.place else "–",
+                       name=proposal.name, score=score_text(proposal.score, language),
+                       status=message(f"prioritise.status.{proposal.status}", language))
+        why = reasons(proposal, result, language)
+        lines.append(line + (f" ({'; '.join(why)})" if why else ""))
+    return ["\n".join(lines), "\n".join(conclusion(result, language))]
+
+
 def markdown(result: Prioritisation, language: str) -> str:
     return "\n\n".join(prioritisation_messages(result, language)) + "\n"
 

@@ -320,3 +320,42 @@ def test_a_request_for_a_person_gives_the_contacts_and_with_consent_takes_name_a
     reply = chat.say("kari@example.no", "inform")
     assert "Thank you, Kari Nordmann" in reply
     assert (chat.effects[-1].name, chat.effects[-1].email, chat.effects[-1].consent) == ("Kari Nordmann", "kari@example.no", True)
+
+
+def test_staff_prioritise_their_companies_proposals_with_the_calls_weights():
+    chat = Chat()
+    chat.say("vi skal prioritere forslagene fra bedriftene", "prioritise")
+    for text, intent in [("NCE", "inform"), ("Havdrone", "inform"), ("3", "inform"), ("2", "inform"),
+                         ("0", "inform"), ("600 000", "inform"), ("ja", "affirm"), ("5 6 4 5", "inform"),
+                         ("ja", "affirm"), ("Tareprotein", "inform"), ("2", "inform"), ("1", "inform"),
+                         ("ingen", "inform"), ("450 000", "inform"), ("ja", "affirm"), ("4 5 6 4", "inform")]:
+        chat.say(text, intent)
+    assert chat.turns[-7][-1] == question_of("companies")  # the second proposal's questions are asked afresh
+    ranking = chat.say("nei", "deny")
+    # 0.25 x 5 + 0.35 x 6 + 0.20 x 4 + 0.20 x 5 = 5.15; 0.25 x 4 + 0.35 x 5 + 0.20 x 6 + 0.20 x 4 = 4.75
+    assert "1. **Havdrone** – 5,15 – Sendes inn" in ranking and "2. **Tareprotein** – 4,75 – Sendes inn" in ranking
+    assert "**Send inn (2–4 forslag):** 1. Havdrone, 2. Tareprotein" in ranking
+
+
+def test_a_question_with_figures_about_an_sme_is_answered_at_once():
+    chat = Chat(language="en")
+    reply = chat.say("Are we an SME? 120 employees, EUR 60 M turnover, EUR 40 M balance sheet", "ask_sme_definition")
+    assert reply.startswith("**medium-sized enterprise** – SME: yes.") and chat.asked is None
+    reply = chat.say("is a company with 300 employees an SME?", "ask_sme_definition")
+    assert reply.startswith("**large enterprise** – SME: no.") and "300 employees is not fewer than 250" in reply
+
+
+def test_the_sme_helper_interrupts_a_check_and_hands_back_to_it():
+    chat = Chat()
+    chat.say("kan vi søke?", "check_eligibility")
+    chat.say("NCE")
+    chat.say("3")
+    assert chat.asked == "smes"
+    chat.say("er den en SMB?", "check_sme")
+    assert chat.state.task == "sme" and chat.asked == "employees"
+    chat.say("40")
+    reply = chat.say("45 mill kr")
+    assert "Jeg regnet om 45\u00a0000\u00a0000 kr til 3\u00a0869\u00a0636 euro med 11,63 kr per euro, Norges Banks " \
+           "gjennomsnittskurs for 2024." in reply  # 45 000 000 / 11.6290, the 2024 average (2025's is not in the data)
+    reply = chat.say("nei", "deny")
+    assert reply.startswith("**liten bedrift** – SMB: ja.") and chat.state.task == "check" and chat.asked == "smes"
