@@ -132,7 +132,9 @@ def running_bot(tmp_dir: Path, reference_date: str | None = None, database_url: 
     action_port = free_port()
     environment = {**os.environ, "PYTHONPATH": str(ROOT), "RASA_TELEMETRY_ENABLED": "false",
                    "DATABASE_URL": database_url or f"sqlite:///{tmp_dir / 'klyngebot.db'}",
-                   "ACTION_ENDPOINT": f"http://127.0.0.1:{action_port}/webhook"}
+                   "ACTION_ENDPOINT": f"http://127.0.0.1:{action_port}/webhook",
+                   # records of a shared database keep senders as keyed hashes, and need the key to
+                   "KLYNGEBOT_HASH_KEY": os.environ.get("KLYNGEBOT_HASH_KEY", "a-test-key-that-is-long-enough-0123456789")}
     if redis_url:
         environment["REDIS_URL"] = redis_url
     if reference_date:

@@ -1,88 +1,68 @@
-"""End to end: the real action server and Rasa, talked to through the REST channel and the HTTP API.
-
-The reference date is 1 June 2015, while BSR Innovation Express 2015 was open, so both calls can be
-found eligible. Nothing here is skipped: without a trained model the fixture fails.
-"""
+"""End to end: the real action server and Rasa with the trained NLU, through the REST channel and the HTTP API.
+What the dialogue does is tested turn by turn in tests/dialogue; here, that it does it with the real NLU in front.
+Nothing here is skipped: without a trained model the fixture fails."""
 import pytest
 
-from bot.rules.catalogue import catalogue
-from bot.saying.messages import message
-from bot.saying.texts import format_nok
-from tests.cases import assessment_cases, load_cases
-from tests.servers import running_bot
+from bot.rules.facts import facts
 
 pytestmark = pytest.mark.slow
 
 
-@pytest.fixture(scope="module")
-def bot(tmp_path_factory):
-    with running_bot(tmp_path_factory.mktemp("bot"), reference_date="2015-06-01") as running:
-        yield running
+def say(bot, sender, *texts):
+    replies = []
+    for text in texts:
+        replies = bot.say(sender, text)
+        assert replies, text
+    return "\n".join(replies)
 
 
-def converse(bot, sender, turns):
-    """Send each message; the bot's last reply must contain the first expected text, and the turn's
-    replies every other one."""
-    for user, *expected in turns:
-        replies = bot.say(sender, user)
-        assert replies, f"no reply to {user!r}"
-        assert expected[0] in replies[-1], (user, replies)
-        whole = "\n".join(replies)
-        for text in expected[1:]:
-            assert text in whole, (user, text, replies)
+def test_a_short_answer_is_read_as_the_answer_even_when_it_looks_like_small_talk(assistant):
+    say(assistant, "begge", "kan vi søke?", "NCE", "to")
+    assert facts()["foreign_companies"].question("nb") in say(assistant, "begge", "Begge.")
+    assert assistant.slots("begge")["smes"] == 2
 
 
-CONVERSATIONS = load_cases("conversations")["conversations"]
+def test_a_passing_mention_of_a_partner_country_is_no_reason_for_a_no(assistant):
+    reply = say(assistant, "danish", "Vi er en klyngeorganisasjon og jobber med en dansk klynge om workshops")
+    assert "oppfyller ikke" not in reply and "passet for prosjekter som dette" in reply
+    assert assistant.slots("danish")["countries"] == ["NO", "DK"]
 
 
-@pytest.mark.parametrize("script", CONVERSATIONS, ids=[script["name"] for script in CONVERSATIONS])
-def test_a_scripted_conversation(bot, script):
-    converse(bot, script["name"], script["turns"])
-    if script["name"] == "small-talk":  # after "start over", nothing of the earlier facts remains
-        assert "For a budget" not in "\n".join(bot.say(script["name"], "what is the max grant?"))
+def test_a_question_about_an_sme_with_its_figures_is_answered_at_once(assistant):
+    reply = say(assistant, "sme", "Are we an SME? 120 employees, EUR 60 M turnover, EUR 40 M balance sheet")
+    assert reply.startswith("**medium-sized enterprise** – SME: yes.")
 
 
-HELPFUL_FALLBACKS = ("Beklager, det forsto jeg ikke. Jeg kan sjekke", "Det kan jeg ikke svare på. Jeg hjelper med")
+def test_start_over_forgets_the_project(assistant):
+    say(assistant, "restart", "we are 3 companies in an NCE cluster")
+    assert say(assistant, "restart", "start over").startswith("Starting over")
+    assert assistant.slots("restart")["companies"] is None
 
 
-def test_garbage_gets_a_reply_that_says_what_the_bot_can_do(bot):
+def test_delete_my_data_leaves_a_blank_conversation(assistant):
+    say(assistant, "forget", "vi er tre bedrifter i en NCE-klynge")
+    assert "slettet" in say(assistant, "forget", "slett samtalen min")
+    say(assistant, "forget", "hei")
+    assert assistant.slots("forget")["companies"] is None
+
+
+HELPFUL_FALLBACKS = ("Beklager, det forsto jeg ikke. Jeg kan sjekke", "Det kan jeg ikke svare på. Jeg hjelper med",
+                     "Sorry, I did not understand that.", "That is outside what I know.")
+
+
+def test_garbage_gets_a_reply_that_says_what_the_bot_can_do(assistant):
     for text in ("asdf qwer zxcv", "🙂🙂", "jjjjjjj"):
-        reply = bot.say("garbage", text)[-1]
+        reply = assistant.say("garbage", text)[-1]
         assert reply.startswith(HELPFUL_FALLBACKS), (text, reply)
 
 
-def test_every_reply_is_something(bot):
+def test_every_reply_is_something(assistant):
     for text in ["", " ", "😀😀😀", "<script>alert(1)</script>", "'; DROP TABLE events; --", "a" * 2000,
                  "\u0000\u0007 control", "????"]:
-        assert bot.say("hostile", text) or text.strip() == "", repr(text)
-    assert bot.say("hostile", "hei")
+        assert assistant.say("hostile", text) or text.strip() == "", repr(text)
+    assert assistant.say("hostile", "hei")
 
 
-def test_the_http_api_parses_both_languages(bot):
-    assert bot.parse("kan et universitet være partner?")["intent"]["name"] == "ask_partner_rules"
-    assert bot.parse("when is the deadline?")["intent"]["name"] == "ask_deadline"
-
-
-CASES = assessment_cases()
-
-
-@pytest.mark.parametrize("case", CASES, ids=[case["name"] for case in CASES])
-def test_the_engines_table_through_the_bot(bot, case):
-    """Each case's facts put into a conversation; the bot's result must state the table's verdict, the
-    failing rules and the maximum grant for every call the case names."""
-    facts = {name: value for name, value in case["profile"].items() if name != "date" and value is not None}
-    sender = f"case-{case['name']}"
-    bot.say(sender, "hello")  # a conversation starts with a message: the session then exists for the slots
-    bot.set_slots(sender, {**facts, "language": "en"})
-    blocks = bot.execute(sender, "action_show_result")
-    for call in catalogue().calls:
-        expected = case["expect"].get(call.id)
-        if not expected:
-            continue
-        block = next(text for text in blocks if text.startswith(f"**{call.name('en')}**"))
-        if "verdict" in expected:
-            assert block.startswith(f"**{call.name('en')}**: {message('verdict.' + expected['verdict'], 'en')}.")
-        if "failing" in expected:
-            assert block.count("❌") == len(expected["failing"])
-        if expected.get("max_grant_nok") is not None:
-            assert f"up to {format_nok(expected['max_grant_nok'], 'en')}." in block
+def test_the_http_api_parses_both_languages(assistant):
+    assert assistant.parse("kan et universitet være partner?")["intent"]["name"] == "ask_partner_rules"
+    assert assistant.parse("when is the deadline?")["intent"]["name"] == "ask_deadline"
