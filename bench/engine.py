@@ -8,14 +8,17 @@ import sys
 import time
 
 from bot.rules.engine import assess
+from bot.rules.profile import make_profile
 from bot.saying.verdicts import explain
-from bot.rules.profile import profile_from_json
-from tests.cases import assessment_cases
+from simulation.profiles import make_profiles
 
 
 def _profiles():
-    today = dt.date(2026, 11, 24)
-    return [profile_from_json(case["profile"], today) for case in assessment_cases()]
+    """The simulated users' projects, each as it stands halfway through its check and at its end."""
+    day = dt.date(2026, 11, 24)
+    projects = [profile.facts for profile in make_profiles(120)]
+    return [make_profile(dict(list(facts.items())[:len(facts) // 2]), date=day) for facts in projects] + \
+        [make_profile(facts, date=day) for facts in projects]
 
 
 def assessments_per_second(seconds: float = 2.0) -> tuple[float, float]:
