@@ -45,15 +45,17 @@ def _written(key: str, value: Any, values: Mapping[str, Any], language: str) -> 
         return _amount(key, value, language)
     return value
 
+# Reasons said differently from the owned enterprise's side and from its owner's
+DIRECTED_REASONS = ("below_partner", "partner", "linked", "figures_needed")
+
 
 def sme_reason_texts(result: SmeResult, language: str) -> list[str]:
     """Each reason as a sentence, its Article after it: "… is a partner enterprise … (Art. 3(2), 6(2))"."""
     texts = []
     for reason in result.reasons:
         values = {key: _written(key, value, reason.values, language) for key, value in reason.values.items()}
-        path = f"sme.reason.{reason.code}"
-        if "direction" in reason.values and reason.code in ("below_partner", "partner", "linked", "figures_needed"):
-            path += f".{reason.values['direction']}"
+        directed = "direction" in reason.values and reason.code in DIRECTED_REASONS
+        path = f"sme.reason.{reason.code}.{reason.values['direction']}" if directed else f"sme.reason.{reason.code}"
         text = message(path, language, **values)
         text = text[:1].upper() + text[1:]  # a figure written as "at least …" may open the sentence
         if "article" in reason.values:
