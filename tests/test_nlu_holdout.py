@@ -67,7 +67,7 @@ def scores():
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_the_model_reaches_the_target_intent_macro_f1_on_the_held_out_set(scores, language):
     score = scores[language]
-    print(score.summary())
+    print(f"{score.summary()}; {score.costly()}")
     errors = "\n".join(f"  {text!r}: {gold} -> {predicted}" for text, gold, predicted in score.errors)
     assert score.macro_f1 >= TARGET_MACRO_F1, \
         f"{score.summary()} < {TARGET_MACRO_F1}; worst confusions: {score.worst()}\n{errors}"

@@ -17,6 +17,9 @@ from rasa.shared.nlu.training_data.loading import load_data
 from rasa.utils.log_utils import configure_structlog
 from sklearn.metrics import f1_score
 
+from bot.dialogue.intents import kind_of
+from bot.dialogue.message import CONFIDENT
+from bot.dialogue.turn import NOT_ANSWERS
 from bot.reading.numbers import HALF, HUNDRED, MULTIPLIERS, UNITS
 
 HOLDOUT_DIR = Path(__file__).resolve().parent
@@ -60,6 +63,12 @@ def masked(text: str) -> str:
     return " ".join(word for index, word in enumerate(words) if not (word == "#" and index and words[index - 1] == "#"))
 
 
+def interrupts(intent: str, confidence: float) -> bool:
+    """Whether the dialogue leaves a pending question for a message read so: a question, command or small talk
+    predicted confidently (bot/dialogue); anything else is read as the answer."""
+    return kind_of(intent) in NOT_ANSWERS and confidence >= CONFIDENT
+
+
 @dataclass(frozen=True)
 class Score:
     language: str
@@ -67,21 +76,37 @@ class Score:
     size: int
     confusions: list[tuple[str, str, int]]  # (gold, predicted, count), most frequent first
     errors: list[tuple[str, str, str]]  # (text, gold, predicted)
+    # The two costly mistakes: an answer or statement that would interrupt the question asked, and a question,
+    # command or small talk that would be read as an answer (predicted as one, or not confidently enough).
+    answers_interrupting: list[str]
+    digressions_missed: list[str]
 
     def summary(self) -> str:
         return f"NLU {self.language}: intent macro-F1 {self.macro_f1:.3f} over {self.size} held-out examples"
+
+    def costly(self) -> str:
+        return (f"answers that would interrupt the question asked: {len(self.answers_interrupting)}; questions, "
+                f"commands and small talk read as answers: {len(self.digressions_missed)}")
 
     def worst(self, count: int = 8) -> str:
         return ", ".join(f"{gold}->{predicted} x{n}" for gold, predicted, n in self.confusions[:count]) or "none"
 
 
-def score(language: str, gold: Sequence[Example], predicted: Sequence[str]) -> Score:
-    """Intent macro-F1 over the intents of the held-out set; a prediction outside them (nlu_fallback) is an error."""
+def score(language: str, gold: Sequence[Example], predicted: Sequence[tuple[str, float]]) -> Score:
+    """Intent macro-F1 over the intents of the held-out set (a prediction outside them, nlu_fallback, is an error),
+    and the costly mistakes, from each example's predicted (intent, confidence)."""
     truth = [example.intent for example in gold]
-    macro = f1_score(truth, predicted, labels=sorted(set(truth)), average="macro", zero_division=0)
-    wrong = [(example.text, example.intent, guess) for example, guess in zip(gold, predicted) if guess != example.intent]
+    guesses = [intent for intent, _ in predicted]
+    macro = f1_score(truth, guesses, labels=sorted(set(truth)), average="macro", zero_division=0)
+    wrong = [(example.text, example.intent, guess) for example, guess in zip(gold, guesses) if guess != example.intent]
     confusions = Counter((intent, guess) for _, intent, guess in wrong).most_common()
-    return Score(language, float(macro), len(gold), [(g, p, n) for (g, p), n in confusions], wrong)
+    digression = [kind_of(example.intent) in NOT_ANSWERS for example in gold]
+    interrupting = [interrupts(*reading) for reading in predicted]
+    return Score(language, float(macro), len(gold), [(g, p, n) for (g, p), n in confusions], wrong,
+                 answers_interrupting=[example.text for example, is_digression, interrupt
+                                       in zip(gold, digression, interrupting) if interrupt and not is_digression],
+                 digressions_missed=[example.text for example, is_digression, interrupt
+                                     in zip(gold, digression, interrupting) if is_digression and not interrupt])
 
 
 def load_parser(model: Path = MODEL) -> Callable[[str], dict]:
@@ -101,7 +126,8 @@ def score_model(parse: Callable[[str], dict]) -> tuple[list[Score], float]:
         predicted = []
         for example in gold:
             start = time.perf_counter()
-            predicted.append(parse(example.text)["intent"]["name"])
+            intent = parse(example.text)["intent"]
+            predicted.append((intent["name"], intent["confidence"]))
             seconds.append(time.perf_counter() - start)
         scores.append(score(language, gold, predicted))
     return scores, statistics.median(seconds) * 1000
