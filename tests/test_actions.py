@@ -88,7 +88,7 @@ def test_the_page_language_from_the_channel_sets_the_reply_language():
 
 
 def test_restart_resets_the_tracker_and_keeps_the_language():
-    events, messages = run(tracker("start over", "restart", slots={"companies": 3, "language": "en"}))
+    events, messages = run(tracker("start over", "start_over", slots={"companies": 3, "language": "en"}))
     assert events[0]["event"] == "restart"
     assert slots_set(events)["language"] == "en"
     assert messages[0]["text"].startswith("Starting over")

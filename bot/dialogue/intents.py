@@ -12,7 +12,7 @@ FALLBACK = "nlu_fallback"  # Rasa's own, when no intent is likely enough
 
 GREET, GOODBYE, THANK, BOT_CHALLENGE, OUT_OF_SCOPE = "greet", "goodbye", "thank", "bot_challenge", "out_of_scope"
 AFFIRM, DENY, SKIP, INFORM = "affirm", "deny", "skip_question", "inform"
-WHY, RESTART, FORGET_ME, HANDOFF = "why", "restart", "forget_me", "human_handoff"
+WHY, START_OVER, FORGET_ME, HANDOFF = "why", "start_over", "forget_me", "human_handoff"
 CHECK, CHECK_SME, PRIORITISE = "check_eligibility", "check_sme", "prioritise"
 SME_DEFINITION = "ask_sme_definition"
 
@@ -35,7 +35,7 @@ def intents() -> Mapping[str, Intent]:
             raise DataError(f"intents.yaml: {name}: a question, and only a question, has a topic")
         found[name] = Intent(name=name, kind=spec["kind"], topic=spec.get("topic"),
                              refine={topic: tuple(words) for topic, words in (spec.get("refine") or {}).items()})
-    for constant in (GREET, GOODBYE, THANK, BOT_CHALLENGE, OUT_OF_SCOPE, AFFIRM, DENY, SKIP, INFORM, WHY, RESTART,
+    for constant in (GREET, GOODBYE, THANK, BOT_CHALLENGE, OUT_OF_SCOPE, AFFIRM, DENY, SKIP, INFORM, WHY, START_OVER,
                      FORGET_ME, HANDOFF, CHECK, CHECK_SME, PRIORITISE, SME_DEFINITION):
         if constant not in found:
             raise DataError(f"intents.yaml: the conversation needs the intent {constant!r}")

@@ -21,7 +21,7 @@ class Message:
 
     @property
     def is_payload(self) -> bool:
-        """A button click or a command typed as a payload ("/restart")."""
+        """A button click or a command typed as a payload ("/start_over")."""
         return bool(_PAYLOAD.match(self.text.strip()))
 
     @property

@@ -43,11 +43,12 @@ def respond(state: Conversation, message: Message, day: dt.date) -> Outcome:
 
 def _run(turn: Turn) -> None:
     message = turn.message
-    language = message.language if message.language in LANGUAGES else \
-        (None if message.is_payload else detect_language(message.text))
+    # What the user writes in decides; the page's or Teams client's language only where the text does not tell.
+    language = (None if message.is_payload else detect_language(message.text)) or \
+        (message.language if message.language in LANGUAGES else None)
     if language and language != turn.state.language:
         turn.state = turn.state.with_(language=language)
-    if message.is_confidently(names.RESTART):
+    if message.is_confidently(names.START_OVER):
         return _restart(turn)
     if message.is_confidently(names.FORGET_ME):
         return _forget(turn)
@@ -103,7 +104,7 @@ def _route(turn: Turn) -> None:
             and message.confidence >= QUESTION_CONFIDENCE:
         intent = message.intent
     kind = kind_of(intent)
-    if intent == names.RESTART:
+    if intent == names.START_OVER:
         return _restart(turn)
     if intent in SMALL_TALK:
         return SMALL_TALK[intent](turn)

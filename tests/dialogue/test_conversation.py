@@ -279,7 +279,7 @@ def test_a_new_check_after_a_verdict_starts_afresh_but_remembers_who_asks():
 def test_restart_and_forget_me_are_effects_for_the_adapter():
     chat = Chat(language="en")
     chat.say("we are 3 companies")
-    assert chat.say("start over", "restart").startswith("Starting over")
+    assert chat.say("start over", "start_over").startswith("Starting over")
     assert chat.facts == {} and isinstance(chat.effects[-1], Restart)
     chat.say("we are 3 companies")
     assert chat.say("delete my data", "forget_me").startswith("Your conversation and what I stored")
@@ -359,3 +359,15 @@ def test_the_sme_helper_interrupts_a_check_and_hands_back_to_it():
            "gjennomsnittskurs for 2024." in reply  # 45 000 000 / 11.6290, the 2024 average (2025's is not in the data)
     reply = chat.say("nei", "deny")
     assert reply.startswith("**liten bedrift** – SMB: ja.") and chat.state.task == "check" and chat.asked == "smes"
+
+
+def test_the_page_language_answers_a_first_message_that_does_not_show_its_own():
+    """A widget on an English page sends language "en" with the first message; "NCE" is neither language, so the
+    page decides. What the user writes decides over the page: English typed on a Norwegian page is answered in
+    English."""
+    chat = Chat(language="nb")
+    outcome = respond(chat.state, Message("NCE", "inform", 0.99, language="en"), TODAY)
+    assert outcome.state.language == "en"
+    outcome = respond(Conversation(language="nb"), Message("can we apply for funding?", "check_eligibility", 0.99,
+                                                           language="nb"), TODAY)
+    assert outcome.state.language == "en" and question_of("cluster_programme", "en") in outcome.replies[-1].text
