@@ -94,7 +94,8 @@ def card_blocks(card: Dict[str, Any]) -> List[Dict[str, Any]]:
         lines += [mrkdwn(line if line.startswith("• ") else f"• {line}") for line in part.get("lines") or []]
         blocks += [section(piece) for piece in pieces("\n".join(lines), SECTION_TEXT)]
     if card.get("footer"):
-        blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": mrkdwn(card["footer"])[:SECTION_TEXT]}]})
+        footer = {"type": "mrkdwn", "text": mrkdwn(card["footer"])[:SECTION_TEXT]}
+        blocks.append({"type": "context", "elements": [footer]})
     return blocks
 
 

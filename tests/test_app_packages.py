@@ -125,7 +125,8 @@ def test_the_teams_package_as_the_guide_builds_it(checkout):
 def test_the_teams_package_names_a_missing_or_wrong_setting(checkout):
     for dotenv, named in (("", "MICROSOFT_APP_ID"), ("MICROSOFT_APP_ID=my-bot\n", "MICROSOFT_APP_ID"),
                           (f"MICROSOFT_APP_ID={APP_ID}\n", "TEAMS_WEBSITE_URL"),
-                          (f"MICROSOFT_APP_ID={APP_ID}\nTEAMS_WEBSITE_URL=http://www.klynge.no\n", "TEAMS_WEBSITE_URL")):
+                          (f"MICROSOFT_APP_ID={APP_ID}\nTEAMS_WEBSITE_URL=http://www.klynge.no\n",
+                           "TEAMS_WEBSITE_URL")):
         (checkout / ".env").write_text(dotenv)
         try:
             result = make(checkout, "teams-package")

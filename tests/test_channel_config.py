@@ -33,7 +33,8 @@ def test_a_setting_that_is_not_an_origin_stops_the_command_with_one_line(tmp_pat
 def test_teams_login_settings_are_passed_on_only_when_set(tmp_path):
     secrets = {"MICROSOFT_APP_ID": "id", "MICROSOFT_APP_PASSWORD": "pw"}
     _, credentials = rasa_config.write(tmp_path, secrets)
-    assert yaml.safe_load(credentials.read_text())["channels.teams.TeamsInput"] == {"app_id": "id", "app_password": "pw"}
+    teams = yaml.safe_load(credentials.read_text())["channels.teams.TeamsInput"]
+    assert teams == {"app_id": "id", "app_password": "pw"}
     _, credentials = rasa_config.write(tmp_path, {**secrets, "MICROSOFT_TENANT_ID": "tenant-7",
                                                   "MICROSOFT_LOGIN_URL": "http://127.0.0.1:9/login",
                                                   "MICROSOFT_OPENID_METADATA_URL": "http://127.0.0.1:9/openid"})

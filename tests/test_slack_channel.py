@@ -7,19 +7,18 @@ import asyncio
 import hashlib
 import hmac
 import json
-import threading
 import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from rasa.core.actions.action import create_bot_utterance
 from slack_sdk.models.blocks import Block
 
 from channels.slack import SlackOutput
-from tests.servers import free_port, running_bot
+from tests.loopback import QuietHandler, serve
+from tests.servers import running_bot
 from tests.services import postgres_database
 
 pytestmark = pytest.mark.slow
@@ -37,7 +36,7 @@ class SlackApiStandIn:
         self.posts = []
         stand_in = self
 
-        class Handler(BaseHTTPRequestHandler):
+        class Handler(QuietHandler):
             def do_POST(self):
                 raw = self.rfile.read(int(self.headers.get("content-length", 0))).decode()
                 path, _, query = self.path.partition("?")  # the SDK sends some methods' arguments in the query
@@ -53,20 +52,11 @@ class SlackApiStandIn:
                     reply = {"ok": True, "channel": {"id": OPENED_DM}}
                 else:
                     reply = {"ok": True, "ts": f"{time.time():.6f}"}
-                encoded = json.dumps(reply).encode()
-                self.send_response(200)
-                self.send_header("content-type", "application/json")
-                self.send_header("content-length", str(len(encoded)))
-                self.end_headers()
-                self.wfile.write(encoded)
+                self.reply_json(200, reply)
 
-            def log_message(self, *args):
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", free_port()), Handler)
+        self.server = serve(Handler)
         self.base = f"http://127.0.0.1:{self.server.server_port}"
         self.url = f"{self.base}/api/"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
 
     def messages(self, channel=None):
         return [post["body"] for post in self.posts if post["path"].endswith("chat.postMessage")
@@ -276,8 +266,10 @@ def test_a_verdict_card_is_shown_as_block_kit(stand_in):
     """The card the dialogue attaches to a verdict, through Rasa's own path from an action's message to the
     output channel (create_bot_utterance, BotUttered.message, OutputChannel.send_response)."""
     card = {"title": "Resultat for prosjektet", "footer": "Reglene er hentet fra utlysningstekstene.",
-            "sections": [{"heading": "Innovasjonsrammen", "mark": "✅", "lines": ["Inntil **300 000 kr**", "Søk når som helst"]},
-                         {"heading": "BSR Innovation Express 2015", "mark": "❌", "lines": ["Fristen var 30. oktober 2015"]}]}
+            "sections": [{"heading": "Innovasjonsrammen", "mark": "✅",
+                          "lines": ["Inntil **300 000 kr**", "Søk når som helst"]},
+                         {"heading": "BSR Innovation Express 2015", "mark": "❌",
+                          "lines": ["Fristen var 30. oktober 2015"]}]}
     utterance = create_bot_utterance({"text": "**Innovasjonsrammen** passer.", "card": card,
                                       "buttons": [{"title": "Hvorfor?", "payload": "/why"}]})
     output = SlackOutput(TOKEN, None, None, None, stand_in.url)

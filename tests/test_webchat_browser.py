@@ -9,15 +9,15 @@ use, focus, contrast of every text the widget shows, the phone layout, and origi
 Screenshots at desktop and phone size are written to docs/."""
 import json
 import re
-import threading
+import urllib.error
 import urllib.request
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 import yaml
 from playwright.sync_api import expect, sync_playwright
 
-from tests.servers import ROOT, free_port, running_bot
+from tests.loopback import QuietHandler, serve
+from tests.servers import ROOT, running_bot
 
 pytestmark = pytest.mark.slow
 CHROMIUM = "/usr/bin/chromium"  # installed by scripts/ensure-services
@@ -42,23 +42,14 @@ class ClusterSite:
         self.pages: dict[str, str] = {}
         site = self
 
-        class Handler(BaseHTTPRequestHandler):
+        class Handler(QuietHandler):
             def do_GET(self):
                 page = site.pages.get(self.path)
-                body = (page or "not found").encode()
-                self.send_response(200 if page else 404)
-                self.send_header("content-type", "text/html; charset=utf-8")
-                self.send_header("content-length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
+                self.reply(200 if page else 404, (page or "not found").encode(), "text/html; charset=utf-8")
 
-            def log_message(self, *args):
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", free_port()), Handler)
+        self.server = serve(Handler)
         # "localhost" here and 127.0.0.1 for the bot: another host and another port, so cross-origin for real
         self.origin = f"http://localhost:{self.server.server_port}"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
 
     def add(self, path: str, bot_base: str, html_lang: str, **attributes: str) -> str:
         data = "".join(f' data-{name}="{value}"' for name, value in attributes.items())
@@ -295,9 +286,10 @@ def test_keyboard_only_with_the_sites_own_colour_and_title(browser, bot, sites):
     page.keyboard.type("takk")
     page.keyboard.press("Enter")
     await_reply(page, answered)
-    header = page.locator(".kb-header")
-    assert contrast_ratio(*[[int(c) for c in re.findall(r"\d+", header.evaluate(f"(node) => getComputedStyle(node).{prop}"))[:3]]
-                            for prop in ("color", "backgroundColor")]) >= 4.5
+    header = page.locator(".kb-header")  # dark text on the yellow, where white would not do
+    text, background = [[int(channel) for channel in re.findall(r"\d+", header.evaluate(
+        f"(node) => getComputedStyle(node).{prop}"))[:3]] for prop in ("color", "backgroundColor")]
+    assert text == [27, 42, 58] and contrast_ratio(text, background) >= 4.5
     assert_readable(page)
 
     # start again: a new conversation with the welcome, and the keyboard still in the chat
@@ -368,3 +360,18 @@ def test_the_standalone_chat_page(browser, bot):
     page.keyboard.press("Enter")
     await_reply(page, 1)
     page.close()
+
+
+@pytest.mark.xfail(strict=True, reason="waits for the lead's dialogue to read the first message's "
+                   "metadata.language (channels brief); strict, so it fails once that works and this mark must go")
+def test_the_page_language_reaches_the_language_slot(browser, bot, sites):
+    site, _ = sites
+    page = browser.new_page()
+    page.goto(site.add("/slot.html", bot.base, "en"))
+    page.get_by_role("button", name=label("open", "en")).click()
+    # a choice sends only its payload: no words from which the bot could tell the language itself
+    page.get_by_role("button", name=LABELS["welcome_choices"][0]["title"]["en"]).click()
+    await_reply(page, 1)
+    slots = tracker(bot, stored(page, bot, "session"))["slots"]
+    page.close()
+    assert slots["language"] == "en"
