@@ -108,7 +108,8 @@ function start(texts) {
                                    "aria-expanded": "false", "aria-label": texts.open });
   bubble.innerHTML = '<svg viewBox="0 0 24 24" width="28" height="28" aria-hidden="true" focusable="false">' +
     '<path fill="currentColor" d="M4 3h16a2 2 0 0 1 2 2v11a2 2 0 0 1-2 2H9l-5 4v-4H4a2 2 0 0 1-2-2V5a2 2 0 0 1 2-2z"/></svg>';
-  var restart = element("button", { type: "button", "class": "kb-restart", text: "↺ " + texts.restart });
+  var restart = element("button", { type: "button", "class": "kb-restart" }, [
+    element("span", { "aria-hidden": "true", text: "↺ " }), document.createTextNode(texts.restart)]);
   var close = element("button", { type: "button", "class": "kb-close", "aria-label": texts.close, text: "×" });
   var log = element("ol", { "class": "kb-log", role: "log", "aria-live": "polite", "aria-label": texts.transcript,
                             tabindex: "-1" });
