@@ -10,7 +10,7 @@ MODEL := models/klyngebot.tar.gz
 SPACY_NB := build/spacy_nb/meta.json
 TRAINING_DATA := domain.yml config.yml $(shell find data -name '*.yml')
 
-.PHONY: install run test bench lock clean train
+.PHONY: install run test bench lock clean train slack-manifest teams-package
 
 # The virtual environment is rebuilt when the project's dependencies change.
 $(INSTALLED): pyproject.toml constraints.txt
@@ -48,6 +48,16 @@ test: $(MODEL)
 
 bench: $(MODEL)
 	$(PY) -m bench
+
+# Slack's app manifest with the bot's public address in its request URLs (docs/slack.md):
+#   make slack-manifest URL=https://bot.example.no   ->  build/slack-manifest.yaml
+slack-manifest: | $(INSTALLED)
+	$(PY) -m deploy.slack.manifest "$(URL)" build/slack-manifest.yaml
+
+# The Teams app package to upload, with MICROSOFT_APP_ID and TEAMS_* from .env (docs/teams.md):
+#   make teams-package   ->  build/klyngebot-teams.zip
+teams-package: | $(INSTALLED)
+	$(PY) -m deploy.teams.package build/klyngebot-teams.zip
 
 lock: $(INSTALLED)
 	(echo "# Exact versions the project is tested with; \`make install\` installs within them."; \

@@ -1,29 +1,93 @@
-"""The website chat: Rasa's socket.io channel, plus the chat page it serves at /webhooks/webchat/chat/ so that
-page and socket share one origin (no CORS set-up, and `make run` needs no second web server)."""
+"""The website chat: Rasa's socket.io channel, plus what a browser needs to talk to it.
+
+- /webhooks/webchat/widget.js — the chat widget a cluster's own website embeds with one script tag: the
+  widget (web/widget.js) and the vendored socket.io client in one closure, so the host page gets no globals
+  and its own socket.io or AMD loader (if any) is left alone.
+- /webhooks/webchat/widget.css — the widget's look, loaded into its shadow root.
+- /webhooks/webchat/widget-texts.json?language=nb|en — the widget's labels from the message store
+  (bot/data/messages/widget.yaml).
+- /webhooks/webchat/chat/ — the standalone chat page: the same widget filling the page.
+
+Cross-origin use is allowed for the configured origins only (KLYNGEBOT_ALLOWED_ORIGINS, see
+deploy/rasa_config.py) and for pages on the bot's own host: the texts answer them with CORS headers, and the
+socket.io server accepts connections from them and refuses all others. Rasa builds that server with CORS
+handling switched off (`cors_allowed_origins=[]`), which lets every website connect over WebSocket.
+"""
 from __future__ import annotations
 
+import hashlib
 import uuid
 from pathlib import Path
-from typing import Any, Awaitable, Callable, Optional, Text
+from typing import Any, Awaitable, Callable, Collection, Dict, Mapping, Optional, Text
+from urllib.parse import urlsplit
 
-from rasa.core.channels.channel import UserMessage
+from rasa.core.channels.channel import InputChannel, UserMessage
 from rasa.core.channels.socketio import SocketIOInput
 from sanic import Blueprint, response
 from sanic.request import Request
 
+from bot.resources import DEFAULT_LANGUAGE, LANGUAGES
+from bot.resources import Text as Sentence
+from bot.saying.messages import messages
+
 WEB_DIR = Path(__file__).resolve().parent.parent / "web"
 CONTENT_TYPES = {".html": "text/html; charset=utf-8", ".js": "text/javascript; charset=utf-8",
-                 ".css": "text/css; charset=utf-8", ".md": "text/plain; charset=utf-8"}
+                 ".css": "text/css; charset=utf-8"}
+CACHED_FOR = "public, max-age=300"  # a changed widget reaches the cluster sites within five minutes
+
+
+def widget_bundle() -> str:
+    """The widget's source in one closure with the socket.io client, whose UMD wrapper then takes the
+    CommonJS branch: `io` stays a local of the widget instead of a global of the host page."""
+    socket_io = (WEB_DIR / "vendor" / "socket.io.min.js").read_text(encoding="utf-8")
+    socket_io = "\n".join(line for line in socket_io.splitlines() if not line.startswith("//# sourceMappingURL"))
+    widget = (WEB_DIR / "widget.js").read_text(encoding="utf-8")
+    return ("(function () {\nvar module = { exports: {} }, exports = module.exports;\n" + socket_io +
+            "\nvar io = module.exports;\n" + widget + "\n}());\n")
+
+
+def widget_texts(language: str) -> Dict[str, Any]:
+    """The widget's labels in one language, shaped as in widget.yaml."""
+    def localised(node: Any, where: str) -> Any:
+        if isinstance(node, Mapping) and node and set(node) <= set(LANGUAGES):
+            return Sentence.from_mapping(node, where)(language)
+        if isinstance(node, Mapping):
+            return {key: localised(value, f"{where}.{key}") for key, value in node.items()}
+        if isinstance(node, list):
+            return [localised(item, f"{where}[{index}]") for index, item in enumerate(node)]
+        return node
+    return localised(messages()["widget"], "messages: widget")
+
+
+def same_host(origin: str, host: Optional[str]) -> bool:
+    """A page served by this bot (its own chat page), whatever scheme a TLS proxy in front shows it under."""
+    return bool(host) and urlsplit(origin).netloc.lower() == host.lower()
 
 
 class WebChatInput(SocketIOInput):
+    allowed_origins: Collection[str] = ()
+
     @classmethod
     def name(cls) -> Text:
         return "webchat"
 
+    @classmethod
+    def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> InputChannel:
+        channel = super().from_credentials(credentials)
+        channel.allowed_origins = frozenset((credentials or {}).get("allowed_origins") or ())
+        return channel
+
+    def origin_allowed(self, origin: Optional[str], host: Optional[str]) -> bool:
+        return not origin or origin in self.allowed_origins or same_host(origin, host)
+
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         blueprint = super().blueprint(on_new_message)
         sio = self.sio
+        # engine.io asks for each connection and each polling request; an origin it refuses gets 400
+        sio.eio.cors_allowed_origins = lambda origin, environ: self.origin_allowed(
+            origin, environ.get("HTTP_X_FORWARDED_HOST") or environ.get("HTTP_HOST"))
+        bundle = widget_bundle().encode("utf-8")
+        bundle_tag = '"' + hashlib.sha256(bundle).hexdigest()[:16] + '"'
 
         async def session_request(sid: Text, data: Optional[dict]) -> None:
             """Rasa 3.6 calls python-socketio 5's enter_room without awaiting it, so with session
@@ -35,16 +99,42 @@ class WebChatInput(SocketIOInput):
 
         sio.on("session_request", session_request, namespace=self.namespace)
 
+        def cross_origin(request: Request) -> Dict[str, str]:
+            origin = request.headers.get("origin")
+            if origin and self.origin_allowed(origin, request.headers.get("x-forwarded-host") or request.host):
+                return {"Access-Control-Allow-Origin": origin, "Vary": "Origin"}
+            return {"Vary": "Origin"}
+
+        @blueprint.route("/widget.js", methods=["GET"], name="webchat_widget")
+        async def widget(request: Request) -> response.HTTPResponse:
+            headers = {"Cache-Control": CACHED_FOR, "ETag": bundle_tag}
+            if request.headers.get("if-none-match") == bundle_tag:
+                return response.empty(status=304, headers=headers)
+            return response.raw(bundle, content_type=CONTENT_TYPES[".js"], headers=headers)
+
+        @blueprint.route("/widget.css", methods=["GET"], name="webchat_widget_css")
+        async def widget_css(_: Request) -> response.HTTPResponse:
+            return await response.file(WEB_DIR / "widget.css", mime_type=CONTENT_TYPES[".css"],
+                                       headers={"Cache-Control": CACHED_FOR})
+
+        @blueprint.route("/widget-texts.json", methods=["GET"], name="webchat_widget_texts")
+        async def texts(request: Request) -> response.HTTPResponse:
+            language = request.args.get("language", DEFAULT_LANGUAGE)
+            if language not in LANGUAGES:
+                return response.json({"error": f"language must be one of {', '.join(LANGUAGES)}"}, status=400,
+                                     headers=cross_origin(request))
+            return response.json(widget_texts(language), headers={"Cache-Control": CACHED_FOR,
+                                                                  **cross_origin(request)})
+
         @blueprint.route("/chat", methods=["GET"], name="webchat_page")
         async def page(request: Request) -> response.HTTPResponse:
-            # with the slash, the page's relative links (chat.js, chat.css) resolve under /chat/
+            # with the slash, the page's relative link to the widget resolves
             return response.redirect(request.path + "/")
 
-        @blueprint.route("/chat/<name:path>", methods=["GET"], name="webchat_asset")
-        async def asset(_: Request, name: str) -> response.HTTPResponse:
-            path = (WEB_DIR / (name or "index.html")).resolve()
-            if WEB_DIR not in path.parents or not path.is_file() or path.suffix not in CONTENT_TYPES:
+        @blueprint.route("/chat/<name:path>", methods=["GET"], name="webchat_page_index")
+        async def page_index(_: Request, name: str) -> response.HTTPResponse:
+            if name not in ("", "index.html"):
                 return response.text("not found", status=404)
-            return await response.file(path, mime_type=CONTENT_TYPES[path.suffix])
+            return await response.file(WEB_DIR / "index.html", mime_type=CONTENT_TYPES[".html"])
 
         return blueprint

@@ -8,8 +8,15 @@ ACTION_ENDPOINT    the action server's webhook (default: http://127.0.0.1:5055/w
 SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET                  turn the Slack channel on (SLACK_API_URL: another
                                                        address for Slack's Web API, such as a test stand-in)
 MICROSOFT_APP_ID, MICROSOFT_APP_PASSWORD               turn the Teams (Bot Framework) channel on
+MICROSOFT_TENANT_ID                                    the bot's Entra ID tenant (single-tenant bots; default:
+                                                       botframework.com, multi-tenant); MICROSOFT_LOGIN_URL and
+                                                       MICROSOFT_OPENID_METADATA_URL: other addresses for
+                                                       Microsoft's login and Bot Framework's keys (test stand-ins)
+KLYNGEBOT_ALLOWED_ORIGINS                              the websites (comma-separated origins, such as
+                                                       https://www.klynge.no) that may embed the chat widget
 STAFF_TOKEN                                            turns staff's dashboard at /webhooks/staff/ on
-A channel whose secrets are missing is off, and says so in one log line.
+A channel whose secrets are missing is off, and says so in one log line. A malformed setting stops the
+command with one line naming it (exit status 2).
 """
 from __future__ import annotations
 
@@ -18,6 +25,7 @@ import os
 import sys
 from pathlib import Path
 from typing import Mapping, Optional
+from urllib.parse import urlsplit
 
 import yaml
 from dotenv import dotenv_values
@@ -35,10 +43,31 @@ CHANNELS = {
               {"slack_api_url": "SLACK_API_URL", "redis_url": "REDIS_URL"},  # Redis: retries seen by any process
               {"use_threads": True}),  # in a channel the bot answers in the message's thread
     "botframework": ("channels.teams.TeamsInput", {"app_id": "MICROSOFT_APP_ID", "app_password": "MICROSOFT_APP_PASSWORD"},
-                     {}, {}),
+                     {"tenant_id": "MICROSOFT_TENANT_ID", "login_url": "MICROSOFT_LOGIN_URL",
+                      "openid_metadata_url": "MICROSOFT_OPENID_METADATA_URL"}, {}),
     "staff": ("channels.staff.StaffInput", {"token": "STAFF_TOKEN"},  # the dashboard reads the records' database
               {"database_url": "DATABASE_URL", "retention_days": "KLYNGEBOT_RETENTION_DAYS"}, {}),
 }
+
+
+class SettingError(ValueError):
+    """A setting in the environment or .env that cannot be used; the message names it."""
+
+
+def allowed_origins(setting: Optional[str]) -> list[str]:
+    """KLYNGEBOT_ALLOWED_ORIGINS as browsers send an Origin header: scheme://host[:port], lower case, no path.
+    A wildcard is refused: any website could then hold conversations in the cluster's name."""
+    origins = []
+    for entry in (setting or "").split(","):
+        entry = entry.strip().rstrip("/")
+        if not entry:
+            continue
+        parts = urlsplit(entry)
+        if "*" in entry or parts.scheme not in ("http", "https") or not parts.hostname or parts.path \
+                or parts.query or parts.fragment or parts.username:
+            raise SettingError(f"KLYNGEBOT_ALLOWED_ORIGINS: {entry!r} is not an origin like https://www.klynge.no")
+        origins.append(f"{parts.scheme}://{parts.netloc.lower()}")
+    return origins
 
 
 TRACKER_STORE = "deploy.tracker_store.ResilientSQLTrackerStore"  # Rasa's SQL store, through outages
@@ -79,7 +108,8 @@ def endpoints(environment: Mapping[str, str]) -> dict:
 def credentials(environment: Mapping[str, str]) -> dict:
     config: dict = {"rest": None,
                     WEBCHAT: {"user_message_evt": "user_uttered", "bot_message_evt": "bot_uttered",
-                              "session_persistence": True}}
+                              "session_persistence": True,
+                              "allowed_origins": allowed_origins(environment.get("KLYNGEBOT_ALLOWED_ORIGINS"))}}
     for channel, (key_in_credentials, required, optional, fixed) in CHANNELS.items():
         values = {key: environment.get(variable) for key, variable in required.items()}
         if all(values.values()):
@@ -112,6 +142,6 @@ if __name__ == "__main__":
     root = Path(__file__).resolve().parent.parent
     try:
         write(Path(sys.argv[1]) if len(sys.argv) > 1 else root / "var", environment_with_dotenv(root / ".env"))
-    except RecordsError as error:
-        logger.error("%s", error)
+    except (RecordsError, SettingError) as error:
+        print(f"error: {error}", file=sys.stderr)
         sys.exit(2)
