@@ -15,6 +15,9 @@ from bot.saying.messages import messages
 
 ROOT = Path(__file__).resolve().parent.parent
 CODE = ("bot", "actions", "records", "channels", "deploy")
+# The widget's labels are read by the widget's script, as texts.NAME, from channels/webchat.py's JSON of them.
+WIDGET_SCRIPT, WIDGET_SECTION = ROOT / "web" / "widget.js", "widget."
+
 # f"conversation.{path}" and the like: a helper's prefix over a path its callers give literally.
 WHOLE_PATH_NAMES = {"path", "key", "name"}
 
@@ -49,6 +52,7 @@ def addresses() -> tuple[set[str], list[re.Pattern], set[str]]:
                     constants = "".join(part.value for part in parts if isinstance(part, ast.Constant))
                     if isinstance(parts[0], ast.Constant) and "." in constants and " " not in constants:
                         patterns.append(re.compile(regex))
+    literals |= {WIDGET_SECTION + name for name in re.findall(r"\btexts\.(\w+)", WIDGET_SCRIPT.read_text())}
     return literals, patterns, prefixes
 
 
