@@ -3,41 +3,14 @@ from __future__ import annotations
 
 import json
 import os
-import signal
-import socket
-import subprocess
-import sys
-import time
-import urllib.error
 import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
 
 from deploy import rasa_config
+from deploy.processes import ROOT, Processes, action_server_command, free_port, rasa_command
 
-ROOT = Path(__file__).resolve().parent.parent
-MODEL = ROOT / "models" / "klyngebot.tar.gz"
-# Rasa as `make run` starts it: its command line with the project's fixes (deploy/rasa_server.py).
-RASA = [sys.executable, "-m", "deploy.rasa_server"]
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def wait_for(url: str, process: subprocess.Popen, seconds: float = 180) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"server for {url} exited with {process.returncode}")
-        try:
-            with urllib.request.urlopen(url, timeout=2):
-                return
-        except (urllib.error.URLError, ConnectionError, TimeoutError):
-            time.sleep(0.5)
-    raise TimeoutError(f"{url} did not come up in {seconds} s")
+__all__ = ["ROOT", "Bot", "Servers", "free_port", "running_bot"]
 
 
 class Bot:
@@ -81,46 +54,16 @@ class Bot:
         return self._post("/model/parse", {"text": text})
 
 
-class Servers:
+class Servers(Processes):
     """The processes behind a running bot, which a fault test can stop, kill and start again."""
 
     def __init__(self, environment: dict, action_port: int, endpoints: Path, credentials: Path, logs: Path,
                  rasa_processes: int):
-        self.environment, self.logs = environment, logs
+        super().__init__(environment, logs)
         self.ports = {"actions": action_port, **{f"rasa{number}": free_port() for number in range(rasa_processes)}}
-        self.commands = {"actions": [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port",
-                                     str(action_port)]}
-        self.health = {"actions": f"http://127.0.0.1:{action_port}/health"}
+        self.add("actions", action_server_command(action_port), f"http://127.0.0.1:{action_port}/health")
         for name, port in list(self.ports.items())[1:]:
-            self.commands[name] = [*RASA, "run", "--enable-api", "--interface", "127.0.0.1", "--port", str(port),
-                                   "--model", str(MODEL), "--endpoints", str(endpoints), "--credentials",
-                                   str(credentials)]
-            self.health[name] = f"http://127.0.0.1:{port}/status"
-        self.processes: dict[str, subprocess.Popen] = {}
-
-    def start(self, *names: str) -> None:
-        for name in names or self.commands:
-            log = open(self.logs / f"{name}.log", "a")
-            self.processes[name] = subprocess.Popen(self.commands[name], cwd=ROOT, env=self.environment,
-                                                    stdout=log, stderr=subprocess.STDOUT)
-        for name in names or self.commands:
-            wait_for(self.health[name], self.processes[name])
-
-    def stop(self, name: str, signal_name: str = "SIGTERM") -> None:
-        process = self.processes.pop(name)
-        process.send_signal(getattr(signal, signal_name))
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-
-    def stop_all(self) -> None:
-        for name in list(self.processes):
-            self.stop(name)
-
-    def log(self, name: str) -> str:
-        return (self.logs / f"{name}.log").read_text(errors="replace")
+            self.add(name, rasa_command(port, endpoints, credentials), f"http://127.0.0.1:{port}/status")
 
 
 @contextmanager
@@ -138,9 +81,7 @@ def running_bot(tmp_dir: Path, reference_date: str | None = None, database_url: 
     if reference_date:
         environment["KLYNGEBOT_DATE"] = reference_date
     endpoints, credentials = rasa_config.write(tmp_dir / "config", environment)
-    logs = tmp_dir / "logs"
-    logs.mkdir(exist_ok=True)
-    servers = Servers(environment, action_port, endpoints, credentials, logs, rasa_processes)
+    servers = Servers(environment, action_port, endpoints, credentials, tmp_dir / "logs", rasa_processes)
     try:
         servers.start()
         bots = [Bot(f"rasa{number}", servers) for number in range(rasa_processes)]
