@@ -7,14 +7,23 @@ SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET                  turn the Slack channel on
                                                        address for Slack's Web API, such as a test stand-in)
 MICROSOFT_APP_ID, MICROSOFT_APP_PASSWORD               turn the Teams (Bot Framework) channel on
 A channel whose secrets are missing is off, and says so in one log line.
+
+Two more settings are Rasa's command line, not its files; deploy.rasa_server reads them from its environment:
+KLYNGEBOT_API_TOKEN        the HTTP API's token (Rasa's --auth-token), kept off the command line where any local
+                           user could read it; without one the API may only listen on loopback
+KLYNGEBOT_ALLOWED_ORIGINS  the websites (https://www.example.no, comma-separated) whose pages may call the bot
+                           from a browser (Rasa's --cors); none by default, as the chat page is the bot's own origin
 """
 from __future__ import annotations
 
+import argparse
+import ipaddress
 import logging
 import os
 import sys
 from pathlib import Path
-from typing import Mapping, Optional
+from typing import Mapping, Optional, Sequence
+from urllib.parse import urlsplit
 
 import yaml
 from dotenv import dotenv_values
@@ -79,6 +88,58 @@ def credentials(environment: Mapping[str, str]) -> dict:
             missing = [variable for key, variable in required.items() if not values[key]]
             logger.warning("channel %s is off: %s not set", channel, ", ".join(missing))
     return config
+
+
+API_TOKEN = "KLYNGEBOT_API_TOKEN"
+ALLOWED_ORIGINS = "KLYNGEBOT_ALLOWED_ORIGINS"
+
+
+class ConfigError(ValueError):
+    """A setting that would make an unsafe or broken start; its text is the one line the user sees."""
+
+
+def allowed_origins(environment: Mapping[str, str]) -> list[str]:
+    """The origins in KLYNGEBOT_ALLOWED_ORIGINS, each exactly as a browser sends it (scheme://host[:port])."""
+    origins = [origin.strip() for origin in environment.get(ALLOWED_ORIGINS, "").split(",") if origin.strip()]
+    for origin in origins:
+        parts = urlsplit(origin)
+        if parts.scheme not in ("https", "http") or not parts.hostname or parts.path or parts.query \
+                or parts.fragment or parts.username or origin != f"{parts.scheme}://{parts.netloc}".lower():
+            raise ConfigError(f"{ALLOWED_ORIGINS}: {origin!r} is not a website origin such as https://www.example.no "
+                              "(name each website; no path, no wildcard, lower case)")
+    return origins
+
+
+def _is_loopback(interface: str) -> bool:
+    try:
+        return ipaddress.ip_address(interface).is_loopback
+    except ValueError:
+        return interface == "localhost"
+
+
+def secured_run_arguments(arguments: Sequence[str], environment: Mapping[str, str]) -> list[str]:
+    """`rasa run` arguments with the API token and the CORS origins from the environment, unless the command
+    line gives its own. Refuses (ConfigError) an HTTP API without a token on anything but loopback: Rasa's
+    API can read and rewrite every conversation and replace the model."""
+    if not arguments or arguments[0] != "run":
+        return list(arguments)
+    given = argparse.ArgumentParser(add_help=False, allow_abbrev=False)
+    given.add_argument("-i", "--interface", default="0.0.0.0")  # Rasa's default: every interface
+    given.add_argument("--enable-api", action="store_true")
+    for option in ("--auth-token", "--jwt-secret"):
+        given.add_argument(option)
+    given.add_argument("--cors", nargs="*")
+    options, _ = given.parse_known_args(arguments[1:])
+    secured = list(arguments)
+    if environment.get(API_TOKEN) and options.auth_token is None:
+        secured += ["--auth-token", environment[API_TOKEN]]
+    elif options.enable_api and not (options.auth_token or options.jwt_secret) and not _is_loopback(options.interface):
+        raise ConfigError(f"the HTTP API would answer anyone on {options.interface} without a token: set {API_TOKEN} "
+                          "in .env (or keep Rasa on --interface 127.0.0.1)")
+    origins = allowed_origins(environment)
+    if options.cors is None and origins:
+        secured += ["--cors", *origins]
+    return secured
 
 
 def environment_with_dotenv(dotenv: Optional[Path]) -> dict[str, str]:

@@ -17,11 +17,16 @@ told, once per message, that the bot has a technical fault and whom to contact (
 form whose validation could not run asks its question again, so the check goes on where it was once the
 action server is back. (Rasa drops what the slot-extraction action says, so the apology comes from the
 next action that fails in the turn: the form's validation or the answering action.)
+
+`run` takes the HTTP API's token and the websites allowed by CORS from KLYNGEBOT_API_TOKEN and
+KLYNGEBOT_ALLOWED_ORIGINS (deploy.rasa_config), and refuses to open the API beyond loopback without a token.
 """
 from __future__ import annotations
 
 import functools
 import logging
+import os
+import sys
 
 from jsonschema.exceptions import best_match
 from jsonschema.validators import validator_for
@@ -34,6 +39,7 @@ from rasa.shared.utils.common import all_subclasses
 
 from bot.resources import DEFAULT_LANGUAGE
 from bot.saying.answers import service_unavailable
+from deploy.rasa_config import ConfigError, secured_run_arguments
 
 logger = logging.getLogger("klyngebot.rasa")
 _resolve_by_walking = Event.resolve_by_type
@@ -107,6 +113,11 @@ def install() -> None:
 
 
 if __name__ == "__main__":
+    try:
+        sys.argv[1:] = secured_run_arguments(sys.argv[1:], os.environ)
+    except ConfigError as error:
+        print(f"error: {error}", file=sys.stderr)
+        sys.exit(2)
     install()
     from rasa.__main__ import main
 

@@ -1,0 +1,63 @@
+"""Rasa's HTTP API token and CORS origins come from the environment; the API never answers beyond loopback
+without a token (deploy.rasa_config.secured_run_arguments, used by every Rasa start)."""
+import subprocess
+import sys
+
+import pytest
+
+from deploy.processes import ROOT
+from deploy.rasa_config import ConfigError, allowed_origins, secured_run_arguments
+
+RUN = ["run", "--enable-api", "--port", "5005"]
+
+
+def test_the_token_and_origins_are_added_from_the_environment():
+    environment = {"KLYNGEBOT_API_TOKEN": "t0ken", "KLYNGEBOT_ALLOWED_ORIGINS": "https://www.klynge.no, https://a.no:8443"}
+    assert secured_run_arguments(RUN, environment) == [
+        *RUN, "--auth-token", "t0ken", "--cors", "https://www.klynge.no", "https://a.no:8443"]
+
+
+def test_the_command_line_wins_over_the_environment():
+    arguments = [*RUN, "--auth-token", "given", "--cors", "https://given.no"]
+    environment = {"KLYNGEBOT_API_TOKEN": "t0ken", "KLYNGEBOT_ALLOWED_ORIGINS": "https://www.klynge.no"}
+    assert secured_run_arguments(arguments, environment) == arguments
+
+
+@pytest.mark.parametrize("interface", ["127.0.0.1", "::1", "localhost"])
+def test_an_open_api_is_allowed_on_loopback(interface):
+    arguments = [*RUN, "--interface", interface]
+    assert secured_run_arguments(arguments, {}) == arguments
+
+
+@pytest.mark.parametrize("arguments", [RUN, [*RUN, "--interface", "0.0.0.0"], [*RUN, "-i", "10.0.0.5"]])
+def test_an_open_api_beyond_loopback_is_refused(arguments):
+    with pytest.raises(ConfigError, match="without a token: set KLYNGEBOT_API_TOKEN"):
+        secured_run_arguments(arguments, {"KLYNGEBOT_API_TOKEN": ""})
+
+
+@pytest.mark.parametrize("arguments", [["run", "--port", "5005"], [*RUN, "--jwt-secret", "s"], ["train"]])
+def test_no_api_a_jwt_secret_or_another_command_needs_no_token(arguments):
+    assert secured_run_arguments(arguments, {}) == arguments
+
+
+@pytest.mark.parametrize("origin", ["*", "www.klynge.no", "https://www.klynge.no/", "https://www.klynge.no/chat",
+                                    "https://WWW.klynge.no", "ftp://klynge.no", "https://user@klynge.no"])
+def test_anything_but_a_plain_origin_is_refused(origin):
+    with pytest.raises(ConfigError, match="is not a website origin"):
+        allowed_origins({"KLYNGEBOT_ALLOWED_ORIGINS": f"https://ok.no,{origin}"})
+
+
+def test_no_origins_configured_means_none_allowed():
+    assert allowed_origins({}) == [] and allowed_origins({"KLYNGEBOT_ALLOWED_ORIGINS": " , "}) == []
+
+
+def test_rasa_refuses_an_open_api_with_one_line_and_status_2():
+    """The line comes after what TensorFlow prints while Rasa is imported; no traceback."""
+    started = subprocess.run([sys.executable, "-m", "deploy.rasa_server", *RUN, "--interface", "0.0.0.0"], cwd=ROOT,
+                             env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT)}, capture_output=True, text=True,
+                             timeout=120)
+    assert started.returncode == 2
+    assert "Traceback" not in started.stderr
+    assert started.stderr.strip().splitlines()[-1] == (
+        "error: the HTTP API would answer anyone on 0.0.0.0 without a token: set KLYNGEBOT_API_TOKEN in .env "
+        "(or keep Rasa on --interface 127.0.0.1)")
