@@ -39,6 +39,12 @@ def rasa_command(port: int, endpoints: Path, credentials: Path, interface: str =
             "--endpoints", str(endpoints), "--credentials", str(credentials)]
 
 
+def reply_texts(replies: list[dict]) -> list[str]:
+    """The REST channel's replies as texts, a button list appended to its message as [title | title]."""
+    return [reply.get("text", "") + (" [" + " | ".join(button["title"] for button in reply["buttons"]) + "]"
+                                     if reply.get("buttons") else "") for reply in replies]
+
+
 def wait_until_up(url: str, process: subprocess.Popen, seconds: float = 180,
                   context: Optional[ssl.SSLContext] = None) -> None:
     """Returns once `url` answers 2xx; fails as soon as the process has exited."""

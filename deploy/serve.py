@@ -15,25 +15,30 @@ ACTIONS_PORT (5055). Bad settings stop it before anything starts, with one line 
 """
 from __future__ import annotations
 
+import json
 import logging
 import signal
 import ssl
 import subprocess
 import sys
 import time
+import urllib.parse
+import urllib.request
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Mapping, Optional
+from typing import Mapping, Optional, Sequence
 
 import sqlalchemy
 from sqlalchemy.engine import make_url
 
 from deploy import proxy, rasa_config
-from deploy.processes import ROOT, Processes, action_server_command, rasa_command
+from deploy.processes import ROOT, Processes, action_server_command, free_port, rasa_command, reply_texts
 from deploy.rasa_config import API_TOKEN, ConfigError, allowed_origins
 
 logger = logging.getLogger("klyngebot.serve")
 SHORTEST_TOKEN = 24
-RESTART_GRACE_SECONDS = 60  # a process that dies sooner after (re)starting is not started again
+STARTUP_SECONDS = 360  # Rasa loads its model in 30-40 s on an idle 2-core machine, in minutes on a busy one
+RESTARTS_AT_MOST = 3, 600  # restarts of one process in so many seconds; one more means it would only die again
 LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "::1"}
 
 
@@ -56,8 +61,10 @@ def checked_settings(environment: Mapping[str, str]) -> dict[str, str]:
         problems.append("KLYNGEBOT_TLS_CERT and KLYNGEBOT_TLS_KEY go together (or neither, for a self-signed "
                         "certificate for local tries)")
     for name in ("KLYNGEBOT_TLS_CERT", "KLYNGEBOT_TLS_KEY"):
-        if settings.get(name) and not Path(settings[name]).is_file():
-            problems.append(f"{name}: no file {settings[name]}")
+        if settings.get(name):
+            settings[name] = str(ROOT / settings[name])  # nginx would read a relative path from its own directory
+            if not Path(settings[name]).is_file():
+                problems.append(f"{name}: no file {settings[name]}")
     for name in ("KLYNGEBOT_HTTPS_PORT", "KLYNGEBOT_HTTP_PORT", "KLYNGEBOT_RASA_PROCESSES", "RASA_PORT", "ACTIONS_PORT"):
         if not settings[name].isdigit() or int(settings[name]) < 1:
             problems.append(f"{name} must be a positive whole number")
@@ -107,12 +114,14 @@ def ensure_redis(url: str) -> None:
 class Stack:
     """The processes of the set-up, their files under run_directory; `settings` as checked_settings gives them."""
 
-    def __init__(self, settings: Mapping[str, str], run_directory: Path):
+    def __init__(self, settings: Mapping[str, str], run_directory: Path, rasa_ports: Optional[Sequence[int]] = None):
+        """Rasa listens on RASA_PORT and the ports after it, or on rasa_ports when given."""
         self.run_directory = run_directory
         self.https_port = int(settings["KLYNGEBOT_HTTPS_PORT"])
         self.actions_port = int(settings["ACTIONS_PORT"])
         first = int(settings["RASA_PORT"])
-        self.rasa_ports = {f"rasa{number + 1}": first + number for number in range(int(settings["KLYNGEBOT_RASA_PROCESSES"]))}
+        ports = rasa_ports or range(first, first + int(settings["KLYNGEBOT_RASA_PROCESSES"]))
+        self.rasa_ports = {f"rasa{number}": port for number, port in enumerate(ports, start=1)}
         environment = {**settings, "PYTHONPATH": str(ROOT), "RASA_TELEMETRY_ENABLED": "false",
                        "SANIC_HOST": "127.0.0.1",  # the action server's interface; Rasa's is on its command line
                        "ACTION_ENDPOINT": f"http://127.0.0.1:{self.actions_port}/webhook"}
@@ -120,16 +129,38 @@ class Stack:
             certificate, key = proxy.self_signed_certificate(ROOT / "var" / "tls")
             environment.update(KLYNGEBOT_TLS_CERT=str(certificate), KLYNGEBOT_TLS_KEY=str(key))
         self.certificate = Path(environment["KLYNGEBOT_TLS_CERT"])
+        self._client_context = self.client_context()  # made once: loading the certificate costs a few ms
         self.environment = environment
         # nginx's health check only asks whether nginx answers on this machine, whatever name the certificate has
         reachable = ssl.create_default_context()
         reachable.check_hostname, reachable.verify_mode = False, ssl.CERT_NONE
         self.processes = Processes(environment, run_directory / "logs", reachable)
-        self.started_at: dict[str, float] = {}
+        self.restarts: dict[str, list[float]] = {}
 
     @property
     def url(self) -> str:
         return f"https://127.0.0.1:{self.https_port}"
+
+    def client_context(self) -> ssl.SSLContext:
+        """TLS as a client checks the self-signed certificate: verified, as its own authority (a certificate
+        from a real authority is for its host name, not for 127.0.0.1)."""
+        return ssl.create_default_context(cafile=str(self.certificate))
+
+    def say(self, sender: str, text: str) -> list[str]:
+        """The bot's replies to one message over REST, through nginx, as texts (deploy.processes.reply_texts)."""
+        request = urllib.request.Request(f"{self.url}/webhooks/rest/webhook", headers={"Content-Type": "application/json"},
+                                         data=json.dumps({"sender": sender, "message": text}).encode())
+        with urllib.request.urlopen(request, timeout=120, context=self._client_context) as response:
+            return reply_texts(json.loads(response.read()))
+
+    def tracker(self, sender: str) -> dict:
+        """The stored conversation, through the HTTP API of a running Rasa process on loopback, with the token."""
+        name = next(name for name in self.rasa_ports if name in self.processes.processes
+                    and self.processes.processes[name].poll() is None)
+        query = urllib.parse.urlencode({"token": self.environment[API_TOKEN]})
+        url = f"http://127.0.0.1:{self.rasa_ports[name]}/conversations/{urllib.parse.quote(sender)}/tracker?{query}"
+        with urllib.request.urlopen(url, timeout=60) as response:
+            return json.loads(response.read())
 
     def prepare(self) -> None:
         """Writes Rasa's endpoints and credentials and nginx's configuration, and has nginx check it."""
@@ -144,28 +175,48 @@ class Stack:
         self.processes.add("nginx", proxy.nginx_command(nginx_directory), f"{self.url}/webhooks/webchat/")
 
     def start(self, *names: str) -> None:
-        names = names or ("actions", *self.rasa_ports)
-        self.processes.start(*names)
+        """Starts the named processes, or all; nginx last, once Rasa answers."""
+        self.processes.start(*(names or ("actions", *self.rasa_ports)), seconds=STARTUP_SECONDS)
         if "nginx" not in self.processes.processes:
             self.processes.start("nginx", seconds=30)
-        self.started_at.update({name: time.monotonic() for name in (*names, "nginx")})
 
     def stop(self) -> None:
         self.processes.stop_all()
 
     def restart_exited(self) -> list[str]:
         """Starts again each Rasa process or action server that has died; raises RuntimeError when nginx died
-        or a process died within RESTART_GRACE_SECONDS of its start (it would only die again)."""
+        or a process has been restarted too often of late (RESTARTS_AT_MOST)."""
         exited = self.processes.exited()
+        most, seconds = RESTARTS_AT_MOST
         for name, status in exited.items():
             logger.error("%s exited with status %s", name, status)
-            if name == "nginx" or time.monotonic() - self.started_at[name] < RESTART_GRACE_SECONDS:
+            recent = [moment for moment in self.restarts.get(name, []) if time.monotonic() - moment < seconds]
+            if name == "nginx" or len(recent) >= most:
                 raise RuntimeError(f"{name} exited with status {status}: see {self.processes.logs / (name + '.log')}")
+            self.restarts[name] = [*recent, time.monotonic()]
             del self.processes.processes[name]
         if exited:
             self.start(*exited)
             logger.warning("started again: %s", ", ".join(exited))
         return list(exited)
+
+
+@contextmanager
+def running_stack(run_directory: Path, environment: Mapping[str, str], rasa_processes: int = 2):
+    """The whole set-up on free loopback ports, with a self-signed certificate in run_directory unless the
+    environment names one (for tests and benchmarks); yields the started Stack and stops it afterwards."""
+    certificate, key = (environment.get("KLYNGEBOT_TLS_CERT"), environment.get("KLYNGEBOT_TLS_KEY")) if \
+        environment.get("KLYNGEBOT_TLS_CERT") else proxy.self_signed_certificate(run_directory / "tls")
+    settings = checked_settings({**environment, "KLYNGEBOT_TLS_CERT": str(certificate), "KLYNGEBOT_TLS_KEY": str(key),
+                                 "KLYNGEBOT_HTTPS_PORT": str(free_port()), "KLYNGEBOT_HTTP_PORT": str(free_port()),
+                                 "ACTIONS_PORT": str(free_port())})
+    stack = Stack(settings, run_directory, rasa_ports=[free_port() for _ in range(rasa_processes)])
+    stack.prepare()
+    try:
+        stack.start()
+        yield stack
+    finally:
+        stack.stop()
 
 
 def _services_for(settings: Mapping[str, str]) -> list[str]:

@@ -8,7 +8,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from deploy import rasa_config
-from deploy.processes import ROOT, Processes, action_server_command, free_port, rasa_command
+from deploy.processes import ROOT, Processes, action_server_command, free_port, rasa_command, reply_texts
 
 __all__ = ["ROOT", "Bot", "Servers", "free_port", "running_bot"]
 
@@ -33,9 +33,7 @@ class Bot:
 
     def say(self, sender: str, text: str) -> list[str]:
         """The bot's replies, as texts (a button list is appended to its message as [title | title])."""
-        replies = self._post("/webhooks/rest/webhook", {"sender": sender, "message": text})
-        return [reply.get("text", "") + (" [" + " | ".join(b["title"] for b in reply["buttons"]) + "]"
-                                         if reply.get("buttons") else "") for reply in replies]
+        return reply_texts(self._post("/webhooks/rest/webhook", {"sender": sender, "message": text}))
 
     def slots(self, sender: str) -> dict:
         """The conversation's slots as Rasa's tracker store gives them."""
