@@ -243,7 +243,8 @@ def main(run_directory: Optional[Path] = None) -> int:
         return 2
     except subprocess.CalledProcessError:
         return 1  # ensure-services has said why
-    signal.signal(signal.SIGTERM, signal.default_int_handler)  # stopped like Ctrl-C: everything stops in order
+    for stop_signal in (signal.SIGINT, signal.SIGTERM):  # Ctrl-C or a supervisor: everything stops in order
+        signal.signal(stop_signal, signal.default_int_handler)  # SIGINT too: a background start ignores it
     try:
         stack.start()
         logger.info("serving %s (chat page: %s/webhooks/webchat/chat/); Rasa's HTTP API on %s with the token",
