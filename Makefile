@@ -10,7 +10,7 @@ MODEL := models/klyngebot.tar.gz
 SPACY_NB := build/spacy_nb/meta.json
 TRAINING_DATA := domain.yml config.yml $(shell find data -name '*.yml')
 
-.PHONY: install run test bench lock clean train slack-manifest teams-package
+.PHONY: install run serve test bench lock clean train slack-manifest teams-package
 
 # The virtual environment is rebuilt when the project's dependencies change.
 $(INSTALLED): pyproject.toml constraints.txt
@@ -41,6 +41,11 @@ train: $(MODEL)
 # foreground; Ctrl-C stops both.
 run: $(MODEL)
 	scripts/run
+
+# The production set-up on this machine (README, "Production"): nginx with TLS in front of two Rasa
+# processes and the action server, PostgreSQL and Redis; settings from .env. Ctrl-C stops it all.
+serve: $(MODEL)
+	$(PY) -m deploy.serve
 
 test: $(MODEL)
 	scripts/ensure-services

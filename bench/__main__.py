@@ -4,13 +4,14 @@ import os
 import platform
 from pathlib import Path
 
-from bench import dialogue, engine, nlu, sme, training
+from bench import dialogue, engine, nlu, scale, sme, training
 
 header = (f"# Klyngebot benchmarks\n\n{dt.datetime.now():%Y-%m-%d %H:%M}, {platform.node()}, {os.cpu_count()} cores, "
           f"Python {platform.python_version()}, {platform.machine()}\n")
 print(header)
 lines = []
-for section, module in (("Engine", engine), ("SME rules", sme), ("NLU (held-out set)", nlu), ("Dialogue over REST", dialogue), ("Training", training)):
+for section, module in (("Engine", engine), ("SME rules", sme), ("NLU (held-out set)", nlu), ("Dialogue over REST", dialogue),
+                        ("One address, several processes (nginx, make serve)", scale), ("Training", training)):
     print(f"## {section}")
     results = module.run()
     for line in results:

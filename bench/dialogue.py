@@ -8,8 +8,6 @@ cluster's website are.
 """
 from __future__ import annotations
 
-import os
-import random
 import statistics
 import tempfile
 import time
@@ -17,6 +15,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from bench.engine import assessments_per_second
+from bench.load import cpu_seconds, percentile, play, resident_mb
 from tests.cases import load_cases
 from tests.servers import running_bot
 
@@ -26,53 +25,21 @@ THINK_SECONDS = (2.0, 6.0)  # a user's pause before each message, drawn evenly f
 CHECKS_AT_LEAST = 6  # per level: the three scripted checks twice, or one check per concurrent conversation
 
 
-def _play(bot, script, sender, think: tuple[float, float] | None = None) -> tuple[bool, list[float]]:
-    """One conversation; (every expectation held, latency of each message in seconds)."""
-    latencies, ok = [], True
-    pauses = random.Random(sender)
-    for user, *expected in script["turns"]:
-        if think:
-            time.sleep(pauses.uniform(*think))
-        start = time.perf_counter()
-        replies = bot.say(sender, user)
-        latencies.append(time.perf_counter() - start)
-        whole = "\n".join(replies)
-        ok = ok and bool(replies) and expected[0] in replies[-1] and all(text in whole for text in expected[1:])
-    return ok, latencies
-
-
-def _percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))]
-
-
-def _resident_mb(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
-
-
-def _cpu_seconds(pid: int) -> float:
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # user + system time
-
-
 def _load(bot, scripts, workers: int, think=None) -> tuple[list[tuple[bool, list[float]]], float, str]:
     """Runs the conversations of one load level: (their results, seconds taken, the level's report line)."""
     jobs = [(scripts[number % len(scripts)], f"bench-{'paced' if think else 'flat'}-{workers}-{number}")
             for number in range(max(workers, CHECKS_AT_LEAST))]
-    start, rasa_cpu = time.perf_counter(), _cpu_seconds(bot.pids["rasa"])
+    start, rasa_cpu = time.perf_counter(), cpu_seconds(bot.pids["rasa"])
     with ThreadPoolExecutor(max_workers=workers) as pool:
-        results = list(pool.map(lambda job: _play(bot, *job, think=think), jobs))
-    elapsed, rasa_cpu = time.perf_counter() - start, _cpu_seconds(bot.pids["rasa"]) - rasa_cpu
+        results = list(pool.map(lambda job: play(bot.say, *job, think=think), jobs))
+    elapsed, rasa_cpu = time.perf_counter() - start, cpu_seconds(bot.pids["rasa"]) - rasa_cpu
     latencies = [latency for _, timings in results for latency in timings]
     passed = sum(ok for ok, _ in results)
     pace = f"at human pace ({THINK_SECONDS[0]:g}-{THINK_SECONDS[1]:g} s between messages)" if think else "flat out"
     return results, elapsed, (
         f"{workers} concurrent conversation(s) {pace}: {passed}/{len(results)} scripted checks ended with the right "
-        f"verdict and grant; latency p50 {_percentile(latencies, 0.5) * 1000:.0f} ms, "
-        f"p95 {_percentile(latencies, 0.95) * 1000:.0f} ms, p99 {_percentile(latencies, 0.99) * 1000:.0f} ms; "
+        f"verdict and grant; latency p50 {percentile(latencies, 0.5) * 1000:.0f} ms, "
+        f"p95 {percentile(latencies, 0.95) * 1000:.0f} ms, p99 {percentile(latencies, 0.99) * 1000:.0f} ms; "
         f"{len(latencies) / elapsed:.1f} messages/s; Rasa's CPU {rasa_cpu / len(latencies) * 1000:.1f} ms per message")
 
 
@@ -90,6 +57,6 @@ def run() -> list[str]:
                 lines.append(f"a full scripted check takes {full_check:.2f} s of round trips on average")
         engine_rate, _ = assessments_per_second(seconds=1.0)
         lines.append(f"engine alone: {1000 / engine_rate:.3f} ms per assessment (the rest is Rasa, HTTP and NLU)")
-        lines.append(f"resident memory after the load: Rasa {_resident_mb(bot.pids['rasa']):.0f} MB, "
-                     f"action server {_resident_mb(bot.pids['actions']):.0f} MB")
+        lines.append(f"resident memory after the load: Rasa {resident_mb(bot.pids['rasa']):.0f} MB, "
+                     f"action server {resident_mb(bot.pids['actions']):.0f} MB")
     return lines

@@ -12,19 +12,26 @@ MICROSOFT_TENANT_ID                                    the bot's Entra ID tenant
                                                        botframework.com, multi-tenant); MICROSOFT_LOGIN_URL and
                                                        MICROSOFT_OPENID_METADATA_URL: other addresses for
                                                        Microsoft's login and Bot Framework's keys (test stand-ins)
-KLYNGEBOT_ALLOWED_ORIGINS                              the websites (comma-separated origins, such as
-                                                       https://www.klynge.no) that may embed the chat widget
 STAFF_TOKEN                                            turns staff's dashboard at /webhooks/staff/ on
 A channel whose secrets are missing is off, and says so in one log line. A malformed setting stops the
 command with one line naming it (exit status 2).
+
+Two more settings are Rasa's command line, not its files; deploy.rasa_server reads them from its environment:
+KLYNGEBOT_API_TOKEN        the HTTP API's token (Rasa's --auth-token), kept off the command line where any local
+                           user could read it; without one the API may only listen on loopback
+KLYNGEBOT_ALLOWED_ORIGINS  the websites (https://www.klynge.no, comma-separated) whose pages may embed the chat
+                           widget and call the bot from a browser: the webchat channel (socket.io and the widget's
+                           texts) and Rasa's --cors (REST); none by default, as the chat page is the bot's own origin
 """
 from __future__ import annotations
 
+import argparse
+import ipaddress
 import logging
 import os
 import sys
 from pathlib import Path
-from typing import Mapping, Optional
+from typing import Mapping, Optional, Sequence
 from urllib.parse import urlsplit
 
 import yaml
@@ -50,22 +57,27 @@ CHANNELS = {
 }
 
 
+API_TOKEN = "KLYNGEBOT_API_TOKEN"
+ALLOWED_ORIGINS = "KLYNGEBOT_ALLOWED_ORIGINS"
+
+
 class SettingError(ValueError):
     """A setting in the environment or .env that cannot be used; the message names it."""
 
 
-def allowed_origins(setting: Optional[str]) -> list[str]:
+def allowed_origins(environment: Mapping[str, str]) -> list[str]:
     """KLYNGEBOT_ALLOWED_ORIGINS as browsers send an Origin header: scheme://host[:port], lower case, no path.
     A wildcard is refused: any website could then hold conversations in the cluster's name."""
     origins = []
-    for entry in (setting or "").split(","):
+    for entry in (environment.get(ALLOWED_ORIGINS) or "").split(","):
         entry = entry.strip().rstrip("/")
         if not entry:
             continue
         parts = urlsplit(entry)
         if "*" in entry or parts.scheme not in ("http", "https") or not parts.hostname or parts.path \
                 or parts.query or parts.fragment or parts.username:
-            raise SettingError(f"KLYNGEBOT_ALLOWED_ORIGINS: {entry!r} is not an origin like https://www.klynge.no")
+            raise SettingError(f"{ALLOWED_ORIGINS}: {entry!r} is not a website origin such as https://www.klynge.no "
+                               "(name each website; no path, no wildcard)")
         origins.append(f"{parts.scheme}://{parts.netloc.lower()}")
     return origins
 
@@ -109,7 +121,7 @@ def credentials(environment: Mapping[str, str]) -> dict:
     config: dict = {"rest": None,
                     WEBCHAT: {"user_message_evt": "user_uttered", "bot_message_evt": "bot_uttered",
                               "session_persistence": True,
-                              "allowed_origins": allowed_origins(environment.get("KLYNGEBOT_ALLOWED_ORIGINS"))}}
+                              "allowed_origins": allowed_origins(environment)}}
     for channel, (key_in_credentials, required, optional, fixed) in CHANNELS.items():
         values = {key: environment.get(variable) for key, variable in required.items()}
         if all(values.values()):
@@ -119,6 +131,38 @@ def credentials(environment: Mapping[str, str]) -> dict:
             missing = [variable for key, variable in required.items() if not values[key]]
             logger.warning("channel %s is off: %s not set", channel, ", ".join(missing))
     return config
+
+
+def _is_loopback(interface: str) -> bool:
+    try:
+        return ipaddress.ip_address(interface).is_loopback
+    except ValueError:
+        return interface == "localhost"
+
+
+def secured_run_arguments(arguments: Sequence[str], environment: Mapping[str, str]) -> list[str]:
+    """`rasa run` arguments with the API token and the CORS origins from the environment, unless the command
+    line gives its own. Refuses (SettingError) an HTTP API without a token on anything but loopback: Rasa's
+    API can read and rewrite every conversation and replace the model."""
+    if not arguments or arguments[0] != "run":
+        return list(arguments)
+    given = argparse.ArgumentParser(add_help=False, allow_abbrev=False)
+    given.add_argument("-i", "--interface", default="0.0.0.0")  # Rasa's default: every interface
+    given.add_argument("--enable-api", action="store_true")
+    for option in ("--auth-token", "--jwt-secret"):
+        given.add_argument(option)
+    given.add_argument("--cors", nargs="*")
+    options, _ = given.parse_known_args(arguments[1:])
+    secured = list(arguments)
+    if environment.get(API_TOKEN) and options.auth_token is None:
+        secured += ["--auth-token", environment[API_TOKEN]]
+    elif options.enable_api and not (options.auth_token or options.jwt_secret) and not _is_loopback(options.interface):
+        raise SettingError(f"the HTTP API would answer anyone on {options.interface} without a token: set {API_TOKEN} "
+                          "in .env (or keep Rasa on --interface 127.0.0.1)")
+    origins = allowed_origins(environment)
+    if options.cors is None and origins:
+        secured += ["--cors", *origins]
+    return secured
 
 
 def environment_with_dotenv(dotenv: Optional[Path]) -> dict[str, str]:

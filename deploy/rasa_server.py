@@ -18,11 +18,16 @@ conversation's state is in its slots, so it goes on where it was once the action
 
 The action's request: Rasa sends the whole tracker, every event of the conversation, with each call. The one
 action needs the slots and the latest message, so it gets those (and that message's event) and nothing more.
+
+`run` takes the HTTP API's token and the websites allowed by CORS from KLYNGEBOT_API_TOKEN and
+KLYNGEBOT_ALLOWED_ORIGINS (deploy.rasa_config), and refuses to open the API beyond loopback without a token.
 """
 from __future__ import annotations
 
 import functools
 import logging
+import os
+import sys
 
 from jsonschema.exceptions import best_match
 from jsonschema.validators import validator_for
@@ -35,6 +40,7 @@ from rasa.shared.utils.common import all_subclasses
 
 from bot.resources import DEFAULT_LANGUAGE
 from bot.saying.answers import service_unavailable
+from deploy.rasa_config import SettingError, secured_run_arguments
 
 logger = logging.getLogger("klyngebot.rasa")
 _resolve_by_walking = Event.resolve_by_type
@@ -116,6 +122,11 @@ def install() -> None:
 
 
 if __name__ == "__main__":
+    try:
+        sys.argv[1:] = secured_run_arguments(sys.argv[1:], os.environ)
+    except SettingError as error:
+        print(f"error: {error}", file=sys.stderr)
+        sys.exit(2)
     install()
     from rasa.__main__ import main
 

@@ -1,0 +1,36 @@
+# Klyngebot's one image: Rasa (through deploy/rasa_server.py, with the project's fixes), the action server and
+# the nginx config renderer, each started by compose.yaml's `command`. Python 3.10 on Debian 12, as the tested
+# set-up (Rasa 3.6 runs on nothing later); the model is trained in the build, so every container serves the
+# same model file. Not built by the tests (no Docker daemon there): tests/test_compose.py reads this file.
+
+FROM python:3.10-slim-bookworm AS base
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1 \
+    RASA_TELEMETRY_ENABLED=false
+WORKDIR /app
+COPY pyproject.toml constraints.txt README.md ./
+COPY bot/ bot/
+COPY actions/ actions/
+COPY channels/ channels/
+COPY deploy/ deploy/
+COPY records/ records/
+RUN pip install --constraint constraints.txt --editable .
+
+# The spaCy pipeline and the model, made from the project's data (nothing downloaded), as `make train` does.
+FROM base AS trained
+COPY scripts/build_spacy_nb.py scripts/
+COPY domain.yml config.yml ./
+COPY data/ data/
+RUN python scripts/build_spacy_nb.py build/spacy_nb \
+    && rasa train --quiet --fixed-model-name klyngebot --out models
+
+FROM base
+COPY web/ web/
+COPY --from=trained /app/build/spacy_nb build/spacy_nb
+COPY --from=trained /app/models/klyngebot.tar.gz models/klyngebot.tar.gz
+# Rasa's config files and the home directory (Rasa, TensorFlow and Matplotlib keep small files there) are
+# in var/; nothing else of the image is writable.
+RUN useradd --uid 1001 --home-dir /app/var --no-create-home klyngebot \
+    && mkdir -p var && chown klyngebot var
+USER 1001
+ENTRYPOINT ["deploy/entrypoint.sh"]
+CMD ["python", "-m", "deploy.rasa_server", "--help"]
