@@ -34,6 +34,7 @@ from sqlalchemy.engine import make_url
 from deploy import proxy, rasa_config
 from deploy.processes import ROOT, Processes, action_server_command, free_port, rasa_command, reply_texts
 from deploy.rasa_config import API_TOKEN, SettingError, allowed_origins
+from records.identity import HASH_KEY_VARIABLE, MINIMUM_KEY_LENGTH
 
 logger = logging.getLogger("klyngebot.serve")
 SHORTEST_TOKEN = 24
@@ -57,6 +58,9 @@ def checked_settings(environment: Mapping[str, str]) -> dict[str, str]:
     if not settings.get("REDIS_URL", "").startswith(("redis://", "rediss://")):
         problems.append("REDIS_URL must be a redis:// URL, the lock store that keeps one conversation in order "
                         "across processes")
+    if len(settings.get(HASH_KEY_VARIABLE, "")) < MINIMUM_KEY_LENGTH:
+        problems.append(f"{HASH_KEY_VARIABLE} must be set to a secret of at least {MINIMUM_KEY_LENGTH} characters, as "
+                        "every process hashes a sender the same way (make one: openssl rand -hex 32)")
     if bool(settings.get("KLYNGEBOT_TLS_CERT")) != bool(settings.get("KLYNGEBOT_TLS_KEY")):
         problems.append("KLYNGEBOT_TLS_CERT and KLYNGEBOT_TLS_KEY go together (or neither, for a self-signed "
                         "certificate for local tries)")
@@ -146,12 +150,16 @@ class Stack:
         from a real authority is for its host name, not for 127.0.0.1)."""
         return ssl.create_default_context(cafile=str(self.certificate))
 
-    def say(self, sender: str, text: str) -> list[str]:
-        """The bot's replies to one message over REST, through nginx, as texts (deploy.processes.reply_texts)."""
+    def send(self, sender: str, text: str) -> list[dict]:
+        """The bot's replies to one message over REST, through nginx, as the REST channel gives them."""
         request = urllib.request.Request(f"{self.url}/webhooks/rest/webhook", headers={"Content-Type": "application/json"},
                                          data=json.dumps({"sender": sender, "message": text}).encode())
         with urllib.request.urlopen(request, timeout=120, context=self._client_context) as response:
-            return reply_texts(json.loads(response.read()))
+            return json.loads(response.read())
+
+    def say(self, sender: str, text: str) -> list[str]:
+        """The bot's replies to one message, as texts (deploy.processes.reply_texts)."""
+        return reply_texts(self.send(sender, text))
 
     def tracker(self, sender: str) -> dict:
         """The stored conversation, through the HTTP API of a running Rasa process on loopback, with the token."""

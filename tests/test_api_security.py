@@ -70,11 +70,12 @@ def test_rasa_refuses_an_open_api_with_one_line_and_status_2():
         "(or keep Rasa on --interface 127.0.0.1)")
 
 
-GOOD = {"KLYNGEBOT_API_TOKEN": "x" * 24, "DATABASE_URL": "postgresql://db/klyngebot", "REDIS_URL": "redis://r:6379/0"}
+GOOD = {"KLYNGEBOT_API_TOKEN": "x" * 24, "KLYNGEBOT_HASH_KEY": "h" * 32, "DATABASE_URL": "postgresql://db/klyngebot",
+        "REDIS_URL": "redis://r:6379/0"}
 
 
 def test_make_serve_refuses_to_start_without_its_settings_in_one_line_with_status_2():
-    unset = {"KLYNGEBOT_API_TOKEN": "", "DATABASE_URL": "", "REDIS_URL": ""}  # the shell wins over any .env
+    unset = {"KLYNGEBOT_API_TOKEN": "", "DATABASE_URL": "", "REDIS_URL": "", "KLYNGEBOT_HASH_KEY": ""}  # over any .env
     started = subprocess.run([sys.executable, "-m", "deploy.serve"], cwd=ROOT, capture_output=True, text=True,
                              env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT), **unset}, timeout=120)
     assert started.returncode == 2
@@ -82,11 +83,13 @@ def test_make_serve_refuses_to_start_without_its_settings_in_one_line_with_statu
         "error: make serve: KLYNGEBOT_API_TOKEN must be set to a secret of at least 24 characters, as the HTTP API "
         "can read and rewrite every conversation (make one: openssl rand -hex 24); DATABASE_URL must be a "
         "postgresql:// URL, the tracker store all Rasa processes share; REDIS_URL must be a redis:// URL, the lock "
-        "store that keeps one conversation in order across processes"]
+        "store that keeps one conversation in order across processes; KLYNGEBOT_HASH_KEY must be set to a secret of "
+        "at least 32 characters, as every process hashes a sender the same way (make one: openssl rand -hex 32)"]
 
 
 @pytest.mark.parametrize("setting, problem", [
     ({"KLYNGEBOT_API_TOKEN": "x" * 23}, "at least 24 characters"),
+    ({"KLYNGEBOT_HASH_KEY": "h" * 31}, "KLYNGEBOT_HASH_KEY must be set to a secret of at least 32 characters"),
     ({"DATABASE_URL": "sqlite:///var/klyngebot.db"}, "DATABASE_URL must be a postgresql:// URL"),
     ({"KLYNGEBOT_TLS_CERT": "/etc/hostname"}, "KLYNGEBOT_TLS_CERT and KLYNGEBOT_TLS_KEY go together"),
     ({"KLYNGEBOT_TLS_CERT": "/no/cert.pem", "KLYNGEBOT_TLS_KEY": "/no/key.pem"}, "KLYNGEBOT_TLS_CERT: no file /no/cert.pem"),

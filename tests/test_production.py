@@ -76,6 +76,7 @@ def test_rasa_api_routes_are_all_found():
 def stack(tmp_path_factory):
     subprocess.run([str(ROOT / "scripts" / "ensure-services"), "nginx", "postgresql", "redis"], check=True)
     environment = {**os.environ, "KLYNGEBOT_API_TOKEN": TOKEN, "KLYNGEBOT_ALLOWED_ORIGINS": WEBSITE,
+                   "KLYNGEBOT_HASH_KEY": "a-production-test-key-0123456789abcdef",
                    "REDIS_URL": REDIS_URL, "SLACK_BOT_TOKEN": "xoxb-test", "SLACK_SIGNING_SECRET": SIGNING_SECRET,
                    "SLACK_API_URL": "http://127.0.0.1:9/"}  # nothing is sent to Slack in these tests
     with postgres_database() as url, running_stack(tmp_path_factory.mktemp("serve"),
