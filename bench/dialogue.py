@@ -1,62 +1,89 @@
-"""The whole bot over REST: scripted conversations (tests/cases/conversations.yaml) through the real
-servers, their success rate, message latency at several concurrency levels, and server memory.
+"""The whole bot over REST beside the bot `rasa init` makes, in the same run on the same machine (issue 14).
 
-Two kinds of load. Flat out: each conversation sends its next message the moment the reply arrives, which
-measures what one Rasa process can take (its saturation) and how latency grows past it. At human pace:
-each user reads and types for THINK_SECONDS between messages, which is what concurrent conversations on a
-cluster's website are.
-"""
+Two kinds of load. Flat out: each conversation sends its next message the moment the reply arrives, which measures
+what one Rasa process can take and how latency grows past it. At human pace: each user reads and types for
+THINK_SECONDS before each message, which is what concurrent conversations on a cluster's website are. This
+project's conversations are simulated users doing a whole check (simulation/); the starter bot's are its own twelve
+messages (bench/starter.py). CPU per message comes from each process's own accounting in /proc.
+
+Then the whole corpus of simulated users, one after another: how many end with the engine's verdict and grant, how
+many questions a check takes, and how often a question is asked again."""
 from __future__ import annotations
 
+import datetime as dt
 import statistics
 import tempfile
 import time
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from bench.engine import assessments_per_second
-from bench.load import cpu_seconds, percentile, play, resident_mb
-from tests.cases import load_cases
-from tests.servers import running_bot
+from bench.load import Level, run_level, resident_mb, scripted, simulated
+from bench.starter import SCRIPT, running_starter_bot
+from deploy.local import running_bot
+from simulation.harness import RestBot, converse
+from simulation.profiles import make_profiles
 
 CONCURRENCY = (1, 10, 50)
 HUMAN_PACE_CONCURRENCY = (10, 50)
-THINK_SECONDS = (2.0, 6.0)  # a user's pause before each message, drawn evenly from this range
-CHECKS_AT_LEAST = 6  # per level: the three scripted checks twice, or one check per concurrent conversation
+THINK_SECONDS = (2.0, 6.0)
+CONVERSATIONS_AT_LEAST = 6  # per level, so that one conversation is not the whole sample
+CORPUS = 360
 
 
-def _load(bot, scripts, workers: int, think=None) -> tuple[list[tuple[bool, list[float]]], float, str]:
-    """Runs the conversations of one load level: (their results, seconds taken, the level's report line)."""
-    jobs = [(scripts[number % len(scripts)], f"bench-{'paced' if think else 'flat'}-{workers}-{number}")
-            for number in range(max(workers, CHECKS_AT_LEAST))]
-    start, rasa_cpu = time.perf_counter(), cpu_seconds(bot.pids["rasa"])
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        results = list(pool.map(lambda job: play(bot.say, *job, think=think), jobs))
-    elapsed, rasa_cpu = time.perf_counter() - start, cpu_seconds(bot.pids["rasa"]) - rasa_cpu
-    latencies = [latency for _, timings in results for latency in timings]
-    passed = sum(ok for ok, _ in results)
-    pace = f"at human pace ({THINK_SECONDS[0]:g}-{THINK_SECONDS[1]:g} s between messages)" if think else "flat out"
-    return results, elapsed, (
-        f"{workers} concurrent conversation(s) {pace}: {passed}/{len(results)} scripted checks ended with the right "
-        f"verdict and grant; latency p50 {percentile(latencies, 0.5) * 1000:.0f} ms, "
-        f"p95 {percentile(latencies, 0.95) * 1000:.0f} ms, p99 {percentile(latencies, 0.99) * 1000:.0f} ms; "
-        f"{len(latencies) / elapsed:.1f} messages/s; Rasa's CPU {rasa_cpu / len(latencies) * 1000:.1f} ms per message")
+def _compare(label: str, ours: Level, starter: Level) -> str:
+    return (f"{label}: this project {ours.described()} | `rasa init` bot {starter.described()} | "
+            f"p95 ratio {ours.p(0.95) / starter.p(0.95):.2f}, p50 ratio {ours.p(0.5) / starter.p(0.5):.2f}")
+
+
+def _corpus(client: RestBot, day: dt.date) -> list[str]:
+    start = time.perf_counter()
+    transcripts = [converse(client, user, seed, day, sender=f"corpus-{seed}")
+                   for seed, user in enumerate(make_profiles(CORPUS))]
+    seconds = time.perf_counter() - start
+    questions = [transcript.questions for transcript in transcripts]
+    asked_again = sum(transcript.reasks > 0 for transcript in transcripts)
+    failed = [transcript for transcript in transcripts if not transcript.passed]
+    lines = [f"simulated users, one at a time: {len(transcripts) - len(failed)}/{len(transcripts)} ended with the "
+             f"engine's verdict and grant for every call; questions per check median {statistics.median(questions):g}, "
+             f"at most {max(questions)}; {asked_again} checks had a question asked again; "
+             f"{seconds / len(transcripts):.2f} s of round trips per check"]
+    lines += [f"failed: {transcript.profile.name}: {'; '.join(transcript.problems)}" for transcript in failed[:5]]
+    return lines
 
 
 def run() -> list[str]:
-    scripts = [script for script in load_cases("conversations")["conversations"] if script["verdict"]]
+    day = dt.date.today()
+    users = make_profiles(CORPUS)
     lines = []
-    with tempfile.TemporaryDirectory() as directory, running_bot(Path(directory), "2015-06-01") as bot:
-        for workers in HUMAN_PACE_CONCURRENCY:
-            lines.append(_load(bot, scripts, workers, think=THINK_SECONDS)[2])
-        for workers in CONCURRENCY:
-            results, elapsed, line = _load(bot, scripts, workers)
-            lines.append(line)
-            if workers == 1:
-                full_check = statistics.mean(sum(timings) for _, timings in results)
-                lines.append(f"a full scripted check takes {full_check:.2f} s of round trips on average")
-        engine_rate, _ = assessments_per_second(seconds=1.0)
-        lines.append(f"engine alone: {1000 / engine_rate:.3f} ms per assessment (the rest is Rasa, HTTP and NLU)")
-        lines.append(f"resident memory after the load: Rasa {resident_mb(bot.pids['rasa']):.0f} MB, "
-                     f"action server {resident_mb(bot.pids['actions']):.0f} MB")
+    with tempfile.TemporaryDirectory() as directory:
+        (Path(directory) / "starter").mkdir()
+        start = time.perf_counter()
+        with running_bot(Path(directory) / "klyngebot", day.isoformat()) as bot:
+            startup = time.perf_counter() - start
+            with running_starter_bot(Path(directory) / "starter") as starter:
+                lines.append(f"start-up with a trained model, until the first answer: this project {startup:.0f} s "
+                             f"(Rasa and the action server), `rasa init` bot {starter.startup_seconds:.0f} s; "
+                             f"training the `rasa init` bot took {starter.training_seconds:.0f} s")
+                client = RestBot(bot.base)
+                ours_pids, starter_pids = [bot.pids["rasa"]], [starter.pid]
+                for pace, levels, think in (("flat out", CONCURRENCY, None),
+                                            ("at human pace", HUMAN_PACE_CONCURRENCY, THINK_SECONDS)):
+                    for workers in levels:
+                        count = max(workers, CONVERSATIONS_AT_LEAST)
+                        tag = f"{'paced' if think else 'flat'}-{workers}"
+                        ours = run_level([simulated(client.say, users[(workers + number) % len(users)], number,
+                                                    f"bench-{tag}-{number}", day, think) for number in range(count)],
+                                         workers, ours_pids)
+                        theirs = run_level([scripted(starter.client.say, SCRIPT, f"bench-{tag}-{number}", think)
+                                            for number in range(count)], workers, starter_pids)
+                        lines.append(_compare(f"{workers} conversation(s) {pace}", ours, theirs))
+                        if workers == 10 and not think:
+                            actions = run_level([simulated(client.say, users[number], number, f"bench-cpu-{number}",
+                                                           day)
+                                                 for number in range(count)], workers, [bot.pids["actions"]])
+                            lines.append(f"the action server's CPU at 10 conversations flat out: "
+                                         f"{actions.cpu_per_message * 1000:.1f} ms per message")
+                lines.append(f"resident memory after the load: this project's Rasa {resident_mb(bot.pids['rasa']):.0f} MB"
+                             f", its action server {resident_mb(bot.pids['actions']):.0f} MB; `rasa init` bot's Rasa "
+                             f"{resident_mb(starter.pid):.0f} MB")
+            lines += _corpus(client, day)
     return lines

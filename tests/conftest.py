@@ -2,7 +2,7 @@
 session for every test that talks to it as users do; tests that stop, kill or reconfigure servers start their own."""
 import pytest
 
-from tests.servers import running_bot
+from deploy.local import running_bot
 
 
 @pytest.fixture(scope="session")

@@ -5,7 +5,7 @@ import json
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-from tests.servers import free_port
+from deploy.local import free_port
 
 
 class QuietHandler(BaseHTTPRequestHandler):

@@ -9,7 +9,7 @@ from contextlib import contextmanager
 
 import sqlalchemy
 
-from tests.servers import free_port
+from deploy.local import free_port
 
 POSTGRES_SERVER = "postgresql://postgres@127.0.0.1:5432"
 

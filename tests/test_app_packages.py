@@ -15,7 +15,7 @@ import pytest
 import yaml
 from PIL import Image
 
-from tests.servers import ROOT
+from deploy.local import ROOT
 
 APP_ID = "5f1c0a2e-7d4b-4c8e-9a31-2b6f0e8d7c11"
 PUBLIC_URL = "https://klyngebot.example.no"

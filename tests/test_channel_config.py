@@ -7,7 +7,7 @@ import pytest
 import yaml
 
 from deploy import rasa_config
-from tests.servers import ROOT
+from deploy.local import ROOT
 
 
 def test_allowed_origins_are_written_as_browsers_send_them(tmp_path):

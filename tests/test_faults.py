@@ -8,7 +8,7 @@ import sqlalchemy
 
 from bot.saying.answers import service_unavailable
 from tests.scripts import CHECK, VERDICT, finish
-from tests.servers import running_bot
+from deploy.local import running_bot
 from tests.services import cuttable_postgres_database
 
 pytestmark = pytest.mark.slow

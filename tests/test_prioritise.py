@@ -17,7 +17,7 @@ from bot.rules.catalogue import CALLS_DIR, CatalogueError, catalogue, load_catal
 from bot.rules.prioritise import (DEFAULT_SCALE, InvalidProposal, ProposalDraft, Scale, prioritise,
                                   prioritised_calls, weighted_criteria)
 from bot.rules.profile import InvalidInput
-from tests.servers import ROOT
+from deploy.local import ROOT
 
 DAY = dt.date(2015, 6, 1)
 # A project that meets every rule of Innovasjonsrammen.

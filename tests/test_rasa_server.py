@@ -67,7 +67,7 @@ def run_without_action_server(action_name: str, tracker):
     from rasa.shared.core.domain import Domain
     from rasa.utils.endpoints import EndpointConfig
 
-    from tests.servers import free_port
+    from deploy.local import free_port
 
     nowhere = EndpointConfig(f"http://127.0.0.1:{free_port()}/webhook")  # nothing listens there
     return asyncio.run(rasa_server.run_or_apologise(RemoteAction(action_name, nowhere), CollectingOutputChannel(),

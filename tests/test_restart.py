@@ -2,7 +2,7 @@
 import pytest
 
 from tests.scripts import CHECK, GRANT, VERDICT, finish
-from tests.servers import running_bot
+from deploy.local import running_bot
 
 pytestmark = pytest.mark.slow
 

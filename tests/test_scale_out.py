@@ -6,7 +6,7 @@ from records.checks import report
 from records.store import connect
 from tests.scripts import CHECK, VERDICT
 from tests.services import postgres_database
-from tests.servers import running_bot
+from deploy.local import running_bot
 
 pytestmark = pytest.mark.slow
 REDIS_URL = "redis://127.0.0.1:6379/3"

@@ -18,7 +18,7 @@ from slack_sdk.models.blocks import Block
 
 from channels.slack import SlackOutput
 from tests.loopback import QuietHandler, serve
-from tests.servers import running_bot
+from deploy.local import running_bot
 from tests.services import postgres_database
 
 pytestmark = pytest.mark.slow

@@ -25,7 +25,7 @@ from records.page import dashboard_page, login_page
 from records.slack import announce_handoff
 from records.store import connect
 from records.unanswered import record_unanswered
-from tests.servers import free_port
+from deploy.local import free_port
 from tests.test_slack_channel import SlackApiStandIn
 from tests.test_storage import hash_key  # noqa: F401  (fixture)
 

@@ -13,7 +13,7 @@ from playwright.sync_api import expect, sync_playwright
 
 from records.export import check_rows, unanswered_rows
 from records.store import connect
-from tests.servers import ROOT, running_bot
+from deploy.local import ROOT, running_bot
 from tests.test_staff import PageReader, known_records
 from tests.test_storage import KEY
 from tests.test_webchat_browser import CHROMIUM, CHROMIUM_FLAGS

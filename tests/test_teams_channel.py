@@ -21,7 +21,7 @@ from rasa.core.actions.action import create_bot_utterance
 
 from channels.teams import Login, TeamsOutput
 from tests.loopback import QuietHandler, serve
-from tests.servers import running_bot
+from deploy.local import running_bot
 
 APP_ID = "5f1c0a2e-7d4b-4c8e-9a31-2b6f0e8d7c11"
 APP_PASSWORD = "app-password-0815"

@@ -17,7 +17,7 @@ import yaml
 from playwright.sync_api import expect, sync_playwright
 
 from tests.loopback import QuietHandler, serve
-from tests.servers import ROOT, running_bot
+from deploy.local import ROOT, running_bot
 
 pytestmark = pytest.mark.slow
 CHROMIUM = "/usr/bin/chromium"  # installed by scripts/ensure-services

@@ -1,43 +1,17 @@
-"""Starts the real action server and Rasa on free loopback ports for end-to-end tests."""
+"""The bot on this machine for the end-to-end tests and the benchmarks: the real action server and Rasa on free
+loopback ports, with a SQLite file as store unless a database is given, and a client for each Rasa."""
 from __future__ import annotations
 
 import json
 import os
-import signal
-import socket
-import subprocess
-import sys
-import time
-import urllib.error
 import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
 
 from deploy import rasa_config
+from deploy.processes import ROOT, Processes, action_server_command, free_port, rasa_command, reply_texts
 
-ROOT = Path(__file__).resolve().parent.parent
-MODEL = ROOT / "models" / "klyngebot.tar.gz"
-# Rasa as `make run` starts it: its command line with the project's fixes (deploy/rasa_server.py).
-RASA = [sys.executable, "-m", "deploy.rasa_server"]
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def wait_for(url: str, process: subprocess.Popen, seconds: float = 180) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"server for {url} exited with {process.returncode}")
-        try:
-            with urllib.request.urlopen(url, timeout=2):
-                return
-        except (urllib.error.URLError, ConnectionError, TimeoutError):
-            time.sleep(0.5)
-    raise TimeoutError(f"{url} did not come up in {seconds} s")
+__all__ = ["ROOT", "Bot", "Servers", "free_port", "running_bot"]
 
 
 class Bot:
@@ -58,11 +32,13 @@ class Bot:
         with urllib.request.urlopen(request, timeout=60) as response:
             return json.loads(response.read() or b"null")
 
+    def send(self, sender: str, text: str) -> list[dict]:
+        """The bot's replies to one message over REST, as the REST channel gives them (text, buttons, custom)."""
+        return self._post("/webhooks/rest/webhook", {"sender": sender, "message": text})
+
     def say(self, sender: str, text: str) -> list[str]:
         """The bot's replies, as texts (a button list is appended to its message as [title | title])."""
-        replies = self._post("/webhooks/rest/webhook", {"sender": sender, "message": text})
-        return [reply.get("text", "") + (" [" + " | ".join(b["title"] for b in reply["buttons"]) + "]"
-                                         if reply.get("buttons") else "") for reply in replies]
+        return reply_texts(self.send(sender, text))
 
     def slots(self, sender: str) -> dict:
         """The conversation's slots as Rasa's tracker store gives them."""
@@ -81,46 +57,16 @@ class Bot:
         return self._post("/model/parse", {"text": text})
 
 
-class Servers:
+class Servers(Processes):
     """The processes behind a running bot, which a fault test can stop, kill and start again."""
 
     def __init__(self, environment: dict, action_port: int, endpoints: Path, credentials: Path, logs: Path,
                  rasa_processes: int):
-        self.environment, self.logs = environment, logs
+        super().__init__(environment, logs)
         self.ports = {"actions": action_port, **{f"rasa{number}": free_port() for number in range(rasa_processes)}}
-        self.commands = {"actions": [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port",
-                                     str(action_port)]}
-        self.health = {"actions": f"http://127.0.0.1:{action_port}/health"}
+        self.add("actions", action_server_command(action_port), f"http://127.0.0.1:{action_port}/health")
         for name, port in list(self.ports.items())[1:]:
-            self.commands[name] = [*RASA, "run", "--enable-api", "--interface", "127.0.0.1", "--port", str(port),
-                                   "--model", str(MODEL), "--endpoints", str(endpoints), "--credentials",
-                                   str(credentials)]
-            self.health[name] = f"http://127.0.0.1:{port}/status"
-        self.processes: dict[str, subprocess.Popen] = {}
-
-    def start(self, *names: str) -> None:
-        for name in names or self.commands:
-            log = open(self.logs / f"{name}.log", "a")
-            self.processes[name] = subprocess.Popen(self.commands[name], cwd=ROOT, env=self.environment,
-                                                    stdout=log, stderr=subprocess.STDOUT)
-        for name in names or self.commands:
-            wait_for(self.health[name], self.processes[name])
-
-    def stop(self, name: str, signal_name: str = "SIGTERM") -> None:
-        process = self.processes.pop(name)
-        process.send_signal(getattr(signal, signal_name))
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-
-    def stop_all(self) -> None:
-        for name in list(self.processes):
-            self.stop(name)
-
-    def log(self, name: str) -> str:
-        return (self.logs / f"{name}.log").read_text(errors="replace")
+            self.add(name, rasa_command(port, endpoints, credentials), f"http://127.0.0.1:{port}/status")
 
 
 @contextmanager
@@ -140,9 +86,7 @@ def running_bot(tmp_dir: Path, reference_date: str | None = None, database_url: 
     if reference_date:
         environment["KLYNGEBOT_DATE"] = reference_date
     endpoints, credentials = rasa_config.write(tmp_dir / "config", environment)
-    logs = tmp_dir / "logs"
-    logs.mkdir(exist_ok=True)
-    servers = Servers(environment, action_port, endpoints, credentials, logs, rasa_processes)
+    servers = Servers(environment, action_port, endpoints, credentials, tmp_dir / "logs", rasa_processes)
     try:
         servers.start()
         bots = [Bot(f"rasa{number}", servers) for number in range(rasa_processes)]
