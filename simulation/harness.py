@@ -126,13 +126,17 @@ def converse(bot: Bot, profile: Profile, seed: int, day: dt.date, sender: Option
                 transcript.verdict = parse_verdict(reply)
             else:
                 transcript.asked[f"{kind}:{key}"] += 1
-        if pending and not (asked and asked[0] == "verdict"):
+        if pending:  # the user goes on with what they meant to say (a correction after a verdict too)
             continue
         if asked is None:
-            transcript.problems.append(f"the bot neither asked nor gave a verdict after {said!r}")
+            if transcript.verdict is None:
+                transcript.problems.append(f"the bot neither asked nor gave a verdict after {said!r}")
             break
         if asked[0] == "verdict":
-            break
+            pending = user.correction()  # a verdict on a slip is followed by the slip put right
+            if not pending:
+                break
+            continue
         pending = user.reply_to(asked)
     _check_end(transcript, profile, day)
     return transcript

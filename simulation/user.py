@@ -279,9 +279,13 @@ class SimulatedUser:
             word = WORDS[self.language][self.wrong_companies]
             return [*before, self.pick("count", n=self.wrong_companies, word=word, Word=word.capitalize(),
                                        noun=NOUN[self.language]["companies"])]
-        if self.wrong_companies is not None and not self.corrected:
-            self.corrected = True
-            truth = self.profile.facts["companies"]
-            self.conveyed["companies"] = truth
-            before.append(self.pick("correction", n=truth, word=WORDS[self.language][truth]))
-        return [*before, self.answer(fact)]
+        return [*before, *self.correction(), self.answer(fact)]
+
+    def correction(self) -> list[str]:
+        """The slip put right, once: at the next question, or after the verdict if that came first."""
+        if self.wrong_companies is None or self.corrected:
+            return []
+        self.corrected = True
+        truth = self.profile.facts["companies"]
+        self.conveyed["companies"] = truth
+        return [self.pick("correction", n=truth, word=WORDS[self.language][truth])]

@@ -5,7 +5,7 @@ from fractions import Fraction
 import pytest
 
 from bot.reading.statements import facts_in
-from bot.reading.numbers import ParseError, parse_amount, parse_count, parse_yes_no
+from bot.reading.numbers import ParseError, is_hedge, parse_amount, parse_count, parse_yes_no
 from tests.cases import load_cases
 
 TABLE = load_cases("parsing")
@@ -30,6 +30,11 @@ def test_count(row):
 @pytest.mark.parametrize("row", TABLE["yes_no"], ids=ids(TABLE["yes_no"]))
 def test_yes_no(row):
     assert parse_yes_no(row["text"]) is row["value"]
+
+
+@pytest.mark.parametrize("row", TABLE["hedges"], ids=ids(TABLE["hedges"]))
+def test_thinking_aloud_is_no_answer(row):
+    assert is_hedge(row["text"]) is row["hedge"]
 
 
 REFUSED = ([(parse_amount, row) for row in TABLE["bad_amounts"]] + [(parse_count, row) for row in TABLE["bad_counts"]]

@@ -10,7 +10,7 @@ from bot.dialogue.interview import Interview, Reading
 from bot.dialogue.message import Button, Reply
 from bot.dialogue.state import Asked
 from bot.reading.answers import read_answer
-from bot.reading.numbers import ParseError, is_unsure, parse_yes_no
+from bot.reading.numbers import ParseError, is_hedge, is_unsure, parse_yes_no
 from bot.reading.statements import apply_portions
 from bot.resources import fold
 from bot.rules.catalogue import Call, catalogue
@@ -53,7 +53,8 @@ SURE_YES_NO, SHORT_REPLY = 0.95, 3
 def nlu_yes_no(turn: "Turn") -> Optional[bool]:
     message = turn.message
     if message.intent in ("affirm", "deny") and (message.is_payload or (
-            message.confidence >= SURE_YES_NO and len(message.text.split()) <= SHORT_REPLY)):
+            message.confidence >= SURE_YES_NO and len(message.text.split()) <= SHORT_REPLY
+            and not is_hedge(message.text))):
         return message.intent == "affirm"
     return None
 
@@ -128,12 +129,12 @@ class Check(Interview):
         return None
 
     def closed_offer(self, turn: "Turn", assessment: Assessment) -> Optional[Asked]:
-        """A closed round that could still suit the project, offered once, first thing: when the user has said
-        what only that round asks about (partner countries, cluster-to-cluster activities)."""
+        """A closed round made for projects like this one, offered once, first thing: when the user has said what
+        only that round asks about (partner countries, cluster-to-cluster activities). It is offered even when the
+        facts so far fail one of its rules: which rule, and what would have changed it, is what the user learns."""
         for item in assessment.calls:
             call = item.call
-            if item.open_to_applicants or item.verdict == "not_eligible" or call.id in turn.state.closed_to_check \
-                    or call.id in turn.state.offered:
+            if item.open_to_applicants or call.id in turn.state.closed_to_check or call.id in turn.state.offered:
                 continue
             own_facts = {fact for rule in call.rules for fact in rule.facts} - {BUDGET} - {
                 fact for other in catalogue().calls if other is not call for rule in other.rules for fact in rule.facts}
@@ -267,13 +268,18 @@ class Check(Interview):
                                          turn.button("handoff", "/human_handoff")), card))
         turn.state = turn.state.with_(verdict_given=True)
 
-    def facts_answer(self, turn: "Turn", calls: tuple[Call, ...]) -> None:
+    def facts_answer(self, turn: "Turn", calls: tuple[Call, ...]) -> bool:
         """A question that carries its own facts ("we are two companies, is that enough?"): the rules those facts
-        decide, per call, at once. The facts are kept for a check."""
-        stated = self.take_statement(turn, acknowledge=False)
-        profile = profile_of({fact: turn.state.facts[fact] for fact in stated}, frozenset(), turn.day, turn.language)
-        assessment = assess(profile)
-        turn.replies.append(Reply(words.decided_rules(assessment, calls, set(stated), turn.language)))
+        decide, per call, at once, and the facts are kept for a check. False, with nothing taken, when they decide
+        none of the rules ("can we apply? we are 4 SMEs"): that is a check to start, not a question to answer."""
+        stated = {fact: value for fact, value in turn.statement.facts.items() if fact != "asker"}
+        profile = profile_of({**turn.state.facts, **stated}, frozenset(), turn.day, turn.language)
+        decided = words.decided_rules(assess(profile), calls, set(stated), turn.language)
+        if decided is None:
+            return False
+        self.take_statement(turn, acknowledge=False)
+        turn.replies.append(Reply(decided))
+        return True
 
 
 CHECK = Check()

@@ -93,7 +93,9 @@ _QUESTION = re.compile(r"\?|^\s*(?:kan|er|har|hvor|hva|hvem|hvilke|hvilken|når|
                        r"when|may)\b", re.I)
 
 
-# A message that asks something ("...?") is taken as the question the NLU thinks it most likely is, if at least this.
+# A message that asks something ("...?") is taken as the question the NLU thinks it most likely is, if at least this;
+# so is a check, when nothing else is going on: starting one costs the user nothing but a question they can ignore,
+# where "I did not understand" costs them the conversation.
 QUESTION_CONFIDENCE = 0.4
 
 
@@ -101,6 +103,9 @@ def _route(turn: Turn) -> None:
     message = turn.message
     intent = message.intent if message.is_confidently(*intents(), names.FALLBACK) else None
     if intent is None and kind_of(message.intent) == "question" and message.text.rstrip().endswith("?") \
+            and message.confidence >= QUESTION_CONFIDENCE:
+        intent = message.intent
+    if intent is None and message.intent == names.CHECK and turn.state.task is None \
             and message.confidence >= QUESTION_CONFIDENCE:
         intent = message.intent
     kind = kind_of(intent)
@@ -114,7 +119,7 @@ def _route(turn: Turn) -> None:
         return turn.start("handoff")
     if intent == names.PRIORITISE:
         return turn.start("prioritise")
-    if intent == names.CHECK:
+    if intent == names.CHECK or (intent == names.CHECK_SME and _about_the_project(turn)):
         return _check(turn)
     if intent == names.CHECK_SME or (intent == names.SME_DEFINITION and figures_in(message.text, turn.day)):
         return turn.start("sme")  # "er en bedrift med 300 ansatte en SMB?" is answered from its figures
@@ -125,6 +130,12 @@ def _route(turn: Turn) -> None:
     if intent in (names.AFFIRM, names.DENY, names.SKIP):
         return turn.say("no_question", buttons=(turn.button("check", "/check_eligibility"),))
     _not_understood(turn)
+
+
+def _about_the_project(turn: Turn) -> bool:
+    """"Sjekk om vi kvalifiserer, 5 SMB-er er med": facts of the project and no enterprise's own figures, so a check
+    of the project, not of one enterprise's SME status."""
+    return bool(set(turn.statement.facts) - {"asker"}) and not figures_in(turn.message.text, turn.day)
 
 
 def _greet(turn: Turn) -> None:
@@ -202,7 +213,11 @@ def _question(turn: Turn, intent: str) -> None:
     topic = topic_of(intent, text)
     stated = {fact for fact in turn.statement.facts if fact != "asker"}
     if stated and _QUESTION.search(text) and not stated <= {ANSWERS_WITH_FACTS.get(topic)}:
-        return CHECK.facts_answer(turn, calls)
+        if not CHECK.facts_answer(turn, calls):
+            return _statement(turn)
+        if turn.state.task is None:  # and the rest of the check, from what the user has said
+            turn.start("check")
+        return
     if stated:
         CHECK.take_statement(turn, acknowledge=False)
     for block in answer(topic, calls, partner_types_in(text), turn.language, turn.day,

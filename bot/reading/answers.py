@@ -58,7 +58,7 @@ def _count(fact: str, text: str, known: Mapping[str, Any]) -> Answer:
     if other_kind and other_kind.search(text):
         return Answer(value=0)  # "How many are foreign?" - "alle er norske"
     said = QUANTITY.search(text)
-    if said and said.group("all_but"):  # "alle unntatt én": before its number is read as the answer
+    if said and (said.group("all_but") or said.group("half")):  # before "én" or "half" is read as a number
         portion = quantity(said)
         if total is None:
             return Answer(portion=portion)

@@ -244,6 +244,18 @@ _YES = re.compile(r"\b(ja|jada|jo|jepp|japp|jupp|yes|yeah|yep|yup|sure|correct|r
                   r"det har vi|det er de|y)\b")
 
 
+# Sounds of thinking aloud: no answer yet, whatever an NLU trained on "ja" makes of "tjaa".
+_HEDGE = re.compile(r"(?:tja+|hm+|e+h+|øh+|uh+|um+|erm|hæ+\??|huh\??|jaså|altså|vel|well|la meg tenke|vent litt|"
+                    r"let me think|wait|hold on|[.…?!🙂🤔]+)")
+
+
+def is_hedge(text: str) -> bool:
+    """'tja', 'hmm', 'la meg tenke': the user thinks aloud and has not answered."""
+    words = [word for word in re.split(r"[\s,]+", text.lower().strip()) if word]
+    joined = " ".join(words)
+    return bool(words) and (bool(_HEDGE.fullmatch(joined)) or all(_HEDGE.fullmatch(word) for word in words))
+
+
 def is_unsure(text: str) -> bool:
     """'vet ikke', 'not sure' and the like: the user cannot answer (yet)."""
     return bool(_UNSURE.search(" ".join(text.lower().split())))

@@ -202,8 +202,9 @@ def trace(assessment: Assessment, closed_to_check: Sequence[str], language: str)
     return blocks
 
 
-def decided_rules(assessment: Assessment, calls: Sequence[Call], stated: set[str], language: str) -> str:
-    """For a question that carries its own facts: each rule those facts decide, in the calls the question names."""
+def decided_rules(assessment: Assessment, calls: Sequence[Call], stated: set[str], language: str) -> Optional[str]:
+    """For a question that carries its own facts: each rule those facts decide, in the calls the question names;
+    None when they decide none."""
     named = {call.id for call in calls}
     lines = [say("decided.header", language)]
     for item in assessment.calls:
@@ -215,7 +216,5 @@ def decided_rules(assessment: Assessment, calls: Sequence[Call], stated: set[str
             lines.append(say("decided.rule", language, mark=mark(result.ok, language), call=item.call.name(language),
                              text=render(result.rule.requirement(language), language, item.figures),
                              source=result.rule.source.section))
-    if len(lines) == 1:
-        return say("decided.none", language)
-    return "\n".join(lines)
+    return "\n".join(lines) if len(lines) > 1 else None
 

@@ -88,16 +88,18 @@ def test_the_same_project_gets_the_same_verdict_whoever_asks_and_only_the_next_s
     ("alle er SMB-er", "inform", 3), ("alle", "inform", 3), ("all of them", "inform", 3),
     ("alle unntatt én", "inform", 2), ("all but one", "inform", 2), ("ingen", "inform", 0),
     ("none of them", "inform", 0), ("two of them", "inform", 2), ("3", "inform", 3), ("tre", "inform", 3),
+    ("halvparten", "inform", None), ("half of them", "inform", None), ("Half.", "inform", None),
 ])
 def test_ordinary_count_answers_are_read_against_the_question(answer, intent, expected):
+    """Of three companies; "half" of three is no whole number, so the question waits for one."""
     chat = Chat()
     chat.say("kan vi søke?", "check_eligibility")
     chat.say("NCE")
     chat.say("tre")
     assert chat.asked == "smes"
     chat.say(answer, intent)
-    assert chat.facts["smes"] == expected
-    assert chat.asked != "smes"
+    assert chat.facts.get("smes") == expected
+    assert (chat.asked != "smes") is (expected is not None)
 
 
 @pytest.mark.parametrize("answer, intent", [("nei", "deny"), ("ingen", "inform"), ("no", "deny"),
@@ -109,6 +111,18 @@ def test_no_foreign_companies_said_in_many_ways(answer, intent):
     assert chat.asked == "foreign_companies"
     chat.say(answer, intent)
     assert chat.facts["foreign_companies"] == 0
+
+
+@pytest.mark.parametrize("hedge", ["tjaa", "hmm", "la meg tenke"])
+def test_thinking_aloud_is_no_answer_even_when_the_nlu_hears_a_yes(hedge):
+    chat = Chat()
+    chat.say("vi er tre bedrifter i en NCE-klynge, to er SMB-er, ingen utenlandske og ingen offentlige partnere")
+    asked = chat.asked
+    assert facts()[asked].type == "bool"
+    chat.say(hedge, "affirm", 0.98)
+    assert asked not in chat.facts and chat.asked == asked
+    chat.say("ja, det stemmer", "affirm")
+    assert chat.facts[asked] is True
 
 
 def test_all_before_the_total_is_known_waits_for_the_total():
@@ -195,6 +209,31 @@ def test_a_question_with_facts_is_answered_from_them_and_the_facts_kept():
     reply = chat.say("we are two companies, is that enough for Innovasjonsrammen?", "ask_partner_rules")
     assert "✅ Innovasjonsrammen (the Innovation Framework): At least 2 private companies collaborate" in reply
     assert chat.facts["companies"] == 2
+    # and the check goes on from there with what is still needed
+    assert chat.state.task == "check" and chat.turns[-1][-1].startswith(question_of(chat.asked, "en"))
+
+
+def test_a_question_whose_facts_decide_no_rule_alone_starts_the_check_with_them():
+    """The NLU took "can we apply" for a question about the grant; 4 SMEs and a budget decide no rule alone."""
+    chat = Chat(language="en")
+    reply = chat.say("how do we know if we can apply to innovasjonsrammen? 4 SMEs take part, the budget is "
+                     "150,000 NOK.", "ask_max_grant")
+    assert chat.facts["smes"] == 4 and chat.facts["budget_nok"] == 150_000
+    assert chat.state.task == "check" and question_of(chat.asked, "en") in reply
+
+
+def test_a_check_of_the_smes_in_the_project_is_a_check_of_the_project():
+    chat = Chat()
+    chat.say("sjekke om vi kvalifiserer 5 SMB-er er med.", "check_sme", 0.83)
+    assert chat.state.task == "check" and chat.facts["smes"] == 5
+
+
+@pytest.mark.parametrize("confidence, starts", [(0.6, True), (0.3, False)])
+def test_a_likely_check_starts_one_when_nothing_else_goes_on(confidence, starts):
+    chat = Chat(language="en")
+    reply = chat.say("hi, can we get support for a joint project?", "check_eligibility", confidence)
+    assert (chat.state.task == "check") is starts
+    assert (question_of("cluster_programme", "en") in reply) is starts
 
 
 def test_never_not_eligible_on_an_inferred_fact():
