@@ -30,6 +30,10 @@ $(SPACY_NB): $(INSTALLED) scripts/build_spacy_nb.py
 domain.yml: $(INSTALLED) scripts/build_domain.py bot/data/facts.yaml bot/data/intents.yaml
 	PYTHONPATH=. $(PY) scripts/build_domain.py
 
+# The rulebook, every call's figures and rules with their sources, written from the catalogue (a test checks it).
+docs/rules.md: $(INSTALLED) $(wildcard bot/data/calls/*.yaml) bot/data/facts.yaml bot/data/messages/rulebook.yaml
+	$(PY) -m bot rules > $@
+
 # Retrained only when the model is missing or older than its data; --force because Rasa's cache would
 # not notice a rebuilt spaCy pipeline (it fingerprints the path, not the contents).
 $(MODEL): $(SPACY_NB) $(TRAINING_DATA)

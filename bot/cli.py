@@ -27,6 +27,7 @@ from bot.rules.profile import InvalidInput, parse_iso_date, parse_language, prof
 from bot.rules.sme import SME_FIGURES, classify_sme_json
 from bot.saying.messages import message
 from bot.saying.prioritise import csv_rows, markdown
+from bot.saying.rulebook import rulebook
 from bot.saying.sme import sme_reason_texts
 from bot.saying.verdicts import explain
 
@@ -95,6 +96,9 @@ def build_parser() -> argparse.ArgumentParser:
     command.add_argument("--scale", default="1-6", metavar="MIN-MAX", help="the cluster's scoring scale (1-6)")
     command.add_argument("--language", default="nb", help="nb or en")
     command.add_argument("--date", metavar="YYYY-MM-DD", help="the reference date (today)")
+    command = commands.add_parser("rules", help="every call's figures, dates and rules with their sources, as "
+                                                "markdown (docs/rules.md)")
+    command.add_argument("--language", default="en", help="nb or en")
     return parser
 
 
@@ -213,6 +217,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         arguments = build_parser().parse_args(argv)
         if arguments.command == "prioritise":
             sys.stdout.write(_prioritise(arguments, dt.date.today()))
+            return 0
+        if arguments.command == "rules":
+            sys.stdout.write(rulebook(parse_language(arguments.language, default="en"), dt.date.today()) + "\n")
             return 0
         result = COMMANDS[arguments.command](_read_json(arguments.json), dt.date.today())
     except (UsageError, InvalidInput) as error:

@@ -7,6 +7,7 @@ import sys
 import pytest
 
 from bot.cli import main
+from bot.rules.catalogue import catalogue
 from tests.cases import load_cases
 
 BAD = load_cases("bad_input")
@@ -79,3 +80,25 @@ def test_the_module_runs_as_a_program(tmp_path):
     bad = subprocess.run([sys.executable, "-m", "bot", "assess", "--json", "-"], input='{"companies": -1}',
                          capture_output=True, text=True, check=False)
     assert bad.returncode == 2 and bad.stderr == "error: companies: must be 0 or more, not -1\n"
+
+
+@pytest.mark.parametrize("language", ["en", "nb"])
+def test_the_rulebook_cites_every_rule_and_marks_every_interpretation(capsys, language):
+    """Every rule's requirement is shown with its quoted sentence; every reading beyond the text, of a rule, a
+    partner or the list of countries, appears marked as an interpretation."""
+    assert main(["rules", "--language", language]) == 0
+    book = capsys.readouterr().out
+    marker = {"en": "*Interpretation:*", "nb": "*Tolkning:*"}[language]
+    interpretations = 0
+    for call in catalogue().calls:
+        for rule in call.rules:
+            assert f"(`{rule.id}`)" in book and f"«{rule.source.quote}»" in book
+            interpretations += rule.interpretation is not None
+        interpretations += sum(partner.interpretation is not None for partner in call.partners.values())
+        interpretations += call.participating_countries is not None
+    assert book.count(marker) == interpretations > 0
+
+
+def test_the_rulebook_refuses_an_unknown_language(capsys):
+    assert main(["rules", "--language", "de"]) == 2
+    assert capsys.readouterr().err.strip() == "error: language: 'de' is not one of nb, en"

@@ -1,11 +1,14 @@
 """The layout holds: imports run one way (resources <- rules <- reading, saying <- dialogue <- cli), the domain core
 imports no framework, and what is generated from the core's data is what the generator writes."""
 import ast
+import datetime as dt
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+
+from bot.saying.rulebook import rulebook
 
 ROOT = Path(__file__).resolve().parent.parent
 # What each part of the code may import from the project; anything not listed is a wrong-way arrow.
@@ -73,3 +76,9 @@ def test_the_rasa_domain_and_rules_are_what_the_core_data_gives():
     done = subprocess.run([sys.executable, "scripts/build_domain.py", "--check"], cwd=ROOT, capture_output=True,
                           text=True, env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"})
     assert done.returncode == 0, done.stderr
+
+
+def test_the_rulebook_is_what_the_catalogue_gives():
+    """docs/rules.md is `python -m bot rules`: a figure or a rule changed in the catalogue is changed there too."""
+    written = (ROOT / "docs" / "rules.md").read_text(encoding="utf-8")
+    assert written == rulebook("en", dt.date.today()) + "\n", "make docs/rules.md"
