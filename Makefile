@@ -14,6 +14,7 @@ TRAINING_DATA := domain.yml config.yml $(shell find data -name '*.yml')
 
 # The virtual environment is rebuilt when the project's dependencies change.
 $(INSTALLED): pyproject.toml constraints.txt
+	@echo "==> Installing the Python packages into .venv (the first time takes about two minutes)"
 	@PY310="$$(scripts/find-python)" || exit 1; \
 	  [ -x $(PY) ] || $$PY310 -m venv $(VENV); \
 	  $(PY) -m pip install --quiet --upgrade pip wheel && \
@@ -24,11 +25,13 @@ install: $(INSTALLED)
 
 # The blank Norwegian spaCy pipeline: made here, never downloaded.
 $(SPACY_NB): $(INSTALLED) scripts/build_spacy_nb.py
-	PYTHONPATH=. $(PY) scripts/build_spacy_nb.py build/spacy_nb
+	@echo "==> Building the Norwegian tokeniser (build/spacy_nb)"
+	@PYTHONPATH=. $(PY) -W ignore::DeprecationWarning scripts/build_spacy_nb.py build/spacy_nb
 
 # The Rasa domain and rules are written from the domain core's facts and intents (one owner for each).
 domain.yml: $(INSTALLED) scripts/build_domain.py bot/data/facts.yaml bot/data/intents.yaml
-	PYTHONPATH=. $(PY) scripts/build_domain.py
+	@echo "==> Writing domain.yml and data/rules/ from the facts and intents"
+	@PYTHONPATH=. $(PY) scripts/build_domain.py
 
 # The rulebook, every call's figures and rules with their sources, written from the catalogue (a test checks it).
 docs/rules.md: $(INSTALLED) $(wildcard bot/data/calls/*.yaml) bot/data/facts.yaml bot/data/messages/rulebook.yaml
@@ -37,7 +40,7 @@ docs/rules.md: $(INSTALLED) $(wildcard bot/data/calls/*.yaml) bot/data/facts.yam
 # Retrained only when the model is missing or older than its data; --force because Rasa's cache would
 # not notice a rebuilt spaCy pipeline (it fingerprints the path, not the contents).
 $(MODEL): $(SPACY_NB) $(TRAINING_DATA)
-	$(VENV)/bin/rasa train --force --quiet --fixed-model-name klyngebot --out models
+	@$(PY) -m deploy.train
 
 train: $(MODEL)
 
