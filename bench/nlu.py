@@ -1,4 +1,4 @@
-"""NLU quality on the held-out set (tests/nlu), per language: the trained pipeline against a simple baseline
+"""NLU quality on the held-out set (tests/nlu, scored by simulation/nlu_holdout.py), per language: the trained pipeline against a simple baseline
 (TF-IDF + logistic regression trained on the same training data), and the pipeline's parse time per message."""
 from __future__ import annotations
 
@@ -6,7 +6,9 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import make_pipeline, make_union
 
-from tests.nlu import TARGET_MACRO_F1, examples, holdout_paths, load_parser, score, score_model, training_paths
+from simulation.nlu_holdout import (
+    TARGET_MACRO_F1, examples, holdout_paths, load_parser, score, score_model, training_paths,
+)
 
 
 def _baseline():

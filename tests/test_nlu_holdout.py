@@ -7,7 +7,9 @@ import pytest
 
 from bot.dialogue.intents import intents
 from bot.resources import LANGUAGES
-from tests.nlu import TARGET_MACRO_F1, examples, holdout_paths, load_parser, masked, score_model, training_paths
+from simulation.nlu_holdout import (
+    TARGET_MACRO_F1, examples, holdout_paths, load_parser, masked, score_model, training_paths,
+)
 
 TRAINING_PER_INTENT = 20  # the brief's floor per intent and language; the confusable intents have more
 HOLDOUT_PER_INTENT = 6

@@ -1,4 +1,4 @@
-"""The held-out NLU set (holdout_<language>.yml here, never trained on) and how a model is scored on it, shared by
+"""The held-out NLU set (tests/nlu/holdout_<language>.yml, never trained on) and how a model is scored on it, shared by
 tests/test_nlu_holdout.py (the gate) and bench/nlu.py (the numbers)."""
 from __future__ import annotations
 
@@ -22,8 +22,8 @@ from bot.dialogue.message import CONFIDENT
 from bot.dialogue.turn import NOT_ANSWERS
 from bot.reading.numbers import HALF, HUNDRED, MULTIPLIERS, UNITS
 
-HOLDOUT_DIR = Path(__file__).resolve().parent
-ROOT = HOLDOUT_DIR.parent.parent
+ROOT = Path(__file__).resolve().parent.parent
+HOLDOUT_DIR = ROOT / "tests" / "nlu"
 TRAINING_DIR = ROOT / "data" / "nlu"
 MODEL = ROOT / "models" / "klyngebot.tar.gz"
 TARGET_MACRO_F1 = 0.95
