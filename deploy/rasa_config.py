@@ -16,12 +16,12 @@ STAFF_TOKEN                                            turns staff's dashboard a
 A channel whose secrets are missing is off, and says so in one log line. A malformed setting stops the
 command with one line naming it (exit status 2).
 
-Two more settings are Rasa's command line, not its files; deploy.rasa_server reads them from its environment:
+Two more settings; the token is Rasa's command line, not its files, and deploy.rasa_server reads it from its environment:
 KLYNGEBOT_API_TOKEN        the HTTP API's token (Rasa's --auth-token), kept off the command line where any local
                            user could read it; without one the API may only listen on loopback
 KLYNGEBOT_ALLOWED_ORIGINS  the websites (https://www.klynge.no, comma-separated) whose pages may embed the chat
                            widget and call the bot from a browser: the webchat channel (socket.io and the widget's
-                           texts) and Rasa's --cors (REST); none by default, as the chat page is the bot's own origin
+                           texts; never Rasa's HTTP API); none by default, as the chat page is the bot's own origin
 """
 from __future__ import annotations
 
@@ -141,8 +141,9 @@ def _is_loopback(interface: str) -> bool:
 
 
 def secured_run_arguments(arguments: Sequence[str], environment: Mapping[str, str]) -> list[str]:
-    """`rasa run` arguments with the API token and the CORS origins from the environment, unless the command
-    line gives its own. Refuses (SettingError) an HTTP API without a token on anything but loopback: Rasa's
+    """`rasa run` arguments with the API token from the environment, unless the command line gives its own. No
+    --cors: Rasa would send it on every route, the HTTP API included; the widget's channel grants its own routes to
+    the allowed origins. Refuses (SettingError) an HTTP API without a token on anything but loopback: Rasa's
     API can read and rewrite every conversation and replace the model."""
     if not arguments or arguments[0] != "run":
         return list(arguments)
@@ -151,7 +152,6 @@ def secured_run_arguments(arguments: Sequence[str], environment: Mapping[str, st
     given.add_argument("--enable-api", action="store_true")
     for option in ("--auth-token", "--jwt-secret"):
         given.add_argument(option)
-    given.add_argument("--cors", nargs="*")
     options, _ = given.parse_known_args(arguments[1:])
     secured = list(arguments)
     if environment.get(API_TOKEN) and options.auth_token is None:
@@ -159,9 +159,6 @@ def secured_run_arguments(arguments: Sequence[str], environment: Mapping[str, st
     elif options.enable_api and not (options.auth_token or options.jwt_secret) and not _is_loopback(options.interface):
         raise SettingError(f"the HTTP API would answer anyone on {options.interface} without a token: set {API_TOKEN} "
                           "in .env (or keep Rasa on --interface 127.0.0.1)")
-    origins = allowed_origins(environment)
-    if options.cors is None and origins:
-        secured += ["--cors", *origins]
     return secured
 
 

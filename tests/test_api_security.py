@@ -1,4 +1,4 @@
-"""Rasa's HTTP API token and CORS origins come from the environment; the API never answers beyond loopback
+"""Rasa's HTTP API token comes from the environment; the API never answers beyond loopback
 without a token (deploy.rasa_config.secured_run_arguments, used by every Rasa start); `make serve` starts
 nothing without a token, PostgreSQL and Redis (deploy.serve.checked_settings)."""
 import re
@@ -14,10 +14,10 @@ from deploy.serve import checked_settings
 RUN = ["run", "--enable-api", "--port", "5005"]
 
 
-def test_the_token_and_origins_are_added_from_the_environment():
+def test_the_token_is_added_from_the_environment_and_the_api_gets_no_cors_for_the_widgets_origins():
+    """The widget's origins are granted its channel's routes (channels/webchat.py), never Rasa's HTTP API."""
     environment = {"KLYNGEBOT_API_TOKEN": "t0ken", "KLYNGEBOT_ALLOWED_ORIGINS": "https://www.klynge.no, https://a.no:8443"}
-    assert secured_run_arguments(RUN, environment) == [
-        *RUN, "--auth-token", "t0ken", "--cors", "https://www.klynge.no", "https://a.no:8443"]
+    assert secured_run_arguments(RUN, environment) == [*RUN, "--auth-token", "t0ken"]
 
 
 def test_the_command_line_wins_over_the_environment():
