@@ -14,7 +14,6 @@ GREET, GOODBYE, THANK, BOT_CHALLENGE, OUT_OF_SCOPE = "greet", "goodbye", "thank"
 AFFIRM, DENY, SKIP, INFORM = "affirm", "deny", "skip_question", "inform"
 WHY, START_OVER, FORGET_ME, HANDOFF = "why", "start_over", "forget_me", "human_handoff"
 CHECK, CHECK_SME, PRIORITISE = "check_eligibility", "check_sme", "prioritise"
-SME_DEFINITION = "ask_sme_definition"
 
 
 @dataclass(frozen=True)
@@ -36,7 +35,7 @@ def intents() -> Mapping[str, Intent]:
         found[name] = Intent(name=name, kind=spec["kind"], topic=spec.get("topic"),
                              refine={topic: tuple(words) for topic, words in (spec.get("refine") or {}).items()})
     for constant in (GREET, GOODBYE, THANK, BOT_CHALLENGE, OUT_OF_SCOPE, AFFIRM, DENY, SKIP, INFORM, WHY, START_OVER,
-                     FORGET_ME, HANDOFF, CHECK, CHECK_SME, PRIORITISE, SME_DEFINITION):
+                     FORGET_ME, HANDOFF, CHECK, CHECK_SME, PRIORITISE):
         if constant not in found:
             raise DataError(f"intents.yaml: the conversation needs the intent {constant!r}")
     return found

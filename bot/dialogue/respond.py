@@ -20,7 +20,7 @@ from bot.dialogue.state import Asked, Conversation
 from bot.dialogue.turn import Turn
 from bot.reading.enterprise import figures_in
 from bot.reading.language import detect_language
-from bot.reading.questions import calls_named_in, partner_types_in
+from bot.reading.questions import calls_named_in, names_smes, partner_types_in, speaks_of_the_project
 from bot.reading.vocabulary import keyword_pattern
 from bot.resources import fold
 from bot.resources import LANGUAGES
@@ -119,10 +119,12 @@ def _route(turn: Turn) -> None:
         return turn.start("handoff")
     if intent == names.PRIORITISE:
         return turn.start("prioritise")
+    if _asks_if_an_enterprise_is_an_sme(turn):
+        return turn.start("sme")  # "er en bedrift med 300 ansatte en SMB?" is answered from its figures
     if intent == names.CHECK or (intent == names.CHECK_SME and _about_the_project(turn)):
         return _check(turn)
-    if intent == names.CHECK_SME or (intent == names.SME_DEFINITION and figures_in(message.text, turn.day)):
-        return turn.start("sme")  # "er en bedrift med 300 ansatte en SMB?" is answered from its figures
+    if intent == names.CHECK_SME:
+        return turn.start("sme")
     if kind == "question":
         return _question(turn, intent)
     if turn.statement:  # "nei, de er faktisk uavhengige": a correction, whatever the NLU calls it
@@ -130,6 +132,13 @@ def _route(turn: Turn) -> None:
     if intent in (names.AFFIRM, names.DENY, names.SKIP):
         return turn.say("no_question", buttons=(turn.button("check", "/check_eligibility"),))
     _not_understood(turn)
+
+
+def _asks_if_an_enterprise_is_an_sme(turn: Turn) -> bool:
+    """"Are we an SME? 120 employees, EUR 60 M turnover": a question naming SMEs with an enterprise's own figures,
+    whatever the NLU made of it."""
+    text = turn.message.text
+    return bool(_QUESTION.search(text)) and names_smes(text) and bool(figures_in(text, turn.day))
 
 
 def _about_the_project(turn: Turn) -> bool:
@@ -193,8 +202,9 @@ def _statement(turn: Turn) -> None:
         turn.start("check")
 
 
-# Topics whose answer reads a fact the question may carry ("max grant for a budget of 500 000?").
-ANSWERS_WITH_FACTS = {"max_grant": "budget_nok"}
+# Topics whose answer reads a fact the question may carry ("max grant for a budget of 500 000?"), or whose subject is
+# that fact ("can we use it for a feasibility study?" is answered with the activities the calls support).
+ANSWERS_WITH_FACTS = {"max_grant": "budget_nok", "eligible_activities": "activities"}
 
 
 def topic_of(intent: str, text: str) -> str:
@@ -211,7 +221,9 @@ def _question(turn: Turn, intent: str) -> None:
     text = turn.message.text
     calls = calls_named_in(text)
     topic = topic_of(intent, text)
-    stated = {fact for fact in turn.statement.facts if fact != "asker"}
+    # "Can two companies in the same group both be partners?" asks about the rule: the facts it names are no one's.
+    about_the_project = speaks_of_the_project(text) or not _QUESTION.search(text)
+    stated = {fact for fact in turn.statement.facts if fact != "asker"} if about_the_project else set()
     if stated and _QUESTION.search(text) and not stated <= {ANSWERS_WITH_FACTS.get(topic)}:
         if not CHECK.facts_answer(turn, calls):
             return _statement(turn)
@@ -220,6 +232,7 @@ def _question(turn: Turn, intent: str) -> None:
         return
     if stated:
         CHECK.take_statement(turn, acknowledge=False)
-    for block in answer(topic, calls, partner_types_in(text), turn.language, turn.day,
-                        budget=turn.state.facts.get("budget_nok")):
+    budget = turn.state.facts.get("budget_nok") if about_the_project else \
+        turn.statement.facts.get("budget_nok", turn.state.facts.get("budget_nok"))
+    for block in answer(topic, calls, partner_types_in(text), turn.language, turn.day, budget=budget):
         turn.replies.append(Reply(block))

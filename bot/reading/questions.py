@@ -19,3 +19,14 @@ def partner_types_in(text: str) -> tuple[str, ...]:
     words = vocabulary()["partner_types"]
     lowered = text.lower()
     return tuple(kind for kind in PARTNER_TYPES if keyword_pattern(tuple(words[kind])).search(lowered))
+
+
+def speaks_of_the_project(text: str) -> bool:
+    """Whether a question is about the asker's own project ("can we apply with three companies?") rather than about a
+    rule in general ("can two companies in the same group both be partners?")."""
+    return bool(keyword_pattern(tuple(vocabulary()["first_person"])).search(text.lower()))
+
+
+def names_smes(text: str) -> bool:
+    """"SMB", "SME", "små og mellomstore": the message is about the size of enterprises."""
+    return bool(keyword_pattern(tuple(vocabulary()["counted"]["smes"])).search(text.lower()))

@@ -227,10 +227,13 @@ _CURRENCY = re.compile(r"\b(kr|nok|mnok|kroner|eur|euro)\b|€")
 
 def _budget(text: str, day: dt.date) -> tuple[Optional[float], Optional[float], list[Span]]:
     budget_words = keyword_pattern(tuple(vocabulary()["budget_words"]))
+    enterprise_figures = keyword_pattern(tuple(vocabulary()["enterprise_figure_words"]))
     position = 0
     for clause in _BUDGET_CLAUSES.split(text):
         start = text.find(clause, position)
         position = start + len(clause)
+        if enterprise_figures.search(clause) and not budget_words.search(clause):
+            continue
         if budget_words.search(clause) or _CURRENCY.search(clause):
             found = budget_in(clause, day)
             if found.problem is None:

@@ -213,6 +213,26 @@ def test_a_question_with_facts_is_answered_from_them_and_the_facts_kept():
     assert chat.state.task == "check" and chat.turns[-1][-1].startswith(question_of(chat.asked, "en"))
 
 
+@pytest.mark.parametrize("language, text, intent, says", [
+    ("en", "can two companies in the same group both be partners?", "ask_partner_rules",
+     "says nothing about common ownership"),
+    ("en", "when is the matchmaking event?", "ask_deadline", "Copenhagen"),
+    ("nb", "når er matchmaking-arrangementet i københavn?", "ask_deadline", "København"),
+])
+def test_a_question_about_a_rule_in_general_is_answered_and_its_facts_are_no_ones(language, text, intent, says):
+    """No "we" in it: the common owner or the activity it names is the subject of the question, not the project's."""
+    chat = Chat(language=language)
+    reply = chat.say(text, intent)
+    assert says in reply
+    assert chat.facts == {} and chat.verdicts() == [] and chat.state.task is None
+
+
+def test_a_general_question_with_a_budget_is_answered_for_that_budget():
+    chat = Chat(language="en")
+    reply = chat.say("what is the maximum grant for a budget of 400,000 NOK in innovasjonsrammen?", "ask_max_grant")
+    assert "200" in reply and chat.facts == {}
+
+
 def test_a_question_whose_facts_decide_no_rule_alone_starts_the_check_with_them():
     """The NLU took "can we apply" for a question about the grant; 4 SMEs and a budget decide no rule alone."""
     chat = Chat(language="en")
@@ -382,6 +402,20 @@ def test_a_question_with_figures_about_an_sme_is_answered_at_once():
     assert reply.startswith("**medium-sized enterprise** – SME: yes.") and chat.asked is None
     reply = chat.say("is a company with 300 employees an SME?", "ask_sme_definition")
     assert reply.startswith("**large enterprise** – SME: no.") and "300 employees is not fewer than 250" in reply
+
+
+@pytest.mark.parametrize("intent", ["check_eligibility", "inform", "ask_max_grant", "nlu_fallback"])
+def test_a_question_with_an_enterprises_figures_is_answered_as_an_sme_question_whatever_the_nlu_says(intent):
+    """The turnover is the enterprise's, not the project's budget; the word SME and the figures say what is asked."""
+    chat = Chat(language="nb")
+    reply = chat.say("er vi en SMB med 40 ansatte og 5 mill euro i omsetning?", intent, 0.9)
+    assert "SMB: ja" in reply and "budsjett" not in reply and chat.facts == {}
+
+
+def test_asking_whether_an_activity_is_supported_lists_what_the_calls_support():
+    chat = Chat(language="en")
+    reply = chat.say("can we use the money for a feasibility study in innovation express?", "ask_eligible_activities")
+    assert "feasibility studies" in reply and "not eligible" not in reply
 
 
 def test_the_sme_helper_interrupts_a_check_and_hands_back_to_it():
