@@ -22,6 +22,7 @@ import ssl
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.parse
 import urllib.request
 from contextlib import contextmanager
@@ -162,13 +163,20 @@ class Stack:
         return reply_texts(self.send(sender, text))
 
     def tracker(self, sender: str) -> dict:
-        """The stored conversation, through the HTTP API of a running Rasa process on loopback, with the token."""
-        name = next(name for name in self.rasa_ports if name in self.processes.processes
-                    and self.processes.processes[name].poll() is None)
+        """The stored conversation, through the HTTP API of a Rasa process on loopback, with the token: the first
+        that answers (one started again after a crash runs a while before it listens)."""
         query = urllib.parse.urlencode({"token": self.environment[API_TOKEN]})
-        url = f"http://127.0.0.1:{self.rasa_ports[name]}/conversations/{urllib.parse.quote(sender)}/tracker?{query}"
-        with urllib.request.urlopen(url, timeout=60) as response:
-            return json.loads(response.read())
+        running = [name for name in self.rasa_ports if name in self.processes.processes
+                   and self.processes.processes[name].poll() is None]
+        for name in running:
+            url = f"http://127.0.0.1:{self.rasa_ports[name]}/conversations/{urllib.parse.quote(sender)}/tracker?{query}"
+            try:
+                with urllib.request.urlopen(url, timeout=60) as response:
+                    return json.loads(response.read())
+            except urllib.error.URLError as error:
+                if not isinstance(error.reason, ConnectionRefusedError) or name == running[-1]:
+                    raise
+        raise RuntimeError("no Rasa process is running")
 
     def prepare(self) -> None:
         """Writes Rasa's endpoints and credentials and nginx's configuration, and has nginx check it."""
