@@ -2,6 +2,7 @@
 text that every layer above carries (a rule's requirement, a fact's label, a reply)."""
 from __future__ import annotations
 
+import re
 import string
 from dataclasses import dataclass
 from pathlib import Path
@@ -53,8 +54,15 @@ def placeholders(template: str) -> set[str]:
     return {field for _, field, _, _ in string.Formatter().parse(template) if field}
 
 
+# Markup pasted or injected into a message: a script's or style's content is no part of what the user says.
+_HIDDEN_MARKUP = re.compile(r"<(script|style)\b.*?(?:</\1\s*>|$)", re.I | re.S)
+_TAG = re.compile(r"</?[a-z][^<>]*>", re.I)
+
+
 def fold(text: str) -> str:
-    """Text as compared, not as shown: lower case, one kind of dash, single spaces."""
+    """Text as compared, not as shown: no markup ("<b>3</b>" is 3, "<script>alert(1)</script>" says nothing), lower
+    case, one kind of dash, single spaces."""
+    text = _TAG.sub(" ", _HIDDEN_MARKUP.sub(" ", text))
     return " ".join(text.lower().replace("–", "-").split())
 
 

@@ -4,6 +4,7 @@ from fractions import Fraction
 
 import pytest
 
+from bot.reading.answers import read_answer
 from bot.reading.statements import facts_in
 from bot.reading.numbers import ParseError, is_hedge, parse_amount, parse_count, parse_yes_no
 from tests.cases import load_cases
@@ -55,3 +56,9 @@ def test_facts_stated_in_free_text(row):
     assert sorted(statement.inferred) == row.get("inferred", [])
     assert {fact: portion.kind for fact, portion in statement.portions.items()} == row.get("portions", {})
     assert dict(statement.deltas) == row.get("deltas", {})
+
+
+@pytest.mark.parametrize("row", TABLE["answers"], ids=ids(TABLE["answers"]))
+def test_an_answer_to_the_question_about_a_fact(row):
+    answer = read_answer(row["fact"], row["text"], {}, dt.date(2026, 11, 24), row.get("options", ()))
+    assert (answer.value, answer.problem) == (row.get("value"), row.get("problem"))

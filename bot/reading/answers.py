@@ -37,7 +37,7 @@ def asks_to_skip(text: str) -> bool:
         keyword_pattern(tuple(vocabulary()["skip_words"])).search(fold(text)))
 
 
-_INDEX = re.compile(r"(?<![\w.,])(\d{1,2})(?![\w.,])")
+_INDEX = re.compile(r"(?<![\w.,\-−])(\d{1,2})(?![\w.,])")  # "-1" picks nothing
 _ONLY_INDEXES = re.compile(r"^\W*\d{1,2}(?:\W+(?:og|and|or|eller)?\W*\d{1,2})*\W*$")
 _YES_OR_NO_ALONE = re.compile(r"^(?:ja|jo|jepp|yes|yeah|yep|nei|no|nope)\W*$")
 _OF_TOTAL = re.compile(rf"^\W*(?P<part>{NUMBER})\s+(?:av|of|out of)\s+(?P<total>{NUMBER})\b")
