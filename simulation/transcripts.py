@@ -1,6 +1,6 @@
 """docs/conversations.md: six real conversations with the running assistant, so a reader sees what a user sees.
-`python -m simulation.transcripts URL [OUTPUT]` (URL of a running Rasa, e.g. http://127.0.0.1:5005); `make bench`
-writes them with the assistant it starts."""
+`python -m simulation.transcripts URL [OUTPUT]` (URL of a running Rasa, e.g. http://127.0.0.1:5005, as `make run`
+starts it); written again whenever the dialogue changes what a user sees."""
 from __future__ import annotations
 
 import sys
