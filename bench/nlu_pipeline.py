@@ -64,7 +64,7 @@ def _pipeline(layers: int, epochs: int, chars: tuple[int, int] = (2, 4), words: 
 
 
 SETTINGS: dict[str, Pipeline | None] = {
-    "config.yml": None,  # the pipeline as checked in (transformer0_e60_hidden128)
+    "config.yml": None,  # the pipeline as checked in (transformer0_e60_hidden128_embed40)
     "transformer2_e80": _pipeline(2, 80),  # the pipeline before this measurement
     "transformer1_e80": _pipeline(1, 80, transformer_size=128),
     "transformer0_e100": _pipeline(0, 100),
@@ -85,6 +85,10 @@ SETTINGS: dict[str, Pipeline | None] = {
                                                           constrain_similarities=False),
     "transformer0_e60_hidden128_words1-2": _pipeline(0, 60, words=(1, 2), hidden_layers_sizes=HIDDEN_128),
     "transformer0_e60_hidden128_lean": _pipeline(0, 60, lean=True, hidden_layers_sizes=HIDDEN_128),
+    "transformer0_e100_hidden128": _pipeline(0, 100, hidden_layers_sizes=HIDDEN_128),
+    "transformer0_e60_hidden256-128": _pipeline(0, 60, hidden_layers_sizes={"text": [256, 128], "label": []}),
+    "transformer0_e60_hidden128_char1-5": _pipeline(0, 60, chars=(1, 5), hidden_layers_sizes=HIDDEN_128),
+    "transformer0_e60_hidden128_embed40": _pipeline(0, 60, embedding_dimension=40, hidden_layers_sizes=HIDDEN_128),
 }
 
 
@@ -96,6 +100,7 @@ def _config(pipeline: Pipeline | None) -> dict:
 
 
 def measure(name: str, keep: Path | None = None) -> str:
+    model_name = name.replace(".", "_")  # Rasa would take "config.yml" for a name with a suffix
     with tempfile.TemporaryDirectory() as directory:
         config = Path(directory) / "config.yml"
         config.write_text(yaml.safe_dump(_config(SETTINGS[name]), sort_keys=False), encoding="utf-8")
@@ -103,14 +108,14 @@ def measure(name: str, keep: Path | None = None) -> str:
         before = resource.getrusage(resource.RUSAGE_CHILDREN)
         start = time.perf_counter()
         done = subprocess.run([str(RASA), "train", "nlu", "--quiet", "--config", str(config), "--nlu", "data/nlu",
-                               "--fixed-model-name", name, "--out", directory], cwd=ROOT, capture_output=True, text=True,
+                               "--fixed-model-name", model_name, "--out", directory], cwd=ROOT, capture_output=True, text=True,
                               env={**os.environ, "RASA_MAX_CACHE_SIZE": "0"})  # no cache: every row trains afresh
         if done.returncode:
             raise SystemExit(f"training {name} failed:\n{done.stderr[-3000:]}")
         wall = time.perf_counter() - start
         after = resource.getrusage(resource.RUSAGE_CHILDREN)
         cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-        model = Path(directory) / f"{name}.tar.gz"
+        model = Path(directory) / f"{model_name}.tar.gz"
         scores, parse_ms = score_model(load_parser(model))
         if keep:
             keep.mkdir(parents=True, exist_ok=True)
