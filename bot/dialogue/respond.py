@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
+from typing import Optional
 
 from bot.dialogue import intents as names
 from bot.dialogue.check import CHECK
@@ -127,11 +128,25 @@ def _route(turn: Turn) -> None:
         return turn.start("sme")
     if kind == "question":
         return _question(turn, intent)
+    named = _question_naming_its_topic(message.text) if intent in (None, names.INFORM) else None
+    if named and not (turn.statement and speaks_of_the_project(message.text)):
+        return _question(turn, named)
     if turn.statement:  # "nei, de er faktisk uavhengige": a correction, whatever the NLU calls it
         return _statement(turn)
     if intent in (names.AFFIRM, names.DENY, names.SKIP):
         return turn.say("no_question", buttons=(turn.button("check", "/check_eligibility"),))
     _not_understood(turn)
+
+
+def _question_naming_its_topic(text: str) -> Optional[str]:
+    """"What costs are eligible?" when the NLU cannot place it or takes it for facts: a question whose words name
+    one of the narrower topics (intents.yaml, `refine`) is that topic's question; unless it speaks of us and states
+    facts ("can we apply, we are 3 companies?"), its facts are no one's."""
+    if not _QUESTION.search(text):
+        return None
+    lowered = fold(text)
+    return next((name for name, spec in intents().items()
+                 if any(keyword_pattern(words).search(lowered) for words in spec.refine.values())), None)
 
 
 def _asks_if_an_enterprise_is_an_sme(turn: Turn) -> bool:

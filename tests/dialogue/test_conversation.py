@@ -412,6 +412,20 @@ def test_a_question_with_an_enterprises_figures_is_answered_as_an_sme_question_w
     assert "SMB: ja" in reply and "budsjett" not in reply and chat.facts == {}
 
 
+@pytest.mark.parametrize("language, text, says", [
+    ("en", "what costs are eligible?", "lists no types of cost"),
+    ("nb", "når er matchmaking-arrangementet?", "17. september 2015"),
+])
+def test_a_question_the_nlu_cannot_place_is_answered_by_the_topic_its_words_name(language, text, says):
+    chat = Chat(language=language)
+    assert says in chat.say(text, "nlu_fallback", 0.3)
+
+
+def test_a_statement_the_nlu_cannot_place_is_still_not_understood():
+    chat = Chat(language="en")
+    assert chat.say("the costs went up", "nlu_fallback", 0.3).startswith("Sorry, I did not understand")
+
+
 def test_asking_whether_an_activity_is_supported_lists_what_the_calls_support():
     chat = Chat(language="en")
     reply = chat.say("can we use the money for a feasibility study in innovation express?", "ask_eligible_activities")
