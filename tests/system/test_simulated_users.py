@@ -8,6 +8,7 @@ import pytest
 
 from simulation.harness import RestBot, converse
 from simulation.profiles import make_profiles
+from simulation.user import phrasings
 
 pytestmark = pytest.mark.slow
 SHARE = 120  # of the corpus's profiles, run in `make test` (all in `make bench`)
@@ -20,3 +21,11 @@ def test_simulated_users_reach_the_engines_verdict(assistant):
     failed = [transcript for transcript in transcripts if not transcript.passed]
     assert not failed, f"{len(failed)} of {len(transcripts)} conversations failed:\n\n" + \
         "\n\n".join(transcript.text() for transcript in failed[:10])
+
+
+def test_every_phrasing_is_text():
+    """YAML reads a bare `null` (Norwegian for zero) or `no` as something else than what the user would type.
+    (A question is [text, the intent it is].)"""
+    odd = [(language, kind, phrasing) for language, kinds in phrasings().items() for kind, options in kinds.items()
+           for phrasing in options if not isinstance(phrasing[0] if isinstance(phrasing, list) else phrasing, str)]
+    assert odd == []
