@@ -60,5 +60,5 @@ def test_facts_stated_in_free_text(row):
 
 @pytest.mark.parametrize("row", TABLE["answers"], ids=ids(TABLE["answers"]))
 def test_an_answer_to_the_question_about_a_fact(row):
-    answer = read_answer(row["fact"], row["text"], {}, dt.date(2026, 11, 24), row.get("options", ()))
+    answer = read_answer(row["fact"], row["text"], row.get("known", {}), dt.date(2026, 11, 24), row.get("options", ()))
     assert (answer.value, answer.problem) == (row.get("value"), row.get("problem"))

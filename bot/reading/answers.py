@@ -64,8 +64,10 @@ def _count(fact: str, text: str, known: Mapping[str, Any]) -> Answer:
             return Answer(portion=portion)
         count = portion.of(total)
         return Answer(value=count) if count is not None else Answer(problem="not_whole")
+    # "every one" is all of them, not 1: the number words inside "all" are no number said
+    rest = f"{text[:said.start()]} {text[said.end():]}" if said and said.group("all") else text
     try:
-        value = parse_count(text, allow_zero=allow_zero)
+        value = parse_count(rest, allow_zero=allow_zero)
     except ParseError as error:
         if error.code != "no_number":
             return Answer(problem=error.code)

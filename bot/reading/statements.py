@@ -146,9 +146,12 @@ def _counts(text: str, taken: list[Span]) -> tuple[dict[str, Any], dict[str, Por
     def free(span: Span) -> bool:
         return not any(start < span[1] and span[0] < end for start, end in taken + spans)
 
+    # "every one is an SME" says all of them: its "one" is no count
+    all_of_them = [match.span() for match in QUANTITY.finditer(text) if match.group("all")]
+
     for fact in COUNTED:
         for match in numbers_before(_counted_pattern(fact), text):
-            if not free(match.span()):
+            if not free(match.span()) or any(start <= match.start("number") < end for start, end in all_of_them):
                 continue
             # "2 SMB-bedrifter" counts SMEs, not companies: a span already read for SMEs is skipped above
             try:
