@@ -251,3 +251,5 @@ def _question(turn: Turn, intent: str) -> None:
         turn.statement.facts.get("budget_nok", turn.state.facts.get("budget_nok"))
     for block in answer(topic, calls, partner_types_in(text), turn.language, turn.day, budget=budget):
         turn.replies.append(Reply(block))
+    if stated and turn.state.task is None:  # "are we eligible? the budget is 800 000": and the check, from there
+        turn.start("check")

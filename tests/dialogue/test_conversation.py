@@ -227,6 +227,14 @@ def test_a_question_about_a_rule_in_general_is_answered_and_its_facts_are_no_one
     assert chat.facts == {} and chat.verdicts() == [] and chat.state.task is None
 
 
+def test_a_question_about_our_budget_is_answered_and_the_check_starts_from_it():
+    """The NLU took "are we eligible?" for the grant question: the grant for the budget, then the check."""
+    chat = Chat(language="en")
+    reply = chat.say("are we eligible? The budget is NOK 800,000.", "ask_max_grant")
+    assert "For a budget of NOK 800,000: up to NOK 300,000." in reply
+    assert chat.facts["budget_nok"] == 800_000 and chat.state.task == "check" and question_of(chat.asked, "en") in reply
+
+
 def test_a_general_question_with_a_budget_is_answered_for_that_budget():
     chat = Chat(language="en")
     reply = chat.say("what is the maximum grant for a budget of 400,000 NOK in innovasjonsrammen?", "ask_max_grant")
