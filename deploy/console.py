@@ -18,7 +18,7 @@ KNOWN_WARNINGS = re.compile(
     r"MovedIn20Warning|pkg_resources|declare_namespace|Implementing implicit namespace packages|"
     r"xla_computation|PyparsingDeprecationWarning|deprecated - use '|split_arg_string|load_module\(\)|"
     r"non-integer arguments to randrange|Slot auto-fill has been removed|distutils Version classes|"
-    r"np\.bool8|The default value of `n_init`|datetime\.datetime\.utcnow")
+    r"np\.bool8|The default value of `n_init`|datetime\.datetime\.utcnow|Calling URL\(\) directly is deprecated")
 KNOWN_LINES = re.compile(
     r"^\S* ?[\d:. -]*\s*[IW] tensorflow/|oneDNN custom operations|Could not find cuda drivers|TF-TRT Warning|"
     r"cpu_feature_guard|To enable the following instructions|rebuild TensorFlow with the appropriate|"

@@ -16,6 +16,8 @@ Implementing implicit namespace packages (as specified in PEP 420) is preferred 
 2026-11-25 21:24:17.186010: I tensorflow/tsl/cuda/cudart_stub.cc:28] Could not find cuda drivers on your machine, GPU will not be used.
 {SITE}/matplotlib/fontconfig_pattern.py:66: PyparsingDeprecationWarning: 'setParseAction' deprecated - use 'set_parse_action'
   ).setParseAction(self._family)
+{SITE}/rasa/core/tracker_store.py:1166: SADeprecationWarning: Calling URL() directly is deprecated and will be disabled in a future release.  The public constructor for URL is now the URL.create() method.
+  return sa.engine.url.URL(
 """
 
 
