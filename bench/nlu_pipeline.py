@@ -89,6 +89,8 @@ SETTINGS: dict[str, Pipeline | None] = {
     "transformer0_e60_hidden256-128": _pipeline(0, 60, hidden_layers_sizes={"text": [256, 128], "label": []}),
     "transformer0_e60_hidden128_char1-5": _pipeline(0, 60, chars=(1, 5), hidden_layers_sizes=HIDDEN_128),
     "transformer0_e60_hidden128_embed40": _pipeline(0, 60, embedding_dimension=40, hidden_layers_sizes=HIDDEN_128),
+    "logistic_regression": [*_pipeline(0, 1)[:-2], {"name": "LogisticRegressionClassifier", "max_iter": 1000},
+                            {"name": "FallbackClassifier", "threshold": 0.4, "ambiguity_threshold": 0.05}],
 }
 
 
