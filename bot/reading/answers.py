@@ -11,7 +11,7 @@ from typing import Any, Mapping, Optional, Sequence
 from bot.reading.numbers import ParseError, is_unsure, parse_count, parse_yes_no
 from bot.reading.statements import ZERO_ALLOWED, _ALL_OTHER_KIND, QUANTITY, Portion, quantity
 from bot.reading.values import NUMBER, budget_in, choices_in, countries_in, counts_per_country, stated_truth
-from bot.reading.vocabulary import keyword_pattern, vocabulary
+from bot.reading.vocabulary import mentions, vocabulary
 from bot.resources import fold
 from bot.rules.facts import facts
 
@@ -33,8 +33,7 @@ class Answer:
 
 
 def asks_to_skip(text: str) -> bool:
-    return text.strip() == "/skip_question" or bool(
-        keyword_pattern(tuple(vocabulary()["skip_words"])).search(fold(text)))
+    return text.strip() == "/skip_question" or mentions(vocabulary()["skip_words"], fold(text))
 
 
 _INDEX = re.compile(r"(?<![\w.,\-−])(\d{1,2})(?![\w.,])")  # "-1" picks nothing

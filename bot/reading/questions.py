@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 
-from bot.reading.vocabulary import keyword_pattern, vocabulary
+from bot.reading.vocabulary import mentions, vocabulary
 from bot.rules.catalogue import PARTNER_TYPES, Call, catalogue
 
 
@@ -18,15 +18,15 @@ def calls_named_in(text: str) -> tuple[Call, ...]:
 def partner_types_in(text: str) -> tuple[str, ...]:
     words = vocabulary()["partner_types"]
     lowered = text.lower()
-    return tuple(kind for kind in PARTNER_TYPES if keyword_pattern(tuple(words[kind])).search(lowered))
+    return tuple(kind for kind in PARTNER_TYPES if mentions(words[kind], lowered))
 
 
 def speaks_of_the_project(text: str) -> bool:
     """Whether a question is about the asker's own project ("can we apply with three companies?") rather than about a
     rule in general ("can two companies in the same group both be partners?")."""
-    return bool(keyword_pattern(tuple(vocabulary()["first_person"])).search(text.lower()))
+    return mentions(vocabulary()["first_person"], text.lower())
 
 
 def names_smes(text: str) -> bool:
     """"SMB", "SME", "små og mellomstore": the message is about the size of enterprises."""
-    return bool(keyword_pattern(tuple(vocabulary()["counted"]["smes"])).search(text.lower()))
+    return mentions(vocabulary()["counted"]["smes"], text.lower())

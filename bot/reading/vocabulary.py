@@ -22,3 +22,8 @@ def keyword_pattern(keywords: tuple[str, ...]) -> re.Pattern:
         return "".join(wildcards.get(part) or re.escape(part) for part in re.split(r"([*~])", keyword))
     alternatives = sorted(keywords, key=len, reverse=True)
     return re.compile(r"(?<![\w-])(?:" + "|".join(one(keyword) for keyword in alternatives) + r")(?![\w])")
+
+
+def mentions(keywords, text: str) -> bool:
+    """Whether the (already lowered or folded) text names any of the vocabulary's keywords."""
+    return bool(keyword_pattern(tuple(keywords)).search(text))
