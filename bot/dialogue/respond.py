@@ -144,9 +144,7 @@ def _question_naming_its_topic(text: str) -> Optional[str]:
     facts ("can we apply, we are 3 companies?"), its facts are no one's."""
     if not _QUESTION.search(text):
         return None
-    lowered = fold(text)
-    return next((name for name, spec in intents().items()
-                 if any(keyword_pattern(words).search(lowered) for words in spec.refine.values())), None)
+    return next((name for name, spec in intents().items() if spec.refine and topic_of(name, text) != spec.topic), None)
 
 
 def _asks_if_an_enterprise_is_an_sme(turn: Turn) -> bool:
@@ -236,10 +234,11 @@ def _question(turn: Turn, intent: str) -> None:
     text = turn.message.text
     calls = calls_named_in(text)
     topic = topic_of(intent, text)
+    asks = bool(_QUESTION.search(text))
     # "Can two companies in the same group both be partners?" asks about the rule: the facts it names are no one's.
-    about_the_project = speaks_of_the_project(text) or not _QUESTION.search(text)
+    about_the_project = speaks_of_the_project(text) or not asks
     stated = {fact for fact in turn.statement.facts if fact != "asker"} if about_the_project else set()
-    if stated and _QUESTION.search(text) and not stated <= {ANSWERS_WITH_FACTS.get(topic)}:
+    if stated and asks and not stated <= {ANSWERS_WITH_FACTS.get(topic)}:
         if not CHECK.facts_answer(turn, calls):
             return _statement(turn)
         if turn.state.task is None:  # and the rest of the check, from what the user has said
