@@ -43,23 +43,33 @@ DIET_DEFAULTS = {"transformer_size": 256, "hidden_layers_sizes": {"text": [], "l
 HIDDEN_128 = {"text": [128], "label": []}  # one hidden layer for the text, none for the intent label
 
 
-def _pipeline(layers: int, epochs: int, chars: tuple[int, int] = (2, 4), words: tuple[int, int] = (1, 1),
-              lean: bool = False, **diet) -> Pipeline:
-    """The whole NLU pipeline: spaCy's blank Norwegian tokeniser, word and char_wb counts of `words` and `chars`
-    n-grams (plus the regex and lexical featurizers unless `lean`), DIET with `layers` transformer layers trained for
-    `epochs` (other DIET settings as keywords, Rasa's defaults otherwise), and the fallback. Spelled out in full, so a
-    row means the same whatever config.yml holds."""
-    featurizers = [] if lean else [{"name": "RegexFeaturizer", "case_sensitive": False},
-                                   {"name": "LexicalSyntacticFeaturizer"}]
+FALLBACK = {"name": "FallbackClassifier", "threshold": 0.4, "ambiguity_threshold": 0.05}
+
+
+def _featurizers(chars: tuple[int, int] = (2, 4), words: tuple[int, int] = (1, 1), lean: bool = False) -> Pipeline:
+    """spaCy's blank Norwegian tokeniser, word and char_wb counts of `words` and `chars` n-grams, plus the regex and
+    lexical featurizers unless `lean`."""
+    extra = [] if lean else [{"name": "RegexFeaturizer", "case_sensitive": False},
+                             {"name": "LexicalSyntacticFeaturizer"}]
     return [
         {"name": "SpacyNLP", "model": "build/spacy_nb", "case_sensitive": False},
         {"name": "SpacyTokenizer"},
-        *featurizers,
+        *extra,
         {"name": "CountVectorsFeaturizer", "min_ngram": words[0], "max_ngram": words[1]},
         {"name": "CountVectorsFeaturizer", "analyzer": "char_wb", "min_ngram": chars[0], "max_ngram": chars[1]},
+    ]
+
+
+def _pipeline(layers: int, epochs: int, chars: tuple[int, int] = (2, 4), words: tuple[int, int] = (1, 1),
+              lean: bool = False, **diet) -> Pipeline:
+    """The whole NLU pipeline: the featurizers, DIET with `layers` transformer layers trained for `epochs` (other
+    DIET settings as keywords, Rasa's defaults otherwise), and the fallback. Spelled out in full, so a row means the
+    same whatever config.yml holds."""
+    return [
+        *_featurizers(chars, words, lean),
         {"name": "DIETClassifier", **DIET_DEFAULTS, "number_of_transformer_layers": layers, "epochs": epochs, **diet,
          "entity_recognition": False, "random_seed": 7},
-        {"name": "FallbackClassifier", "threshold": 0.4, "ambiguity_threshold": 0.05},
+        FALLBACK,
     ]
 
 
@@ -89,8 +99,7 @@ SETTINGS: dict[str, Pipeline | None] = {
     "transformer0_e60_hidden256-128": _pipeline(0, 60, hidden_layers_sizes={"text": [256, 128], "label": []}),
     "transformer0_e60_hidden128_char1-5": _pipeline(0, 60, chars=(1, 5), hidden_layers_sizes=HIDDEN_128),
     "transformer0_e60_hidden128_embed40": _pipeline(0, 60, embedding_dimension=40, hidden_layers_sizes=HIDDEN_128),
-    "logistic_regression": [*_pipeline(0, 1)[:-2], {"name": "LogisticRegressionClassifier", "max_iter": 1000},
-                            {"name": "FallbackClassifier", "threshold": 0.4, "ambiguity_threshold": 0.05}],
+    "logistic_regression": [*_featurizers(), {"name": "LogisticRegressionClassifier", "max_iter": 1000}, FALLBACK],
 }
 
 
