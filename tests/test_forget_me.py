@@ -23,11 +23,11 @@ DOMAIN = Domain.from_dict({"slots": {FORGET_ME_SLOT: {"type": "bool", "influence
                                                       "mappings": [{"type": "custom"}]}}})
 
 
-def store_for(url, **settings):
+def store_for(url, kind=ResilientSQLTrackerStore, **settings):
     """The store as Rasa makes it from the endpoints.yml that deploy/rasa_config.py writes."""
     config = tracker_store(url, 90)
     config.pop("type"), config.pop("retention_days")
-    return ResilientSQLTrackerStore(DOMAIN, host=config.pop("url", None), **config, **settings)
+    return kind(DOMAIN, host=config.pop("url", None), **config, **settings)
 
 
 def conversation(sender, *texts):
@@ -38,13 +38,14 @@ def conversation(sender, *texts):
     return tracker
 
 
+def turn(text, answer, *action_events):
+    return [UserUttered(text, {"name": "inform", "confidence": 1.0}), ActionExecuted("action_answer"),
+            BotUttered(answer), *action_events, ActionExecuted("action_listen")]
+
+
 def say(tracker, text, answer, *action_events):
-    tracker.update(UserUttered(text, {"name": "inform", "confidence": 1.0}))
-    tracker.update(ActionExecuted("action_answer"))
-    tracker.update(BotUttered(answer))
-    for event in action_events:
+    for event in turn(text, answer, *action_events):
         tracker.update(event)
-    tracker.update(ActionExecuted("action_listen"))
 
 
 def stored_texts(url, sender):
