@@ -2,8 +2,9 @@
 out, so that a real warning or error stands out, and training's progress as one line per stage.
 
 Known noise: deprecation warnings that Rasa 3.6's pinned dependencies raise about each other (SQLAlchemy 2.0,
-pkg_resources, pyparsing, Click, jax), TensorFlow's start-up notes about CPU instructions and missing GPUs, and
-the progress bars of steps that take no time. Anything else is passed on as it comes. `python -m deploy.console`
+pkg_resources, pyparsing, Click, jax), TensorFlow's start-up notes about CPU instructions and missing GPUs, the
+progress bars of steps that take no time, and training's warning that RulePolicy is missing (deploy/turn_policy.py
+does its work, /restart included). Anything else is passed on as it comes. `python -m deploy.console`
 filters standard input to standard output (scripts/run pipes the servers through it)."""
 from __future__ import annotations
 
@@ -18,7 +19,8 @@ KNOWN_WARNINGS = re.compile(
     r"MovedIn20Warning|pkg_resources|declare_namespace|Implementing implicit namespace packages|"
     r"xla_computation|PyparsingDeprecationWarning|deprecated - use '|split_arg_string|load_module\(\)|"
     r"non-integer arguments to randrange|Slot auto-fill has been removed|distutils Version classes|"
-    r"np\.bool8|The default value of `n_init`|datetime\.datetime\.utcnow|Calling URL\(\) directly is deprecated")
+    r"np\.bool8|The default value of `n_init`|datetime\.datetime\.utcnow|Calling URL\(\) directly is deprecated|"
+    r"'RulePolicy' is not included in the model's policy configuration")
 KNOWN_LINES = re.compile(
     r"^\S* ?[\d:. -]*\s*[IW] tensorflow/|oneDNN custom operations|Could not find cuda drivers|TF-TRT Warning|"
     r"cpu_feature_guard|To enable the following instructions|rebuild TensorFlow with the appropriate|"
@@ -27,6 +29,7 @@ KNOWN_LINES = re.compile(
 _EPOCHS = re.compile(r"Epochs:\s+\d+%.*?\|\s*(\d+)/(\d+) \[")
 _COMPONENT = re.compile(r"Starting to train component '(\w+)'")
 READY = "Rasa server is up and running"
+COLOUR_RESET = "\x1b[0m"
 
 
 class Console:
@@ -45,6 +48,7 @@ class Console:
             if line.startswith((" ", "\t")) or KNOWN_LINES.search(line):
                 return
             self._skip_source = False
+            line = line.removeprefix(COLOUR_RESET)  # Rasa colours its warnings and resets on the next line
         warning = _WARNING.match(line)
         if warning and KNOWN_WARNINGS.search(line):
             self._skip_source = True

@@ -18,7 +18,9 @@ Implementing implicit namespace packages (as specified in PEP 420) is preferred 
   ).setParseAction(self._family)
 {SITE}/rasa/core/tracker_store.py:1166: SADeprecationWarning: Calling URL() directly is deprecated and will be disabled in a future release.  The public constructor for URL is now the URL.create() method.
   return sa.engine.url.URL(
-"""
+\x1b[93m{SITE}/rasa/shared/utils/io.py:100: UserWarning: 'RulePolicy' is not included in the model's policy configuration. Default intents such as 'restart' and 'back' will not trigger actions 'action_restart' and 'action_back'.
+  More info at https://rasa.com/docs/rasa/default-actions
+\x1b[0m"""
 
 
 def shown(text: str, **options) -> list[str]:
