@@ -89,6 +89,9 @@ class ResilientSQLTrackerStore(SQLTrackerStore):
         if self.engine.dialect.name == "sqlite":
             self._keep_sqlite_open()
         self._recent: OrderedDict[str, _Kept] = OrderedDict()
+        events = self.SQLEvent
+        self._stamp_query = sa.select(sa.func.count(events.id), sa.func.max(events.id)).where(
+            events.sender_id == sa.bindparam("sender_id"))
         self._recent_limit = recent_conversations
         self._unsaved: dict[str, DialogueStateTracker] = {}
         self._to_forget: set[str] = set()  # asked while the database was down
@@ -139,10 +142,8 @@ class ResilientSQLTrackerStore(SQLTrackerStore):
 
     def _stamp(self, connection, sender_id: str) -> tuple:
         """What changes whenever the sender's stored events change: their number and the highest id. On a plain
-        connection: an ORM session costs six times as much for this one query."""
-        events = self.SQLEvent
-        query = sa.select(sa.func.count(events.id), sa.func.max(events.id)).where(events.sender_id == sender_id)
-        return tuple(connection.execute(query).one())
+        connection, with the query built once: an ORM session costs six times as much for this one query."""
+        return tuple(connection.execute(self._stamp_query, {"sender_id": sender_id}).one())
 
     def _row(self, sender_id: str, event: Event) -> dict:
         """The row SQLTrackerStore.save writes for an event."""
