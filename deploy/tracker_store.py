@@ -14,7 +14,9 @@ asks the database how many events it holds for the sender and the highest event 
 written to the conversation since, or it was deleted, the two differ and the conversation is read from the
 database as Rasa reads it. A copy is lent to one message at a time: a message that ends without saving (an
 error, an API read) leaves no copy behind for the next, which reads from the database. Saving writes the events
-the copy does not hold yet, the rows Rasa writes, without first counting the stored events again.
+the copy does not hold yet, the rows Rasa writes, without first counting the stored events again. A tracker the
+store did not hand out (a conversation's first message, the HTTP API's replacement of the events) is saved by
+Rasa's own code; only a new conversation's becomes the copy, as Rasa's save only appends.
 
 Two duties for personal data:
 - "Delete my data": the action that handles it returns SlotSet("forget_me", True). Rasa saves the conversation
@@ -217,10 +219,13 @@ class ResilientSQLTrackerStore(SQLTrackerStore):
             written = await self._write_waiting()
             if kept is not None and kept.tracker is tracker and self.event_broker is None:
                 self._write_new_events(kept)  # Rasa's save would stream to the broker by reading the conversation
-            else:
-                await super().save(tracker)
+            else:  # a conversation's first save, or a tracker made elsewhere (the HTTP API's replacement of events)
                 with self.engine.connect() as connection:
-                    kept = _Kept(tracker, len(tracker.events), self._stamp(connection, tracker.sender_id))
+                    new_conversation = self._stamp(connection, tracker.sender_id)[0] == 0
+                await super().save(tracker)
+                with self.engine.connect() as connection:  # Rasa's save appends: only a new one matches its copy
+                    kept = _Kept(tracker, len(tracker.events), self._stamp(connection, tracker.sender_id),
+                                 reusable=new_conversation)
         except SQLAlchemyError as error:
             self._failed(error, "writing a conversation")
             self._unsaved[tracker.sender_id] = tracker

@@ -84,6 +84,16 @@ def test_a_message_that_did_not_save_leaves_nothing_for_the_next(database_url): 
     assert again is not failed and texts(again) == ["kan vi søke?"]
 
 
+def test_a_tracker_made_elsewhere_is_read_back_as_rasas_store_reads_it(database_url):  # noqa: F811
+    store = store_for(database_url)
+    for text, answer in TURNS:
+        handle(store, "web-1", text, answer)
+    replacement = conversation("web-1", "bare dette")  # the HTTP API's PUT .../tracker/events makes a new tracker
+    asyncio.run(store.save(replacement))
+    as_rasa_reads_it = asyncio.run(store_for(database_url, SQLTrackerStore).retrieve("web-1"))
+    assert texts(asyncio.run(store.retrieve("web-1"))) == texts(as_rasa_reads_it)
+
+
 def test_a_new_session_is_read_again_as_rasa_reads_it_the_latest_session_only(database_url):  # noqa: F811
     store = store_for(database_url)
     tracker = handle(store, "web-1", *TURNS[0])
