@@ -36,14 +36,16 @@ LOOKUP_FILE = "turns.json"
 
 def turn_of(tracker: DialogueStateTracker) -> tuple[str, str]:
     """The (intent, action) of a one-turn rule; anything else is refused with the rule's name."""
+    def action(event, listening: bool) -> bool:
+        return isinstance(event, ActionExecuted) and (event.action_name == ACTION_LISTEN_NAME) == listening
+
     events = [event for event in tracker.events
               if not (isinstance(event, ActionExecuted) and event.action_name == RULE_SNIPPET_ACTION_NAME)]
-    shape = [(type(event), getattr(event, "action_name", None)) for event in events]
-    if (len(events) == 4 and shape[0] == (ActionExecuted, ACTION_LISTEN_NAME) and shape[1][0] is UserUttered
-            and shape[2][0] is ActionExecuted and shape[2][1] != ACTION_LISTEN_NAME
-            and shape[3] == (ActionExecuted, ACTION_LISTEN_NAME) and events[1].intent_name
-            and not events[1].entities and not events[1].text):
-        return events[1].intent_name, events[2].action_name
+    if len(events) == 4:
+        listened, said, answered, listens = events
+        if (action(listened, True) and isinstance(said, UserUttered) and said.intent_name and not said.entities
+                and not said.text and action(answered, False) and action(listens, True)):
+            return said.intent_name, answered.action_name
     raise InvalidConfigException(
         f"The rule '{tracker.sender_id}' is not one turn (a user intent, then one action, then listening): "
         f"{', '.join(str(event) for event in events)}. {OneTurnRulePolicy.__name__} follows only such rules; "
