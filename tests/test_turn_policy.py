@@ -115,7 +115,8 @@ def test_a_fallback_the_domain_lacks_is_refused_at_training(project, tmp_path):
         trained(OneTurnRulePolicy, trackers, domain, tmp_path, fallback_action_name="action_nowhere")
 
 
-def test_without_rules_or_fallback_it_listens(tmp_path):
+def test_without_a_rule_or_a_fallback_it_predicts_nothing_and_rasa_listens(tmp_path):
     domain = Domain.from_dict({"intents": ["greet"]})
     policy = trained(OneTurnRulePolicy, [], domain, tmp_path)
-    assert next_action(policy, domain, said("greet")) == "action_listen"
+    tracker = DialogueStateTracker.from_events("someone", [ActionExecuted("action_listen"), said("greet")], domain.slots)
+    assert max(policy.predict_action_probabilities(tracker, domain).probabilities) == 0.0
