@@ -417,7 +417,7 @@ def _check_templates(call: Call, reader: _Reader) -> None:
     criterion supplies, so that rendering can never fail in a conversation."""
     figures = set(call.parameters) | set(call.dates) | set(call.contact) | {
         f"{name}_end" for name, when in call.dates.items() if when.end is not None}
-    details = {"short", "minimum_budget", "not_counted"}
+    details = {"short", "minimum_budget"}
     texts = [("dates_note", call.dates_note), ("contact", call.contact_text), ("who_may_apply", call.who_may_apply)]
     texts += [(f"steps[{i}]", step) for i, step in enumerate(call.steps)]
     texts += [(f"next_step.{role}", text) for role, text in call.next_step.items()]

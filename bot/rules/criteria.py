@@ -79,13 +79,17 @@ def count_at_least(items: Optional[tuple], *, minimum: int) -> Check:
 
 def count_among_at_least(items: Optional[tuple], *, allowed: tuple, minimum: int) -> Check:
     """At least `minimum` distinct items of the list are among the allowed ones (countries taking part in a
-    call); the others are named so the user sees which do not count."""
+    call). An item outside the allowed list is one the call may or may not count (the text lists no countries):
+    where the answer turns on it, the rule stays undecided and names it, so a "no" never rests on it."""
     if items is None:
         return _UNDECIDED
     counted = set(items) & set(allowed)
+    unlisted = tuple(item for item in dict.fromkeys(items) if item not in allowed)
     if len(counted) >= minimum:
         return _PASSED
-    return False, {"short": minimum - len(counted), "not_counted": tuple(item for item in items if item not in allowed)}
+    if len(counted) + len(unlisted) >= minimum:
+        return None, {"unlisted": unlisted}
+    return False, {"short": minimum - len(counted) - len(unlisted)}
 
 
 def contains(items: Optional[tuple], *, item: str) -> Check:
@@ -97,17 +101,21 @@ def contains(items: Optional[tuple], *, item: str) -> Check:
 def each_among_at_least(keys: Optional[tuple], counts: Optional[Mapping[str, int]], *, allowed: tuple,
                         minimum: int) -> Check:
     """Every key (country) of the list that is among the allowed ones has at least `minimum`; while the list
-    is unknown, the keys counted so far stand for it."""
+    is unknown, the keys counted so far stand for it. A key outside the allowed list is treated as
+    count_among_at_least treats it: it may count, so too few there leaves the rule undecided, never failed."""
     if counts is None:
         return _UNDECIDED
-    participating = tuple(key for key in (keys if keys is not None else tuple(counts)) if key in allowed)
-    short = [(key, minimum - counts[key]) for key in participating if key in counts and counts[key] < minimum]
+    given = keys if keys is not None else tuple(counts)
+    short = [(key, minimum - counts[key]) for key in given if key in allowed and key in counts and counts[key] < minimum]
     if short:
         return False, {"short": tuple(short)}
     if keys is None:
         return _UNDECIDED
-    if any(key not in counts for key in participating):
+    if any(key not in counts for key in given):
         return None, {"incomplete": 1}
+    unlisted = tuple(key for key in given if key not in allowed and counts[key] < minimum)
+    if unlisted:
+        return None, {"unlisted": unlisted}
     return _PASSED
 
 

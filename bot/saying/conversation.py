@@ -13,7 +13,7 @@ from bot.rules.money import budget_rate
 from bot.saying.messages import message
 from bot.saying.money import converted_to_nok
 from bot.saying.texts import format_number, render
-from bot.saying.verdicts import details_in_words, fact_label, mark, status_text, value_text, why_we_ask
+from bot.saying.verdicts import country_label, details_in_words, fact_label, mark, status_text, value_text, why_we_ask
 
 MOST_FIXES = 2  # per call in the verdict; the rest on "why?"
 
@@ -121,6 +121,11 @@ def _call_block(item: CallAssessment, left_open: Iterable[str], language: str) -
     if grant:
         lines.append(grant)
     lines += _fix_lines(item, language)
+    unlisted = tuple(dict.fromkeys(code for result in item.results if result.ok is None
+                                   for code in result.details.get("unlisted", ())))
+    if unlisted:
+        lines.append(say("verdict.unlisted", language, countries=", ".join(country_label(code, language) for code in unlisted),
+                         contact=_whom_to_ask(call, language)))
     if item.verdict == "unknown":
         open_facts = [fact for fact in item.missing if fact in left_open]
         asked = [fact for fact in item.missing if fact not in left_open]

@@ -111,8 +111,6 @@ def details_in_words(details: Mapping[str, Any], language: str) -> dict[str, Any
     words = dict(details)
     if isinstance(details.get("short"), tuple):
         words["short"] = ", ".join(f"{country_label(code, language)} (+{gap})" for code, gap in details["short"])
-    if "not_counted" in details:
-        words["not_counted"] = ", ".join(country_label(code, language) for code in details["not_counted"]) or "–"
     return words
 
 
