@@ -59,11 +59,16 @@ _HIDDEN_MARKUP = re.compile(r"<(script|style)\b.*?(?:</\1\s*>|$)", re.I | re.S)
 _TAG = re.compile(r"</?[a-z][^<>]*>", re.I)
 
 
-def fold(text: str) -> str:
-    """Text as compared, not as shown: no markup ("<b>3</b>" is 3, "<script>alert(1)</script>" says nothing), lower
-    case, one kind of dash, single spaces."""
-    text = _TAG.sub(" ", _HIDDEN_MARKUP.sub(" ", text))
-    return " ".join(text.lower().replace("–", "-").split())
+def unmarked(text: str) -> str:
+    """The text without markup: "<b>3</b>" is 3, "<script>alert(1)</script>" says nothing."""
+    return _TAG.sub(" ", _HIDDEN_MARKUP.sub(" ", text))
+
+
+def fold(text: str, lower: bool = True) -> str:
+    """Text as compared, not as shown: no markup, lower case, one kind of dash and apostrophe, single spaces.
+    `lower=False` keeps the case and nothing else, so that its offsets are the folded text's ("NO, SE" as codes)."""
+    folded = " ".join(unmarked(text).replace("–", "-").replace("’", "'").split())
+    return folded.lower() if lower else folded
 
 
 def plain(value: Any) -> Any:

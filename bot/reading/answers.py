@@ -8,9 +8,10 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Mapping, Optional, Sequence
 
-from bot.reading.numbers import ParseError, is_unsure, parse_count, parse_yes_no
-from bot.reading.statements import ZERO_ALLOWED, _ALL_OTHER_KIND, QUANTITY, Portion, quantity
-from bot.reading.values import NUMBER, budget_in, choices_in, countries_in, counts_per_country, stated_truth
+from bot.reading.counts import Portion, Quantity, counts_in
+from bot.reading.numbers import ParseError, is_unsure, parse_yes_no
+from bot.reading.tokens import tokens
+from bot.reading.values import HOME_COUNTRY, budget_in, choices_in, countries_in, counts_per_country, stated_truth
 from bot.reading.vocabulary import mentions, vocabulary
 from bot.resources import fold
 from bot.rules.facts import facts
@@ -26,6 +27,7 @@ class Answer:
     problem: Optional[str] = None  # a ParseError code, or implausible, not_understood, which_one
     converted_from_eur: Optional[float] = None
     also: Mapping[str, Any] = field(default_factory=dict)  # "3 av 4": the total given beside the answer
+    inferred: bool = False  # the value is the bot's completion ("Sverige og Danmark": and Norway, the asker's own)
 
     @property
     def answered(self) -> bool:
@@ -39,50 +41,49 @@ def asks_to_skip(text: str) -> bool:
 _INDEX = re.compile(r"(?<![\w.,\-−])(\d{1,2})(?![\w.,])")  # "-1" picks nothing
 _ONLY_INDEXES = re.compile(r"^\W*\d{1,2}(?:\W+(?:og|and|or|eller)?\W*\d{1,2})*\W*$")
 _YES_OR_NO_ALONE = re.compile(r"^(?:ja|jo|jepp|yes|yeah|yep|nei|no|nope)\W*$")
-_OF_TOTAL = re.compile(rf"^\W*(?P<part>{NUMBER})\s+(?:av|of|out of)\s+(?P<total>{NUMBER})\b")
+_NO_ALONE = re.compile(r"\W*(?:nei|no|nope|niks|nei nei|nope no|no no)\W*")
 
 
-def _count(fact: str, text: str, known: Mapping[str, Any]) -> Answer:
+def _quantity_answer(fact: str, value: Quantity, known: Mapping[str, Any], total: Optional[int] = None) -> Answer:
+    """A count said for `fact`, resolved against its total where it is a part of one ("alle" of 4 companies)."""
     spec = facts()[fact]
-    allow_zero = fact in ZERO_ALLOWED
-    total = known.get(spec.of_total) if spec.of_total else None
-    of_total = _OF_TOTAL.search(text)
-    if of_total and spec.of_total:
-        try:
-            part, whole = parse_count(of_total.group("part"), allow_zero), parse_count(of_total.group("total"))
-        except ParseError as error:
-            return Answer(problem=error.code)
-        return Answer(value=part, also={spec.of_total: whole})
-    other_kind = _ALL_OTHER_KIND.get(fact)
-    if other_kind and other_kind.search(text):
-        return Answer(value=0)  # "How many are foreign?" - "alle er norske"
-    said = QUANTITY.search(text)
-    if said and (said.group("all_but") or said.group("half")):  # before "én" or "half" is read as a number
-        portion = quantity(said)
-        if total is None:
-            return Answer(portion=portion)
-        count = portion.of(total)
-        return Answer(value=count) if count is not None else Answer(problem="not_whole")
-    # "every one" is all of them, not 1: the number words inside "all" are no number said
-    rest = f"{text[:said.start()]} {text[said.end():]}" if said and said.group("all") else text
-    try:
-        value = parse_count(rest, allow_zero=allow_zero)
-    except ParseError as error:
-        if error.code != "no_number":
-            return Answer(problem=error.code)
-    else:  # a number said is the answer, whatever words stand round it ("two in all", "alle 3")
-        return Answer(value=value) if spec.is_plausible(value) else Answer(problem="implausible")
-    if said and (spec.of_total or said.group("both")):
-        amount = quantity(said)
-        if isinstance(amount, Portion):
-            if total is None:
-                return Answer(portion=amount)
-            count = amount.of(total)
-            return Answer(value=count) if count is not None else Answer(problem="not_whole")
-        if amount is not None and (amount or allow_zero):
-            return Answer(value=amount)
-    if allow_zero and re.fullmatch(r"\W*(?:nei|no|nope|niks|nei nei|nope no|no no)\W*", text):
+    also = {spec.of_total: total} if total is not None and spec.of_total else {}
+    whole = total if total is not None else known.get(spec.of_total) if spec.of_total else None
+    if isinstance(value, Portion):
+        if whole is None:
+            return Answer(portion=value, also=also)
+        value = value.of(whole)
+        if value is None:
+            return Answer(problem="not_whole")
+    if value == 0 and spec.plausible and spec.plausible[0] > 0:
+        return Answer(problem="zero")
+    if not spec.is_plausible(value):
+        return Answer(problem="implausible")
+    return Answer(value=value, also=also)
+
+
+def _count(fact: str, text: str, cased: str, known: Mapping[str, Any], language: Optional[str]) -> Answer:
+    """The reply to "how many …?": a count bound to this fact ("to av dem er SMB-er"), or the one quantity bound to
+    nothing ("3", "tre tror jeg", "alle", "begge", "bare oss" for the companies); counts of other facts in it are
+    theirs, not this answer ("Alle fire er SMB-er" answers no "how many are foreign?")."""
+    counted = counts_in(text, language)
+    bound = [count for count in counted.counts if count.fact == fact]
+    if bound:
+        return _quantity_answer(fact, bound[-1].value, known, bound[-1].total)
+    if fact == "smes":
+        per_country, _ = counts_per_country(text, cased, tuple(known.get("countries") or ()))
+        if per_country:  # "tre fra Norge og fire fra Sverige": the SMEs are all of them
+            return _quantity_answer(fact, sum(per_country.values()), known)
+    values = {loose.value for loose in counted.loose}
+    if len(values) > 1:
+        return Answer(problem="several_numbers")
+    if values:
+        loose = counted.loose[0]
+        return _quantity_answer(fact, loose.value, known, loose.total)
+    if facts()[fact].is_plausible(0) and _NO_ALONE.fullmatch(text):
         return Answer(value=0)  # "How many are foreign?" - "nei" (and nothing else: "nei, vi er 4" corrects)
+    if any(item.is_number for item in tokens(text, language)) and not counted.counts:
+        return Answer(problem="implausible")  # "2015", "225k": a number, but no count of anything
     return Answer(problem="no_number")
 
 
@@ -98,7 +99,7 @@ def _by_index(text: str, options: Sequence[str]) -> list[str]:
     return picked
 
 
-_NONE_OF_THEM = re.compile(r"^\W*(?:ingen|none|ingen av dem|ingen av disse|none of them|none of those|ikke noen)\W*$")
+_NONE_OF_THEM = re.compile(r"^\W*(?:ingen|none|ikke noen)(?: av dem| av disse| of them| of those)?\b")
 
 
 def _choice(fact: str, text: str, options: Sequence[str]) -> Answer:
@@ -129,8 +130,8 @@ def _choices(fact: str, text: str, options: Sequence[str]) -> Answer:
     return Answer(problem="not_understood")
 
 
-def _yes_no(fact: str, text: str) -> Answer:
-    truth = stated_truth(fact, text)
+def _yes_no(fact: str, text: str, cased: str) -> Answer:
+    truth = stated_truth(fact, text, cased)
     if truth is not None:
         return Answer(value=truth.value)
     try:
@@ -140,18 +141,17 @@ def _yes_no(fact: str, text: str) -> Answer:
     return Answer(value=value, unsure=value is None)
 
 
-def _per_country(fact: str, text: str, known: Mapping[str, Any]) -> Answer:
+def _per_country(fact: str, text: str, cased: str, known: Mapping[str, Any], language: Optional[str]) -> Answer:
     countries = tuple(known.get("countries") or ())
-    pairs, _ = counts_per_country(text, countries)
+    pairs, _ = counts_per_country(text, cased, countries)
     if not pairs:
         counted = known.get(fact) or {}
         missing = [code for code in countries if code not in counted]
-        try:
-            count = parse_count(text, allow_zero=True)
-        except ParseError as error:
-            return Answer(problem=error.code)
+        values = {loose.value for loose in counts_in(text, language).loose if isinstance(loose.value, int)}
+        if len(values) != 1:
+            return Answer(problem="several_numbers" if values else "no_number")
         # the question asks "from each country": a bare number is each one's count (or the one still missing)
-        pairs = {code: count for code in (missing if len(missing) == 1 else countries)}
+        pairs = {code: values.pop() for code in (missing if len(missing) == 1 else countries)}
         if not pairs:
             return Answer(problem="not_understood")
     if not all(facts()[fact].is_plausible(count) for count in pairs.values()):
@@ -159,20 +159,31 @@ def _per_country(fact: str, text: str, known: Mapping[str, Any]) -> Answer:
     return Answer(value={**(known.get(fact) or {}), **pairs})
 
 
+def _countries(text: str, cased: str) -> Answer:
+    """"Norge og Sverige", "SE, DK": every country the reply names; without Norway, Norway too (the asker's own
+    cluster is Norwegian, as the programme's are), inferred, to be confirmed before a rule fails on it."""
+    found = [item.value for item in countries_in(text, cased, anywhere=True)]
+    if not found:
+        return Answer(problem="not_understood")
+    if HOME_COUNTRY not in found:
+        return Answer(value=[HOME_COUNTRY, *found], inferred=True)
+    return Answer(value=found)
+
+
 def read_answer(fact: str, text: str, known: Mapping[str, Any], day: dt.date,
-                options: Sequence[str] = ()) -> Answer:
+                options: Sequence[str] = (), language: Optional[str] = None) -> Answer:
     """Read `text` as the answer to the question about `fact` (`options`: the choices as they were shown numbered,
     so that "2" picks the second; empty when they were not)."""
-    lowered = fold(text)
+    lowered, cased = fold(text), fold(text, lower=False)
     if asks_to_skip(text):
         return Answer(skip=True)
     kind = facts()[fact].type
     if kind == "bool":
-        return _yes_no(fact, lowered)
+        return _yes_no(fact, lowered, cased)
     if is_unsure(lowered):
         return Answer(unsure=True)
     if kind == "count":
-        return _count(fact, lowered, known)
+        return _count(fact, lowered, cased, known, language)
     if kind == "amount":
         budget = budget_in(lowered, day)
         return Answer(value=budget.nok, problem=budget.problem, converted_from_eur=budget.from_eur)
@@ -181,17 +192,8 @@ def read_answer(fact: str, text: str, known: Mapping[str, Any], day: dt.date,
     if kind == "enum_list":
         return _choices(fact, lowered, options)
     if kind == "countries":
-        found = countries_in(lowered, text)
-        return Answer(value=[item.value for item in found]) if found else Answer(problem="not_understood")
+        return _countries(lowered, cased)
     if kind == "country_counts":
-        return _per_country(fact, lowered, known)
+        return _per_country(fact, lowered, cased, known, language)
     raise AssertionError(f"no reader for facts of type {kind}")
 
-
-def enum_value(fact: str, raw: Any) -> Optional[str]:
-    """A button's or entity's value for an enum fact: the code itself, or words for it."""
-    value = fold(str(raw))
-    if value in facts()[fact].values:
-        return value
-    named = choices_in(fact, value)
-    return named[0].value if named else None

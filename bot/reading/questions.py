@@ -29,4 +29,9 @@ def speaks_of_the_project(text: str) -> bool:
 
 def names_smes(text: str) -> bool:
     """"SMB", "SME", "små og mellomstore": the message is about the size of enterprises."""
-    return mentions(vocabulary()["counted"]["smes"], text.lower())
+    return mentions(vocabulary()["counted"]["smes"]["nouns"], text.lower())
+
+
+def asks_about_money(text: str) -> bool:
+    """"Can my Swedish company itself receive money?": a partner question about the grant, not about taking part."""
+    return mentions(vocabulary()["money_words"], text.lower())

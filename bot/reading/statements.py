@@ -1,234 +1,135 @@
-"""Facts a free sentence states about the project, in bokmål or English (vocabulary in data/vocabulary.yaml).
+"""What a message says about the project, in bokmål or English, read sentence by sentence and part by part for what
+each part does (bot.reading.clauses): the facts stated or corrected, which the conversation takes; the facts a
+what-if supposes, which it assesses as a what-if and keeps only if the user says so; and the facts named inside a
+question, which it answers from and never takes as said.
 
-In free text a number must say what it counts ("tre bedrifter", "2 SMEs", "budsjettet er 500 000 kr"), so "Vi er tre
-bedrifter i en NCE-klynge, to er SMB-er, budsjettet er 500 000 kr" gives companies, cluster programme, SMEs and
-budget at once. Quantities said in words count too ("alle er SMB-er", "both are SMEs", "ingen utenlandske"), as do
-what-ifs on a known count ("én SMB til", "one more company"). Who is asking ("vi er en klyngeorganisasjon") is kept
-apart from who will submit the application ("klyngeorganisasjonen skal søke"): only the second can fail a rule.
+In free text a number must say what it counts (bot.reading.counts), so "Vi er tre bedrifter i en NCE-klynge, to er
+SMB-er, budsjettet er 500 000 kr" gives companies, cluster programme, SMEs and budget at once, and "Yes, one of the
+cluster companies" no count at all. Who is asking ("vi er en klyngeorganisasjon") is kept apart from who will submit
+the application ("klyngeorganisasjonen skal søke"): only the second can fail a rule.
 
-What the bot works out rather than reads is marked as inferred: a passing mention of a partner country ("a Danish
-cluster") gives the countries as Norway and Denmark, inferred, to be confirmed before any rule fails on them.
+What the bot works out rather than reads is marked as inferred, to be confirmed before any rule fails on it: a partner
+country named in passing ("a Danish cluster") gives the countries as Norway, the asker's own, and Denmark; SMEs per
+country give the countries they come from.
 """
 from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass, field
-from functools import lru_cache
+from dataclasses import dataclass, field, replace
 from typing import Any, Mapping, Optional
 
-from bot.reading.numbers import ParseError, parse_count
-from bot.reading.values import (NUMBER, Span, budget_in, choices_in, countries_in, counts_per_country,
-                                numbers_before, stated_truth)
-from bot.reading.vocabulary import keyword_pattern, vocabulary
+from bot.reading.clauses import Sentence, sentences
+from bot.reading.counts import Portion, counts_in
+from bot.reading.values import HOME_COUNTRY, Span, budget_in, choices_in, countries_in, counts_per_country, stated_truth
+from bot.reading.vocabulary import keyword_pattern, mentions, vocabulary
 from bot.resources import fold
-from bot.rules.facts import country_adjectives, facts
-
-NORWAY = "NO"
-COUNTED = ("smes", "foreign_companies", "companies")  # the more specific noun first: "2 SMB-bedrifter" are SMEs
-ZERO_ALLOWED = {"smes", "foreign_companies", "smes_per_country"}
-
-
-@dataclass(frozen=True)
-class Portion:
-    """A count given as a part of its total, before or without a number: all, half, all but n."""
-    kind: str  # "all", "half" or "all_but"
-    n: int = 0
-
-    def of(self, total: int) -> Optional[int]:
-        """The count for this total; None where it is not a whole number of companies (half of three)."""
-        if self.kind == "all":
-            return total
-        if self.kind == "half":
-            return total // 2 if total % 2 == 0 else None
-        return total - self.n if total >= self.n else None
+from bot.rules.facts import facts
 
 
 @dataclass(frozen=True)
 class Statement:
+    """Facts read from (a part of) a message, with where each was read in the folded message."""
     facts: Mapping[str, Any] = field(default_factory=dict)
     inferred: frozenset[str] = frozenset()
     portions: Mapping[str, Portion] = field(default_factory=dict)  # waiting for their total to be known
     deltas: Mapping[str, int] = field(default_factory=dict)  # "one more SME": added to a known count
-    spans: tuple[Span, ...] = ()
+    spans: Mapping[str, Span] = field(default_factory=dict)  # fact (portion, delta) -> where it was read
     converted_from_eur: Optional[float] = None
 
     def __bool__(self) -> bool:
         return bool(self.facts or self.portions or self.deltas)
 
+    def named(self) -> frozenset[str]:
+        """Every fact it says something of."""
+        return frozenset(self.facts) | frozenset(self.portions) | frozenset(self.deltas)
 
-# --- quantities in words -----------------------------------------------------------------------------------
+    def merged(self, later: "Statement") -> "Statement":
+        """This statement and a later one: the later word wins."""
+        return Statement(facts={**self.facts, **later.facts}, inferred=(self.inferred - later.named()) | later.inferred,
+                         portions={**self.portions, **later.portions}, deltas={**self.deltas, **later.deltas},
+                         spans={**self.spans, **later.spans},
+                         converted_from_eur=later.converted_from_eur if later.converted_from_eur is not None
+                         else self.converted_from_eur)
 
-_ALL_BUT = (r"(?:alle|all)(?:\s+(?:of them|of us|av dem|av oss|sammen))?\s+"
-            r"(?:unntatt|utenom|bortsett fra|except|but|apart from)\s+(?P<n>\w+)")
-_ALL = r"alle(?: sammen| av (?:dem|oss))?|samtlige|all(?: of (?:them|us))?|every(?: one|one| single one)?"
-_HALF = r"halvparten(?: av (?:dem|oss))?|half(?: of (?:them|us))?"
-_BOTH = r"begge(?: to)?|both(?: of (?:them|us))?"
-_NONE = r"ingen(?: av (?:dem|oss))?|none(?: of (?:them|us))?|not one|no one|ikke (?:en eneste|noen)"
-QUANTITY = re.compile(rf"(?<![\w-])(?:(?P<all_but>{_ALL_BUT})|(?P<half>{_HALF})|(?P<both>{_BOTH})|(?P<none>{_NONE})"
-                      rf"|(?P<all>{_ALL}))(?![\w-])")
-
-
-def quantity(match: re.Match) -> Optional[int | Portion]:
-    """A number (both = 2, none = 0) or a portion of a total (all, half, all but n) from a QUANTITY match."""
-    if match.group("both"):
-        return 2
-    if match.group("none"):
-        return 0
-    if match.group("half"):
-        return Portion("half")
-    if match.group("all_but"):
-        try:
-            return Portion("all_but", parse_count(match.group("n").replace("én", "en"), allow_zero=True) or 1)
-        except ParseError:
-            return None
-    return Portion("all")
+    def only(self, names) -> "Statement":
+        """The part of it about these facts."""
+        keep = frozenset(names)
+        return Statement(facts={k: v for k, v in self.facts.items() if k in keep}, inferred=self.inferred & keep,
+                         portions={k: v for k, v in self.portions.items() if k in keep},
+                         deltas={k: v for k, v in self.deltas.items() if k in keep},
+                         spans={k: v for k, v in self.spans.items() if k in keep},
+                         converted_from_eur=self.converted_from_eur if "budget_nok" in keep & set(self.facts)
+                         else None)
 
 
-@lru_cache(maxsize=None)
-def _noun(fact: str) -> str:
-    return keyword_pattern(tuple(vocabulary()["counted"][fact])).pattern
+@dataclass(frozen=True)
+class Reading:
+    """A message read for what each of its parts does."""
+    said: Statement = field(default_factory=Statement)  # stated or corrected: the facts to take
+    corrected: frozenset[str] = frozenset()  # facts of `said` given as a correction ("nei vent, vi er fire")
+    supposed: Statement = field(default_factory=Statement)  # what-ifs ("hva om vi får med en SMB til?")
+    asked: Statement = field(default_factory=Statement)  # facts named in a question ("is Oslo Cancer Cluster an NCE?")
+    questions: tuple[str, ...] = ()  # the question parts, folded
+    answering: str = ""  # the parts that state or correct, as written (folded but for case): a reply's answer
+    sentences: tuple[Sentence, ...] = ()
 
+    @property
+    def asks(self) -> bool:
+        return bool(self.questions)
 
-@lru_cache(maxsize=None)
-def _counted_pattern(fact: str) -> re.Pattern:
-    # a number, at most three words (and "er"/"are" etc.), then the noun: "to av dem er SMB-er", "3 norske bedrifter"
-    return re.compile(rf"(?P<number>{NUMBER})\s+(?:[\wæøå-]+\s+){{0,3}}?{_noun(fact)}")
-
-
-@lru_cache(maxsize=None)
-def _quantified_pattern(fact: str) -> re.Pattern:
-    # "alle er SMB-er", "both of them are SMEs", "ingen utenlandske", "halvparten er små og mellomstore"
-    return re.compile(rf"{QUANTITY.pattern}\s+(?:[\wæøå-]+\s+){{0,2}}?{_noun(fact)}")
-
-
-# "alle er norske" answers how many are foreign (none) and "alle er store" how many are SMEs (none).
-_ALL_OTHER_KIND = {
-    "foreign_companies": re.compile(r"\b(?:alle|all|bare|kun|only)\b(?:\s+\w+){0,3}?\s+(?:norsk\w*|norwegian)\b"),
-    "smes": re.compile(r"\b(?:alle|all)\b(?:\s+\w+){0,3}?\s+(?:stor\w*|large|big)\b"),
-}
-_ONE_FOREIGN = re.compile(r"(?<![\w-])(?:en|ei|ett|én|a|an|one)\s+(?:utenlandsk\w*|foreign)\s+"
-                          r"(?:bedrift\w*|selskap\w*|partner\w*|firma\w*|compan\w*|firm\w*)")
-_MORE = re.compile(rf"(?<![\w-])(?:(?P<n>{NUMBER}|en|ei|ett|a|an|one)\s+(?:more|extra|additional|ekstra)\s+"
-                   rf"(?P<noun>[\wæøå-]+(?:\s+[\wæøå-]+)?)|(?P<n2>{NUMBER}|en|ei|ett|én)\s+(?:ekstra\s+)?"
-                   rf"(?P<noun2>[\wæøå-]+(?:\s+[\wæøå-]+)?)\s+til\b|another\s+(?P<noun3>[\wæøå-]+(?:\s+[\wæøå-]+)?))")
-
-
-def _count_of(word: str) -> Optional[int]:
-    try:
-        return parse_count({"en": "1", "ei": "1", "ett": "1", "a": "1", "an": "1", "én": "1"}.get(word, word),
-                           allow_zero=True)
-    except ParseError:
-        return None
-
-
-def _deltas(text: str) -> tuple[dict[str, int], list[Span]]:
-    """What-ifs on a count: "én SMB til", "one more company", "another SME"."""
-    found: dict[str, int] = {}
-    spans: list[Span] = []
-    for match in _MORE.finditer(text):
-        number = match.group("n") or match.group("n2") or "1"
-        noun = match.group("noun") or match.group("noun2") or match.group("noun3")
-        count = _count_of(number)
-        for fact in COUNTED:
-            if count and re.match(_noun(fact), noun) and fact not in found:
-                found[fact] = count
-                spans.append(match.span())
-                break
-    return found, spans
-
-
-def _counts(text: str, taken: list[Span]) -> tuple[dict[str, Any], dict[str, Portion], list[Span]]:
-    found: dict[str, Any] = {}
-    portions: dict[str, Portion] = {}
-    spans: list[Span] = []
-
-    def free(span: Span) -> bool:
-        return not any(start < span[1] and span[0] < end for start, end in taken + spans)
-
-    # "every one is an SME" says all of them: its "one" is no count
-    all_of_them = [match.span() for match in QUANTITY.finditer(text) if match.group("all")]
-
-    for fact in COUNTED:
-        for match in numbers_before(_counted_pattern(fact), text):
-            if not free(match.span()) or any(start <= match.start("number") < end for start, end in all_of_them):
-                continue
-            # "2 SMB-bedrifter" counts SMEs, not companies: a span already read for SMEs is skipped above
-            try:
-                value = parse_count(match.group("number"), allow_zero=fact in ZERO_ALLOWED)
-            except ParseError:
-                continue
-            if facts()[fact].is_plausible(value):
-                found[fact] = value
-                spans.append(match.span())
-                break
-        if fact in found:
-            continue
-        match = _quantified_pattern(fact).search(text)
-        if match and free(match.span()):
-            amount = quantity(match)
-            if isinstance(amount, Portion):
-                portions[fact] = amount
-            elif amount is not None:
-                found[fact] = amount
-            spans.append(match.span())
-            continue
-        other = _ALL_OTHER_KIND.get(fact)
-        match = other.search(text) if other else None
-        if match and free(match.span()):
-            found[fact] = 0
-            spans.append(match.span())
-    match = _ONE_FOREIGN.search(text)
-    if "foreign_companies" not in found and match and free(match.span()):
-        found["foreign_companies"] = 1
-        spans.append(match.span())
-    # "3 av 4 er SMB-er": the total is stated too
-    of_total = re.search(rf"(?P<part>{NUMBER})\s+(?:av|of|out of)\s+(?P<total>{NUMBER})\b", text)
-    if of_total and "companies" not in found and ("smes" in found or "foreign_companies" in found):
-        total = _count_of(of_total.group("total"))
-        if total:
-            found["companies"] = total
-    return found, portions, spans
+    @property
+    def supposes(self) -> bool:
+        return bool(self.supposed)
 
 
 # --- who is asking, and who will apply ---------------------------------------------------------------------
 
 _SELF = (r"(?:vi er|jeg er|vi representerer|jeg representerer|jeg jobber (?:i|for|på)|vi jobber (?:i|for)|"
+         r"jeg leder|i run|i lead|i manage|we run|"
          r"we are|we're|i am|i'm|i work (?:at|for|in)|i represent|we represent|on behalf of|på vegne av)")
 _APPLICANT = (r"(?:søker er|søkeren er|søker blir|søkeren blir|søker:|the applicant is|the applicant will be|"
               r"applicant:)\s+(?P<after>.{0,60})|(?P<before>[\wæøå -]{0,40}?)\s+(?:skal|vil|kommer til å)\s+"
               r"(?:søke|sende (?:inn )?søknaden|stå som søker)|(?P<before2>[\wæøå -]{0,40}?)\s+will\s+"
               r"(?:apply|submit the application|be the applicant)")
+# "klyngeorganisasjonen vår", "our cluster organisation", "my company": the asker's own organisation
+_OWN = (r"\b(?:vår|vårt|min|mitt|our|my)\s+(?P<who>(?:[\wæøå-]+ ?){1,2})|"
+        r"(?P<before>[\wæøå-]+)\s+(?:vår|vårt|min|mitt)\b")
 _ASKER_OF_APPLICANT = {"company": "company", "cluster_organisation": "cluster_organisation",
                        "business_network": "business_network", "research_institution": "other",
                        "public_body": "other"}
 
 
-def _roles(text: str) -> tuple[dict[str, str], list[Span]]:
+def _roles(text: str) -> tuple[dict[str, str], dict[str, Span]]:
     found: dict[str, str] = {}
-    spans: list[Span] = []
+    spans: dict[str, Span] = {}
     applicant = re.search(_APPLICANT, text)
     if applicant:
         words = applicant.group("after") or applicant.group("before") or applicant.group("before2") or ""
         named = choices_in("applicant", words)
         if named:
             found["applicant"] = named[-1].value if applicant.group("after") is None else named[0].value
-            spans.append(applicant.span())
-    self_reference = re.search(_SELF + r"\s+(?:en |et |ei |a |an |the |fra |from |i |in )?(?P<who>.{0,60})", text)
-    if self_reference:
-        named = choices_in("applicant", self_reference.group("who"))
+            spans["applicant"] = applicant.span()
+    # the role right after "vi er"/"I run" (a word or two may describe it): "vi er to SMB-er og et universitet" is
+    # a list of the partners, no role of the asker's
+    self_reference = re.search(_SELF + r"\s+(?:en |et |ei |a |an |the |fra |from |i |in )?(?P<who>(?:[\wæøå-]+ ?){1,3})",
+                               text)
+    own = self_reference or re.search(_OWN, text)
+    if own:
+        named = choices_in("applicant", own.group("who") or own.group("before") or "")
         if named:
             found["asker"] = _ASKER_OF_APPLICANT[named[0].value]
+            spans["asker"] = own.span()
     return found, spans
 
 
-# --- the whole sentence ------------------------------------------------------------------------------------
+# --- the budget --------------------------------------------------------------------------------------------------
 
 _BUDGET_CLAUSES = re.compile(r"[;!?]|,(?!\d)|\bog\b(?= \D)|\band\b(?= \D)")
 _CURRENCY = re.compile(r"\b(kr|nok|mnok|kroner|eur|euro)\b|€")
 
 
-def _budget(text: str, day: dt.date) -> tuple[Optional[float], Optional[float], list[Span]]:
+def _budget(text: str, day: dt.date) -> tuple[Optional[float], Optional[float], Optional[Span]]:
     budget_words = keyword_pattern(tuple(vocabulary()["budget_words"]))
     enterprise_figures = keyword_pattern(tuple(vocabulary()["enterprise_figure_words"]))
     position = 0
@@ -240,71 +141,127 @@ def _budget(text: str, day: dt.date) -> tuple[Optional[float], Optional[float], 
         if budget_words.search(clause) or _CURRENCY.search(clause):
             found = budget_in(clause, day)
             if found.problem is None:
-                return found.nok, found.from_eur, [(start, start + len(clause))]
-    return None, None, []
+                return found.nok, found.from_eur, (start, start + len(clause))
+    return None, None, None
 
 
-def _countries(text: str, original: str) -> tuple[Optional[list[str]], bool, list[Span]]:
-    """The countries the sentence names, and whether the list is the bot's own completion: partner countries
-    mentioned in passing ("a Danish cluster") stand beside Norway."""
-    named = countries_in(text, original, adjectives_alone=False)
+# --- one sentence ------------------------------------------------------------------------------------------------
+
+def _countries(text: str, cased: str, earlier: Statement) -> tuple[Optional[list[str]], bool, Optional[Span]]:
+    """The participating countries the sentence names, with those an earlier sentence of the message named ("I work
+    for a Norwegian cluster organisation. We plan workshops with a Finnish cluster."), and whether the list is the
+    bot's own completion: a Norwegian cluster's partner countries stand beside Norway, the asker's own."""
+    named = countries_in(text, cased)
     if not named:
-        return None, False, []
-    codes = [item.value for item in named]
-    spans = [item.span for item in named]
-    if NORWAY not in codes and all(text[start:end] in country_adjectives() for start, end in spans):
-        # partner countries named in passing ("with a Danish cluster"): the asker's own cluster is Norwegian,
-        # as every cluster of the programme is; the list is the bot's completion, to be confirmed before a "no"
-        return [NORWAY, *codes], True, spans
-    return codes, False, spans
+        return None, False, None
+    before = list(earlier.facts.get("countries") or ())
+    if "countries" in earlier.inferred:
+        before = [code for code in before if code != HOME_COUNTRY]
+    codes = list(dict.fromkeys([*before, *(item.value for item in named)]))
+    if HOME_COUNTRY not in codes:
+        return [HOME_COUNTRY, *codes], True, named[0].span
+    return codes, False, named[0].span
 
 
-def facts_in(text: str, known: Mapping[str, Any], day: dt.date) -> Statement:
-    """Every fact the sentence states outright, with the spans of the text that state them."""
-    lowered = fold(text)
+def sentence_facts(text: str, cased: str, known: Mapping[str, Any], day: dt.date,
+                   language: Optional[str] = None, earlier: Statement = Statement()) -> Statement:
+    """Every fact one folded sentence states, whatever its act, with where it states it (`cased`: the sentence
+    folded but for its case, where ISO codes and acronyms are read; `earlier`: what the message's sentences before
+    it stated)."""
     found: dict[str, Any] = {}
-    spans: list[Span] = []
+    spans: dict[str, Span] = {}
     inferred: set[str] = set()
+    portions: dict[str, Portion] = {}
 
-    deltas, delta_spans = _deltas(lowered)
-    spans += delta_spans
-    counted, portions, count_spans = _counts(lowered, spans)
-    found.update(counted)
-    spans += count_spans
-    budget, converted, budget_spans = _budget(lowered, day)
+    per_country, per_country_spans = ({}, [])
+    if mentions(vocabulary()["counted"]["smes"]["nouns"], text) or "smes_per_country" in known:
+        per_country, per_country_spans = counts_per_country(text, cased, tuple(known.get("countries") or ()))
+    counted = counts_in(text, language)
+    for count in counted.counts:
+        if any(start <= count.span[0] < end for start, end in per_country_spans):
+            continue  # "3 SMEs in Norway" counts one country's SMEs, not all of them
+        if isinstance(count.value, Portion):
+            portions[count.fact] = count.value
+        else:
+            found[count.fact] = count.value
+        spans.setdefault(count.fact, count.span)
+    deltas = {delta.fact: delta.n for delta in counted.deltas}
+    spans.update({delta.fact: delta.span for delta in counted.deltas if delta.fact not in spans})
+
+    budget, converted, budget_span = _budget(text, day)
     if budget is not None:
-        found["budget_nok"] = budget
-        spans += budget_spans
-    programme = choices_in("cluster_programme", lowered)
+        found["budget_nok"], spans["budget_nok"] = budget, budget_span
+    programme = choices_in("cluster_programme", text)
     if programme:
-        found["cluster_programme"] = programme[0].value
-        spans.append(programme[0].span)
-    roles, role_spans = _roles(lowered)
+        found["cluster_programme"], spans["cluster_programme"] = programme[0].value, programme[0].span
+    roles, role_spans = _roles(text)
     found.update(roles)
-    spans += role_spans
-    activities = choices_in("activities", lowered)
+    spans.update(role_spans)
+    activities = choices_in("activities", text)
     if activities:
         found["activities"] = [item.value for item in activities]
-        spans += [item.span for item in activities]
-    countries, completed, country_spans = _countries(lowered, text)
+        spans["activities"] = activities[0].span
+    countries, completed, country_span = _countries(text, cased, earlier)
+    if per_country:
+        found["smes_per_country"] = {**(known.get("smes_per_country") or {}), **per_country}
+        found["smes"] = sum(found["smes_per_country"].values())
+        spans["smes_per_country"] = spans["smes"] = per_country_spans[0]
+        if not countries and not known.get("countries"):
+            countries, completed, country_span = [*per_country], True, per_country_spans[0]
+            if HOME_COUNTRY not in countries:
+                countries = [HOME_COUNTRY, *countries]
     if countries:
-        found["countries"] = countries
-        spans += country_spans
+        found["countries"], spans["countries"] = countries, country_span
         if completed:
             inferred.add("countries")
-    if re.search(r"\b(smb|sme)", lowered):
-        per_country, per_country_spans = counts_per_country(lowered, tuple(countries or known.get("countries") or ()))
-        if per_country:
-            found["smes_per_country"] = {**(known.get("smes_per_country") or {}), **per_country}
-            found.pop("smes", None)  # "3 SMEs in Norway" counts one country's SMEs, not all of them
-            spans += per_country_spans
     for fact in vocabulary()["statements"]:
-        truth = stated_truth(fact, lowered)
+        truth = stated_truth(fact, text, cased)
         if truth is not None:
-            found[fact] = truth.value
-            spans.append(truth.span)
-    return Statement(facts=found, inferred=frozenset(inferred), portions=portions, deltas=deltas,
-                     spans=tuple(spans), converted_from_eur=converted)
+            found[fact], spans[fact] = truth.value, truth.span
+    return Statement(facts=found, inferred=frozenset(inferred), portions=portions, deltas=deltas, spans=spans,
+                     converted_from_eur=converted if budget is not None else None)
+
+
+def facts_in(text: str, known: Mapping[str, Any], day: dt.date, language: Optional[str] = None) -> Statement:
+    """Every fact a text states, read as one sentence whatever its parts do (the reply to a question is read this
+    way); spans are offsets in fold(text)."""
+    return sentence_facts(fold(text), fold(text, lower=False), known, day, language)
+
+
+# --- the whole message -------------------------------------------------------------------------------------------
+
+def read(text: str, known: Mapping[str, Any], day: dt.date, language: Optional[str] = None) -> Reading:
+    """The message sentence by sentence: what it states or corrects, what it supposes, what it asks."""
+    cased = fold(text, lower=False)
+    by_act = {act: Statement() for act in ("statement", "correction", "question", "what_if")}
+    questions, answering = [], []
+    found = sentences(text)
+    so_far, earlier = dict(known), Statement()
+    for sentence in found:
+        end = sentence.start + len(sentence.text)
+        statement = _shifted(sentence_facts(sentence.text, cased[sentence.start:end], so_far, day, language,
+                                            earlier), sentence.start)
+        so_far.update(statement.facts)  # "… med en dansk klynge. Tre SMB-er fra hvert land.": the countries known
+        earlier = earlier.merged(statement)
+        for act in by_act:
+            names = [name for name, span in statement.spans.items()
+                     if name in statement.named() and sentence.act_at(span[0]) == act]
+            if names:
+                by_act[act] = by_act[act].merged(statement.only(names))
+        questions += [fold(cased[part.start:part.end]) for part in sentence.parts if part.act == "question"]
+        answering += [cased[part.start:part.end] for part in sentence.parts if part.act in ("statement", "correction")]
+    said = by_act["statement"].merged(by_act["correction"])
+    asked = by_act["question"]
+    # a change asked about is a what-if: "og med én SMB til?" asks how it would be
+    supposed = by_act["what_if"].merged(asked.only(asked.deltas)) if asked.deltas else by_act["what_if"]
+    return Reading(said=said, corrected=by_act["correction"].named(), supposed=supposed,
+                   asked=asked.only(set(asked.named()) - set(asked.deltas)), questions=tuple(questions), answering=" ".join(answering),
+                   sentences=found)
+
+
+def _shifted(statement: Statement, offset: int) -> Statement:
+    return replace(statement, spans={name: (start + offset, end + offset) for name, (start, end) in
+                                     statement.spans.items()})
 
 
 def apply_portions(values: dict[str, Any], portions: Mapping[str, Portion]) -> dict[str, Portion]:
@@ -318,3 +275,16 @@ def apply_portions(values: dict[str, Any], portions: Mapping[str, Portion]) -> d
         else:
             values[fact] = count
     return waiting
+
+
+def with_deltas(values: Mapping[str, Any], deltas: Mapping[str, int]) -> dict[str, Any]:
+    """Counts changed by what-ifs on them: "én SMB til" is one SME more, and so one company more (a part of a total
+    changes its total too, facts.yaml's `of_total`). A delta on a count not known yet changes nothing."""
+    changed = dict(values)
+    for fact, more in deltas.items():
+        if changed.get(fact) is not None:
+            changed[fact] = changed[fact] + more
+        total = facts()[fact].of_total
+        if total and changed.get(total) is not None and total not in deltas:
+            changed[total] = changed[total] + more
+    return changed

@@ -1,0 +1,128 @@
+"""A message as what its parts do: each sentence, and each part of a sentence between commas, is a statement about the
+project, a correction of one ("nei vent", "actually", "I meant"), a question, or a what-if ("hva om", "hvis", "what if",
+"suppose"). Only statements and corrections set facts; a question is answered; a what-if is assessed as a what-if.
+
+The sentences are found in the text as written (a capital after "mill." starts a new one); every part is then folded
+(bot.resources.fold), and its offsets are those of the folded message, so that a reader's spans place each fact in
+the part, and so the act, that stated it.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from bot.reading.vocabulary import keyword_pattern, vocabulary
+from bot.resources import fold, unmarked
+
+ACTS = ("statement", "correction", "question", "what_if")
+
+
+@dataclass(frozen=True)
+class Part:
+    """A stretch of the folded message and what it does."""
+    start: int
+    end: int
+    act: str
+
+
+@dataclass(frozen=True)
+class Sentence:
+    text: str  # folded
+    start: int  # where it starts in the folded message
+    parts: tuple[Part, ...]  # offsets in the folded message
+
+    def act_at(self, offset: int) -> str:
+        """The act of the part a fact found at `offset` (in the folded message) stands in."""
+        for part in self.parts:
+            if part.start <= offset < part.end:
+                return part.act
+        return self.parts[-1].act if self.parts else "statement"
+
+    @property
+    def acts(self) -> frozenset[str]:
+        return frozenset(part.act for part in self.parts)
+
+
+# A full stop ends a sentence where a capital, a digit's absence or the end follows; "ca." and "f.eks." before a
+# lower-case word do not. Newlines and semicolons always end one.
+_END = re.compile(r"(?<=[.!?…])[\"»”')]*\s+(?=[A-ZÆØÅ«\"(])|(?<=[!?…])\s+|\s*[\n;]+\s*")
+
+
+@lru_cache(maxsize=None)
+def _words(key: str) -> re.Pattern:
+    return keyword_pattern(tuple(vocabulary()["acts"][key]))
+
+
+@lru_cache(maxsize=None)
+def _starts(key: str) -> re.Pattern:
+    """The words of `key` at the start of a part, after any "og", "men", "ok", "hmm"."""
+    fillers = r"(?:(?:og|and|men|but|så|so|ok|okay|okei|hmm+|vel|well|ja|yes|nei|no|hei|hi|btw|forresten)\W+)*"
+    return re.compile(rf"^\W*{fillers}" + _words(key).pattern)
+
+
+# "if" inside a part is a what-if ("can we apply if we add an SME?") unless it means "whether" ("we'd like to know if
+# we qualify"); the Norwegian "om" is left to what_if_start, as it means "whether" or "about" more often than "if".
+_IF = re.compile(r"(?<!know )(?<!wonder )(?<!wondering )(?<!see )(?<!check )(?<!ask )(?<!asking )(?<!sure )"
+                 r"(?<!out )(?<!me )\bif\b")
+
+
+def _act(part: str, asks: bool, last: bool) -> str:
+    """The act of one part of a sentence; `asks`: the sentence ends with a question mark, `last`: the part ends it
+    ("3, er det nok?": the 3 is said, the rest asked)."""
+    if _words("what_if").search(part) or _starts("what_if_start").search(part) or _IF.search(part) \
+            or (asks and _words("would").search(part)):
+        return "what_if"
+    if _starts("question").search(part) or _words("wants_to_know").search(part):
+        return "question"
+    if asks and last and not _starts("declarative").search(part):
+        return "question"
+    if _words("correction").search(part):
+        return "correction"
+    return "statement"
+
+
+def _parts(folded: str, offset: int) -> tuple[Part, ...]:
+    """The sentence's comma parts with their acts; a what-if's condition and the question it asks are one what-if."""
+    asks = folded.rstrip().endswith("?")
+    pieces = list(re.finditer(r"(?:[^,:–]|,(?=\d))+[,:–]?", folded))  # "1,2 mill" is no two parts
+    parts = []
+    for number, match in enumerate(pieces):
+        parts.append(Part(offset + match.start(), offset + match.end(),
+                          _act(match.group(0), asks, number == len(pieces) - 1)))
+    if any(part.act == "what_if" for part in parts):
+        # "Hvis vi får med en SMB til, blir vi godkjent?": the question is the what-if's
+        parts = [Part(part.start, part.end, "what_if") if part.act == "question" else part for part in parts]
+    return tuple(parts)
+
+
+def sentences(text: str) -> tuple[Sentence, ...]:
+    """The message's sentences, folded, each with its parts and their acts, at their offsets in fold(text)."""
+    plain = unmarked(text)
+    folded_message = fold(text)
+    found: list[Sentence] = []
+    position = 0
+    for raw in _END.split(plain):
+        folded = fold(raw)
+        if not folded:
+            continue
+        start = folded_message.find(folded, position)
+        if start < 0:  # the folding of a piece differs from the message's at its edges: search without them
+            start = position
+        position = start + len(folded)
+        found.append(Sentence(folded, start, _parts(folded, start)))
+    return tuple(_corrections(found))
+
+
+def _corrections(found: list[Sentence]):
+    """A correction marker corrects its whole sentence ("Sorry, correction: we are actually five companies"); a
+    sentence that is only the marker ("Nei vent.") corrects the next one."""
+    carry = False
+    for sentence in found:
+        corrects = carry or "correction" in sentence.acts
+        carry = corrects and len(sentence.text.split()) <= 3
+        if corrects:
+            sentence = Sentence(sentence.text, sentence.start, tuple(
+                Part(part.start, part.end, "correction") if part.act == "statement" else part
+                for part in sentence.parts))
+        yield sentence
