@@ -84,14 +84,16 @@ def test_the_fix_names_what_is_short():
                                     "budget_nok": 150000, "countries": ["NO", "SE", "US"],
                                     "smes_per_country": {"NO": 1, "SE": 3}, "language": "en"}, TODAY)
     reasons = {reason["rule"]: reason for reason in explain(assess(profile))["calls"][1]["reasons"]}
-    assert reasons["norwegian_funding_floor"]["fix"] == "Raise the Norwegian budget to at least NOK 200,000."
-    assert reasons["smes_from_each_country"]["fix"] == "You need more SMEs from: Norway (+2)."
+    assert reasons["norwegian_funding_floor"]["fix"] == ("The lowest funding is NOK 100,000, and Innovation Norway covers "
+                                                         "at most 50%: raise the Norwegian budget to at least NOK 200,000.")
+    assert reasons["smes_from_each_country"]["fix"] == ("At least 3 SMEs must take part from each participating "
+                                                         "country; short from: Norway (+2).")
     alone, _ = profile_from_json({"date": "2015-06-01", "countries": ["NO"], "language": "nb"}, TODAY)
     reasons = {reason["rule"]: reason for reason in explain(assess(alone))["calls"][1]["reasons"]}
     assert reasons["enough_countries"]["fix"].startswith("Finn 1 klynge-/nettverkspartner")
     short_profile, _ = profile_from_json({"companies": 4, "smes": 1, "language": "nb"}, TODAY)
     reasons = {reason["rule"]: reason for reason in explain(assess(short_profile))["calls"][0]["reasons"]}
-    assert reasons["half_are_smes"]["fix"].startswith("Det trengs 1 SMB")
+    assert reasons["half_are_smes"]["fix"].startswith("Minst 50\u00a0% av deltakerne må være SMB-er, og det mangler 1")
 
 
 def test_summary_speaks_the_profiles_language():

@@ -81,6 +81,15 @@ class PartnerRule:
     note: Text
     source: Source
     interpretation: Optional[Text] = None
+    # whether the call's money may go to it, where that differs from taking part ("may take part, cannot be supported")
+    funded: Optional[bool] = None
+    funded_note: Optional[Text] = None
+
+    def answer(self, about_money: bool) -> tuple[Optional[bool], Text]:
+        """Yes, no or not stated, and the note saying so: to "may it take part?", or to "may it get the money?"."""
+        if about_money and self.funded_note is not None:
+            return self.funded, self.funded_note
+        return self.allowed, self.note
 
 
 @dataclass(frozen=True)
@@ -142,6 +151,21 @@ class Call:
     def figures(self, day: dt.date) -> Mapping[str, Any]:
         """The parameters in force on `day` and the call's dates: what templates may mention."""
         return _figures(self, day)
+
+    @property
+    def own_facts(self) -> frozenset[str]:
+        """The facts only this call's rules read (partner countries for a call between countries), besides the budget
+        every call reads: saying one of them says the project is of this call's kind."""
+        others = {fact for call in catalogue().calls if call is not self for rule in call.rules for fact in rule.facts}
+        return frozenset(fact for rule in self.rules for fact in rule.facts) - others - {"budget_nok"}
+
+    @property
+    def applicants(self) -> Optional[tuple[str, ...]]:
+        """Who may send the application, as the rule on the applicant allows it (None: the call has no such rule)."""
+        for rule in self.rules:
+            if rule.facts == ("applicant",) and "allowed" in rule.args:
+                return tuple(rule.args["allowed"])
+        return None
 
     def status(self, day: dt.date) -> str:
         opens, deadline = self.dates.get("opens"), self.dates.get("deadline")
@@ -326,11 +350,16 @@ def _load_call(path: Path) -> Call:
         where = f"partners.{kind}"
         if kind not in PARTNER_TYPES:
             reader.fail(where, f"is not one of {', '.join(PARTNER_TYPES)}")
-        if spec.get("allowed") not in (True, False, None):
-            reader.fail(f"{where}.allowed", "must be true, false or null")
+        for key in ("allowed", "funded"):
+            if spec.get(key) not in (True, False, None):
+                reader.fail(f"{where}.{key}", "must be true, false or null")
+        funded_note = reader.text(spec, "funded_note", where, required=False)
+        if ("funded" in spec) != (funded_note is not None):
+            reader.fail(where, "`funded` and `funded_note` go together")
         partners[kind] = PartnerRule(allowed=spec.get("allowed"), note=reader.text(spec, "note", where),
                                      source=reader.source(spec, where),
-                                     interpretation=reader.text(spec, "interpretation", where, required=False))
+                                     interpretation=reader.text(spec, "interpretation", where, required=False),
+                                     funded=spec.get("funded"), funded_note=funded_note)
     aliases = tuple(alias.lower() for alias in reader.get(raw, "aliases", "", list))
     call = Call(
         id=call_id, source_file=source_file, name=reader.text(raw, "name", ""),

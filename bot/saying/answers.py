@@ -14,15 +14,17 @@ from bot.saying.verdicts import grant_lines, minimum_budget_of, status_text, ste
 
 
 def answer(topic: str, calls: Sequence[Call], partner_kinds: Sequence[str], language: str, day,
-           budget: Optional[float] = None) -> list[str]:
-    """The answer to a one-off question on `topic`, for the calls and kinds of partner the question names."""
+           budget: Optional[float] = None, about_money: bool = False) -> list[str]:
+    """The answer to a one-off question on `topic`, for the calls and kinds of partner the question names;
+    `about_money`: a partner question asks whether it may get the money, not whether it may take part."""
     if topic == "sme_definition":
         return [_sme_definition(language, day)]
     if topic == "partner_rules":
         kinds = partner_kinds
         if not kinds:
             return [message("answer.partner_overview", language)]
-        return [_partner_answer(call, kind, language) for kind in kinds for call in calls if kind in call.partners]
+        return [_partner_answer(call, kind, language, about_money) for kind in kinds for call in calls
+                if kind in call.partners]
     profile = make_profile({"budget_nok": budget} if budget else {}, date=day, language=language)
     answer_of = _CALL_ANSWERS.get(topic, _from_the_text(topic))
     answers = []
@@ -65,11 +67,12 @@ def _who_applies(assessed: CallAssessment, language: str) -> str:
                    cite=_cite(call.steps_source, language))
 
 
-def _partner_answer(call: Call, kind: str, language: str) -> str:
+def _partner_answer(call: Call, kind: str, language: str, about_money: bool = False) -> str:
     rule = call.partners[kind]
-    verdict = {True: "answer.partner_yes", False: "answer.partner_no", None: "answer.partner_unclear"}[rule.allowed]
+    allowed, note = rule.answer(about_money)
+    verdict = {True: "answer.partner_yes", False: "answer.partner_no", None: "answer.partner_unclear"}[allowed]
     text = message("answer.partner", language, name=call.name(language), answer=message(verdict, language),
-                   note=rule.note(language), cite=_cite(rule.source, language))
+                   note=note(language), cite=_cite(rule.source, language))
     if rule.interpretation is not None:
         text += " " + message("answer.reading", language, text=rule.interpretation(language))
     return text
