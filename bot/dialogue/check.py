@@ -1,18 +1,21 @@
 """The eligibility check: asks only what the engine still needs for the calls one can apply to, confirms every fact
-the bot inferred before a rule may fail on it, offers a closed round when it is the one that suits the project,
-and ends with a verdict about the project that fits one phone screen."""
+the bot inferred, and every stated fact changed without a correction, before a rule may fail on it; assesses a
+what-if as a what-if; offers a closed round when it is the one that suits the project; sets aside a call that is not
+for this kind of project (a cluster organisation's project between countries is not the companies' own
+Innovasjonsrammen project) rather than walk through its questions; and ends with a verdict about the project that
+fits one phone screen."""
 from __future__ import annotations
 
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Mapping, Optional
 
 from bot.dialogue.effects import RecordCheck
 from bot.dialogue.interview import Interview, Reading
 from bot.dialogue.message import Button, Reply
 from bot.dialogue.state import Asked
-from bot.reading.answers import read_answer
+from bot.reading.answers import asks_to_skip, read_answer
 from bot.reading.numbers import ParseError, is_hedge, is_unsure, parse_yes_no
-from bot.reading.statements import apply_portions
-from bot.resources import fold
+from bot.reading.statements import apply_portions, with_deltas
 from bot.rules.catalogue import Call, catalogue
 from bot.rules.engine import BUDGET, Assessment, assess
 from bot.rules.facts import facts
@@ -22,7 +25,7 @@ from bot.saying import conversation as words
 if TYPE_CHECKING:
     from bot.dialogue.turn import Turn
 
-YES_NO_KINDS = ("confirm", "offer")
+YES_NO_KINDS = ("confirm", "offer", "suppose")
 
 
 def profile_of(state_facts: Mapping[str, Any], inferred: frozenset[str], day, language: str) -> Profile:
@@ -34,15 +37,6 @@ def profile_of(state_facts: Mapping[str, Any], inferred: frozenset[str], day, la
             return make_profile(values, date=day, language=language, inferred=inferred)
         except InvalidInput as error:
             values.pop(error.field.split(".")[0], None)
-
-
-def _blank(text: str, spans) -> str:
-    """The message with the parts that stated other facts blanked out, so "3, og to av dem er SMB-er" answers
-    "how many companies?" with 3 (the 2 belongs to the SMEs)."""
-    folded = list(fold(text))
-    for start, end in spans:
-        folded[start:end] = " " * (end - start)
-    return "".join(folded)
 
 
 # The NLU's yes or no stands in for the parser's only when it is this sure of a short reply: "ok" or "I see" may be
@@ -59,7 +53,7 @@ def nlu_yes_no(turn: "Turn") -> Optional[bool]:
     return None
 
 
-def _yes_no(turn: "Turn") -> Optional[bool]:
+def yes_or_no(turn: "Turn") -> Optional[bool]:
     if turn.message.is_payload:
         return nlu_yes_no(turn)
     try:
@@ -68,9 +62,13 @@ def _yes_no(turn: "Turn") -> Optional[bool]:
         return nlu_yes_no(turn) if error.code == "not_yes_no" else None
 
 
+def _fails_on(assessment: Assessment, fact: str) -> bool:
+    return any(result.ok is False and fact in result.rule.facts for item in assessment.calls for result in item.results)
+
+
 class Check(Interview):
     task = "check"
-    kinds = ("fact", "confirm", "offer")
+    kinds = ("fact", "confirm", "offer", "suppose")
 
     # --- facts ----------------------------------------------------------------------------------------------
     def profile(self, turn: "Turn") -> Profile:
@@ -80,9 +78,11 @@ class Check(Interview):
         return assess(self.profile(turn), closed_to_check=turn.state.closed_to_check)
 
     def take_facts(self, turn: "Turn", new: Mapping[str, Any], inferred: frozenset[str] = frozenset(),
-                   acknowledge: bool = True) -> dict[str, Any]:
+                   acknowledge: bool = True, confirmed: frozenset[str] = frozenset()) -> dict[str, Any]:
         """Take facts into the conversation (the latest word wins), saying what no longer fits. A fact the user
-        states is no longer inferred; what was given up on and is now given is no longer left open."""
+        states is no longer inferred; what was given up on and is now given is no longer left open. A fact the user
+        had stated and now states otherwise, neither as a correction nor as the answer to its question (`confirmed`),
+        is taken as inferred while a rule would fail on it, so the user is asked which holds before any "no"."""
         state = turn.state
         new = {fact: value for fact, value in new.items() if state.facts.get(fact) != value or fact in state.inferred}
         accepted, refused, forgotten = reconcile(state.facts, new, turn.day)
@@ -93,35 +93,66 @@ class Check(Interview):
         waiting = apply_portions(values, {**state.waiting, **turn.statement.portions})
         for fact in forgotten:
             turn.say("forgot", fact=words.fact_label(fact, turn.language))
+        changed = {fact for fact in accepted if fact in state.facts and fact not in state.inferred
+                   and fact not in confirmed | turn.reading.corrected and facts()[fact].asked}
         now_inferred = (state.inferred - set(accepted) - set(forgotten)) | (inferred & set(accepted))
-        turn.state = state.with_(facts=values, inferred=frozenset(now_inferred), waiting=waiting,
+        doubted = {fact for fact in changed if _fails_on(
+            assess(profile_of(values, frozenset(now_inferred), turn.day, turn.language)), fact)}
+        previous = {fact: value for fact, value in state.previous.items() if fact not in accepted}
+        previous.update({fact: state.facts[fact] for fact in doubted})
+        turn.state = state.with_(facts=values, inferred=frozenset(now_inferred | doubted), waiting=waiting,
+                                 previous=MappingProxyType(previous),
                                  left_open=tuple(fact for fact in state.left_open if fact not in accepted))
         if acknowledge and set(accepted) - {"asker"}:
             turn.say("noted", facts=words.facts_list({fact: values[fact] for fact in accepted}, turn.language))
         return accepted
 
     def take_statement(self, turn: "Turn", acknowledge: bool = True, skip: tuple[str, ...] = ()) -> dict[str, Any]:
-        """The facts the message states (and its what-ifs on known counts)."""
+        """The facts the message states or corrects (and its changes to known counts, "vi har fått med én SMB til")."""
         statement = turn.statement
         new = {fact: value for fact, value in statement.facts.items() if fact not in skip}
-        for fact, more in statement.deltas.items():
-            if turn.state.facts.get(fact) is not None and fact not in new:
-                new[fact] = turn.state.facts[fact] + more
+        for fact, value in with_deltas(turn.state.facts, statement.deltas).items():
+            if turn.state.facts.get(fact) != value and fact not in new:
+                new[fact] = value
         accepted = self.take_facts(turn, new, statement.inferred, acknowledge)
         if statement.converted_from_eur is not None and "budget_nok" in accepted:
             turn.replies.append(Reply(words.converted(statement.converted_from_eur, turn.day, turn.language)))
         return accepted
 
+    def supposed_facts(self, turn: "Turn") -> dict[str, Any]:
+        """The facts as the message's what-if would have them ("hva om vi får med en SMB til?")."""
+        supposed = turn.reading.supposed
+        values = with_deltas({**turn.state.facts, **supposed.facts}, supposed.deltas)
+        apply_portions(values, supposed.portions)
+        return values
+
     # --- questions ------------------------------------------------------------------------------------------
+    def set_aside(self, turn: "Turn", assessment: Assessment) -> tuple[Call, ...]:
+        """Calls that are not for this kind of project: the user asks for a role the call's applications do not come
+        from (a cluster organisation) about a project of another call's own kind (partner countries, activities
+        between clusters). Their questions are not asked; the verdict offers to check them."""
+        role = turn.state.facts.get("applicant") or turn.state.facts.get("asker")
+        if role is None:
+            return ()
+        kinds = {call.id for call in catalogue().calls if call.own_facts & set(turn.state.facts)}
+        return tuple(item.call for item in assessment.calls if item.call.id not in turn.state.checked_anyway
+                     and (item.open_to_applicants or item.call.id in turn.state.closed_to_check)
+                     and item.call.applicants is not None and role not in item.call.applicants
+                     and kinds - {item.call.id})
+
     def next_question(self, turn: "Turn") -> Optional[Asked]:
         assessment = self.assessment(turn)
         offer = self.closed_offer(turn, assessment)
         if offer is not None:
             return offer
+        aside = {call.id for call in self.set_aside(turn, assessment)}
+        wanted = {fact for item in assessment.calls if item.call.id not in aside
+                  and (item.open_to_applicants or item.call.id in turn.state.closed_to_check) for fact in item.missing}
         # a closed round the user chose to be checked against comes first: that is what they asked about
         chosen = {fact for item in assessment.calls if item.call.id in turn.state.closed_to_check for fact in item.missing}
         for fact in sorted(assessment.next_facts, key=lambda fact: fact not in chosen):
-            if fact in turn.state.left_open or fact in turn.state.waiting or not facts()[fact].asked:
+            if fact not in wanted or fact in turn.state.left_open or fact in turn.state.waiting \
+                    or not facts()[fact].asked:
                 continue
             if fact in turn.state.inferred:
                 return Asked("confirm", fact, ("yes", "no"))
@@ -136,9 +167,7 @@ class Check(Interview):
             call = item.call
             if item.open_to_applicants or call.id in turn.state.closed_to_check or call.id in turn.state.offered:
                 continue
-            own_facts = {fact for rule in call.rules for fact in rule.facts} - {BUDGET} - {
-                fact for other in catalogue().calls if other is not call for rule in other.rules for fact in rule.facts}
-            if any(fact in turn.state.facts for fact in own_facts):
+            if call.own_facts & set(turn.state.facts):
                 turn.state = turn.state.with_(offered=(*turn.state.offered, call.id))
                 return Asked("offer", call.id, ("yes", "no"))
         return None
@@ -149,9 +178,17 @@ class Check(Interview):
             turn.replies.append(Reply(words.closed_offer(call, turn.day, turn.language),
                                       (turn.button("check_closed", "/affirm"), turn.button("no_thanks", "/deny"))))
             return
+        if asked.kind == "suppose":
+            turn.replies.append(Reply(turn.text("what_if.keep"), (turn.button("keep", "/affirm"),
+                                                                   turn.button("dont_keep", "/deny"))))
+            return
         if asked.kind == "confirm":
-            turn.replies.append(Reply(words.confirm(asked.key, turn.state.facts[asked.key], turn.language),
-                                      (turn.button("yes", "/affirm"), turn.button("no", "/deny"))))
+            fact, value = asked.key, turn.state.facts[asked.key]
+            if fact in turn.state.previous:
+                text = words.confirm_change(fact, turn.state.previous[fact], value, turn.language)
+            else:
+                text = words.confirm(fact, value, turn.language)
+            turn.replies.append(Reply(text, (turn.button("yes", "/affirm"), turn.button("no", "/deny"))))
             return
         last = times + 1 >= 3
         text = words.question(asked.key, turn.language, again=times > 0, options=asked.options)
@@ -164,20 +201,31 @@ class Check(Interview):
     def topic_of(self, turn: "Turn", asked: Asked) -> str:
         if asked.kind == "offer":
             return catalogue().call(asked.key).name(turn.language)
+        if asked.kind == "suppose":
+            return turn.text("what_if.topic")
         return words.fact_label(asked.key, turn.language)
 
     def why(self, turn: "Turn", asked: Asked) -> str:
         if asked.kind == "offer":
             return words.closed_offer(catalogue().call(asked.key), turn.day, turn.language)
+        if asked.kind == "suppose":
+            return turn.text("what_if.why")
         return words.why_we_ask(asked.key, turn.day, turn.language)
 
     # --- answers --------------------------------------------------------------------------------------------
     def read(self, turn: "Turn", asked: Asked) -> Reading:
         if asked.kind in YES_NO_KINDS:
-            answer = _yes_no(turn)
+            if asks_to_skip(turn.message.text):
+                return Reading(skip=True)
+            answer = yes_or_no(turn)
+            if answer is None and asked.kind == "confirm" and not turn.message.is_payload:
+                restated = read_answer(asked.key, turn.reading.answering, turn.state.facts, turn.day,
+                                       language=turn.language)  # "Du sa fire; nå én – hva stemmer?" - "fire"
+                if restated.answered and restated.value is not None:
+                    return Reading(values={asked.key: restated.value})
             if answer is None:
-                return Reading(unsure=self._unsure(turn), problem="not_yes_no")
-            return Reading(values={asked.key: answer})
+                return Reading(unsure=is_unsure(turn.message.text), problem="not_yes_no")
+            return Reading(confirmed=answer)
         fact, message = asked.key, turn.message
         if message.is_payload:
             return self._payload(turn, fact)
@@ -186,35 +234,31 @@ class Check(Interview):
             note = None
             if fact == BUDGET and statement.converted_from_eur is not None:
                 note = words.converted(statement.converted_from_eur, turn.day, turn.language)
-            return Reading(values={fact: statement.facts[fact]}, note=note)
+            return Reading(values={fact: statement.facts[fact]}, note=note,
+                           inferred=statement.inferred & {fact})
         if fact in statement.portions:  # "alle er SMB-er"
             total = turn.state.facts.get(facts()[fact].of_total)
             count = statement.portions[fact].of(total) if total is not None else None
             if count is not None:
                 return Reading(values={fact: count})
-        # a count is read from what the other facts left: in "3, og to av dem er SMB-er" the 2 belongs to the SMEs
-        remainder = _blank(message.text, statement.spans) if facts()[fact].type == "count" else message.text
         numbered = asked.options if turn.state.count("times_asked", asked) > 1 else ()  # only re-asks number them
-        answer = read_answer(fact, remainder, turn.state.facts, turn.day, numbered)
+        answer = read_answer(fact, turn.reading.answering, turn.state.facts, turn.day, numbered, turn.language)
         if answer.portion is not None:  # "alle" before the total is known: taken, and the total is asked next
             total = facts()[fact].of_total
             turn.state = turn.state.with_(waiting={**turn.state.waiting, fact: answer.portion},
                                           left_open=tuple(open_ for open_ in turn.state.left_open if open_ != total))
-            return Reading(held=True)
+            return Reading(held=True, values=dict(answer.also))
         if answer.answered:
             note = None
             if answer.converted_from_eur is not None:
                 note = words.converted(answer.converted_from_eur, turn.day, turn.language)
-            return Reading(values={**answer.also, fact: answer.value}, note=note)
+            return Reading(values={**answer.also, fact: answer.value}, note=note,
+                           inferred=frozenset({fact}) if answer.inferred else frozenset())
         if answer.skip:
             return Reading(skip=True)
         if facts()[fact].type == "bool" and answer.problem == "not_yes_no" and nlu_yes_no(turn) is not None:
             return Reading(values={fact: nlu_yes_no(turn)})
         return Reading(unsure=answer.unsure, problem=None if answer.unsure else answer.problem)
-
-    @staticmethod
-    def _unsure(turn: "Turn") -> bool:
-        return is_unsure(turn.message.text)
 
     @staticmethod
     def _payload(turn: "Turn", fact: str) -> Reading:
@@ -230,21 +274,36 @@ class Check(Interview):
         return Reading(problem="not_understood")
 
     def take(self, turn: "Turn", asked: Asked, reading: Reading) -> None:
+        fact = asked.key
         if asked.kind == "offer":
-            if reading.values[asked.key]:
-                turn.state = turn.state.with_(closed_to_check=(*turn.state.closed_to_check, asked.key))
+            if reading.confirmed:
+                turn.state = turn.state.with_(closed_to_check=(*turn.state.closed_to_check, fact))
+            return
+        if asked.kind == "suppose":
+            supposed = dict(turn.state.supposed)
+            turn.state = turn.state.with_(supposed={})
+            if reading.confirmed:  # the user keeps the what-if: its facts are theirs now
+                self.take_facts(turn, supposed, confirmed=frozenset(supposed))
+            else:
+                turn.say("what_if.not_kept")
             return
         if asked.kind == "confirm":
-            fact = asked.key
-            if reading.values[fact]:
-                turn.state = turn.state.with_(inferred=turn.state.inferred - {fact})
-            else:
-                turn.state = turn.state.with_(facts={k: v for k, v in turn.state.facts.items() if k != fact},
-                                              inferred=turn.state.inferred - {fact})
+            previous = {key: value for key, value in turn.state.previous.items() if key != fact}
+            values = dict(turn.state.facts)
+            if reading.values:
+                values[fact] = reading.values[fact]
+            elif not reading.confirmed:
+                if fact in turn.state.previous:  # "no, it is as I said first"
+                    values[fact] = turn.state.previous[fact]
+                else:
+                    values.pop(fact, None)
+            turn.state = turn.state.with_(facts=values, inferred=turn.state.inferred - {fact},
+                                          previous=MappingProxyType(previous))
             return
-        answered = self.take_facts(turn, reading.values, acknowledge=False)
+        answered = self.take_facts(turn, reading.values, inferred=reading.inferred, acknowledge=False,
+                                   confirmed=frozenset(reading.values))
         others = self.take_statement(turn, skip=tuple(reading.values))
-        if asked.key not in answered and asked.key not in others:
+        if fact not in answered and fact not in others and fact not in turn.state.waiting:
             turn.state = turn.state.counted("failures", asked)
 
     def aside(self, turn: "Turn", asked: Asked) -> bool:
@@ -257,27 +316,50 @@ class Check(Interview):
             turn.state = turn.state.with_(facts={k: v for k, v in turn.state.facts.items() if k != asked.key},
                                           inferred=turn.state.inferred - {asked.key},
                                           left_open=(*turn.state.left_open, asked.key))
+        elif asked.kind == "suppose":
+            turn.state = turn.state.with_(supposed={})
 
     # --- the verdict ----------------------------------------------------------------------------------------
     def finish(self, turn: "Turn") -> None:
         assessment = self.assessment(turn)
         turn.effects.append(RecordCheck(assessment))
+        aside = self.set_aside(turn, assessment)
         text, card = words.verdict(assessment, turn.state.closed_to_check, turn.state.left_open,
-                                   turn.state.facts.get("asker"), turn.language)
-        turn.replies.append(Reply(text, (turn.button("why", "/why"), turn.button("new_check", "/check_eligibility"),
-                                         turn.button("handoff", "/human_handoff")), card))
+                                   turn.state.facts.get("asker"), turn.language, set_aside=aside)
+        buttons = (turn.button("why", "/why"),)
+        buttons += tuple(Button(words.check_anyway_button(call, turn.language),
+                                '/check_eligibility{"choice": "%s"}' % call.id) for call in aside)
+        buttons += (turn.button("new_check", "/check_eligibility"), turn.button("handoff", "/human_handoff"))
+        turn.replies.append(Reply(text, buttons, card))
         turn.state = turn.state.with_(verdict_given=True)
 
-    def facts_answer(self, turn: "Turn", calls: tuple[Call, ...]) -> bool:
-        """A question that carries its own facts ("we are two companies, is that enough?"): the rules those facts
-        decide, per call, at once, and the facts are kept for a check. False, with nothing taken, when they decide
-        none of the rules ("can we apply? we are 4 SMEs"): that is a check to start, not a question to answer."""
-        stated = {fact: value for fact, value in turn.statement.facts.items() if fact != "asker"}
+    def check_anyway(self, turn: "Turn", call_id: str) -> None:
+        """The user wants a call checked that was set aside as not for this kind of project."""
+        turn.state = turn.state.with_(checked_anyway=(*turn.state.checked_anyway, call_id))
+        self.start(turn)
+
+    def suppose(self, turn: "Turn") -> None:
+        """A what-if: the verdict as it would be, labelled as such, the stored facts as they were, and the offer to
+        keep it."""
+        values = self.supposed_facts(turn)
+        changed = {fact: value for fact, value in values.items() if turn.state.facts.get(fact) != value}
+        if not changed:
+            turn.say("what_if.nothing")
+            return
+        profile = profile_of(values, turn.state.inferred - set(changed), turn.day, turn.language)
+        supposed = assess(profile, closed_to_check=turn.state.closed_to_check)
+        turn.replies.append(Reply(words.what_if(supposed, self.assessment(turn), changed, turn.state.closed_to_check,
+                                                turn.language)))
+        turn.state = turn.state.with_(supposed=MappingProxyType(changed))
+        self.put(turn, Asked("suppose", "keep", ("yes", "no")))
+
+    def facts_answer(self, turn: "Turn", calls: tuple[Call, ...], stated: Mapping[str, Any]) -> bool:
+        """A question that carries its own facts ("can we apply with just one company?"): the rules those facts
+        decide, per call, at once. False when they decide none of them."""
         profile = profile_of({**turn.state.facts, **stated}, frozenset(), turn.day, turn.language)
         decided = words.decided_rules(assess(profile), calls, set(stated), turn.language)
         if decided is None:
             return False
-        self.take_statement(turn, acknowledge=False)
         turn.replies.append(Reply(decided))
         return True
 

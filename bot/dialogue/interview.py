@@ -24,10 +24,12 @@ class Reading:
     problem: Optional[str] = None  # why it could not be read (a message code under problem.*)
     note: Optional[str] = None  # something to say when taking it (a currency converted)
     held: bool = False  # taken, but waiting for another fact ("alle" before the total is known)
+    confirmed: Optional[bool] = None  # the yes or no to a yes/no question of the interview's own
+    inferred: frozenset[str] = frozenset()  # answered values that are the bot's completion, to be confirmed
 
     @property
     def answered(self) -> bool:
-        return bool(self.values) or self.held
+        return bool(self.values) or self.held or self.confirmed is not None
 
 
 class Interview:
@@ -108,7 +110,7 @@ class Interview:
         """Read the message as the answer to the question asked. False when it is not an answer but something
         else (a question, small talk) for the conversation to handle before asking again."""
         asked = turn.state.asked
-        if turn.asks_something():  # "er den en SMB?" asks; it does not answer with "en"
+        if turn.asks_something() or turn.reading.supposes:  # "er den en SMB?" asks; it does not answer with "en"
             return False
         reading = self.read(turn, asked)
         if reading.answered:

@@ -1,9 +1,10 @@
 """One turn of the conversation: `respond(conversation, message, day)` gives the new state, the replies, and what
 the adapter must do besides (record a check, forget the user, ...).
 
-The message is first read as the answer to the question the bot asked; only what is not an answer is taken as a
-question, a statement, a command or small talk, after which the question is asked again (briefly). A question that
-carries facts is answered from them, and the facts are kept.
+The message is read part by part for what each part does (bot.reading.statements): only what it states or corrects
+sets facts; a what-if is assessed as a what-if; a question is answered. It is first read as the answer to the
+question the bot asked; what is not an answer is taken as a question, a what-if, a statement, a command or small talk,
+after which the question is asked again (briefly).
 """
 from __future__ import annotations
 
@@ -13,18 +14,19 @@ from dataclasses import dataclass
 from typing import Optional
 
 from bot.dialogue import intents as names
-from bot.dialogue.check import CHECK
+from bot.dialogue.check import CHECK, yes_or_no
 from bot.dialogue.effects import Effect, Forget, RecordUnanswered, Restart
 from bot.dialogue.intents import intents, kind_of
-from bot.dialogue.message import Message, Reply
+from bot.dialogue.message import Button, Message, Reply
 from bot.dialogue.state import Asked, Conversation
 from bot.dialogue.turn import Turn
+from bot.reading.answers import asks_to_skip
 from bot.reading.enterprise import figures_in
 from bot.reading.language import detect_language
-from bot.reading.questions import calls_named_in, names_smes, partner_types_in, speaks_of_the_project
-from bot.reading.vocabulary import keyword_pattern
-from bot.resources import fold
-from bot.resources import LANGUAGES
+from bot.reading.questions import (asks_about_money, calls_named_in, names_smes, partner_types_in,
+                                  speaks_of_the_project)
+from bot.reading.vocabulary import keyword_pattern, mentions, vocabulary
+from bot.resources import LANGUAGES, fold
 from bot.saying import conversation as words
 from bot.saying.answers import answer
 
@@ -49,17 +51,26 @@ def _run(turn: Turn) -> None:
         (message.language if message.language in LANGUAGES else None)
     if language and language != turn.state.language:
         turn.state = turn.state.with_(language=language)
-    if message.is_confidently(names.START_OVER):
+    if message.is_confidently(names.START_OVER) and not _cancels(turn):
         return _restart(turn)
     if message.is_confidently(names.FORGET_ME):
         return _forget(turn)
+    if _cancels(turn):
+        return _leave_task(turn)
     asked = turn.state.asked
+    dropped = asked is not None and asked.kind == "suppose" and yes_or_no(turn) is None \
+        and not asks_to_skip(message.text)
+    if dropped:  # the user went on without keeping the what-if or not: it is dropped, nothing was changed
+        turn.state = turn.state.with_(asked=None, supposed={}, task=None if turn.state.verdict_given else "check")
+        asked = None
     if asked is not None and turn.interview_of(asked).answer(turn):
         return
     before = len(turn.replies)
     _route(turn)
     if asked is not None and turn.state.asked == asked and len(turn.replies) > before:
         _back_to(turn, asked)
+    elif dropped and turn.state.task == "check" and turn.state.asked is None:
+        CHECK.advance(turn)
 
 
 def _back_to(turn: Turn, asked: Asked) -> None:
@@ -84,6 +95,26 @@ def _forget(turn: Turn) -> None:
     turn.say("forgotten")
 
 
+def _cancels(turn: Turn) -> bool:
+    """"avbryt", "never mind" while a task runs: leave the task, never the facts."""
+    text = fold(turn.message.text)
+    return turn.state.task is not None and not turn.message.is_payload and len(text.split()) <= 4 \
+        and mentions(vocabulary()["cancel_words"], text)
+
+
+def _leave_task(turn: Turn) -> None:
+    """Stop the task the user leaves; a side task (the SME helper) hands back to the check it interrupted, with every
+    fact kept."""
+    resume = turn.state.resume
+    turn.state = turn.state.with_(task=None, asked=None, resume=None)
+    if resume != "check":
+        turn.say("left_task", buttons=(turn.button("check", "/check_eligibility"),))
+        return
+    turn.say("left_side_task")
+    turn.state = turn.state.with_(task=resume)
+    turn.interview(resume).advance(turn)
+
+
 def _not_understood(turn: Turn) -> None:
     turn.effects.append(RecordUnanswered(turn.message.text))
     turn.say("not_understood", buttons=(turn.button("check", "/check_eligibility"),
@@ -98,17 +129,23 @@ _QUESTION = re.compile(r"\?|^\s*(?:kan|er|har|hvor|hva|hvem|hvilke|hvilken|når|
 # so is a check, when nothing else is going on: starting one costs the user nothing but a question they can ignore,
 # where "I did not understand" costs them the conversation.
 QUESTION_CONFIDENCE = 0.4
+# Intents a message with facts in it still is: they take the facts themselves. Any other intent the NLU gives a
+# message that only states facts ("NTNU er ikke lenger partner") is a misreading of a statement.
+TAKE_FACTS_THEMSELVES = (names.CHECK, names.CHECK_SME, names.HANDOFF, names.PRIORITISE, names.WHY, names.START_OVER,
+                         names.FORGET_ME)
 
 
 def _route(turn: Turn) -> None:
-    message = turn.message
+    message, reading = turn.message, turn.reading
     intent = message.intent if message.is_confidently(*intents(), names.FALLBACK) else None
-    if intent is None and kind_of(message.intent) == "question" and message.text.rstrip().endswith("?") \
+    if intent is None and kind_of(message.intent) == "question" and reading.asks \
             and message.confidence >= QUESTION_CONFIDENCE:
         intent = message.intent
     if intent is None and message.intent == names.CHECK and turn.state.task is None \
             and message.confidence >= QUESTION_CONFIDENCE:
         intent = message.intent
+    if (turn.statement or reading.supposes) and intent not in TAKE_FACTS_THEMSELVES and kind_of(intent) != "question":
+        intent = None  # "Hei, vi er tre bedrifter": what it states, not a greeting
     kind = kind_of(intent)
     if intent == names.START_OVER:
         return _restart(turn)
@@ -120,16 +157,22 @@ def _route(turn: Turn) -> None:
         return turn.start("handoff")
     if intent == names.PRIORITISE:
         return turn.start("prioritise")
+    if reading.supposes:
+        return _suppose(turn)
     if _asks_if_an_enterprise_is_an_sme(turn):
         return turn.start("sme")  # "er en bedrift med 300 ansatte en SMB?" is answered from its figures
+    if turn.state.verdict_given and _asks_what_to_change(turn):
+        return _what_to_change(turn)
+    if any(partner_types_in(question) for question in reading.questions):
+        return _question(turn, PARTNER_QUESTION)  # "kan den svenske partneren få penger?", whatever the NLU says
     if intent == names.CHECK or (intent == names.CHECK_SME and _about_the_project(turn)):
         return _check(turn)
     if intent == names.CHECK_SME:
         return turn.start("sme")
     if kind == "question":
         return _question(turn, intent)
-    named = _question_naming_its_topic(message.text) if intent in (None, names.INFORM) else None
-    if named and not (turn.statement and speaks_of_the_project(message.text)):
+    named = _question_naming_its_topic(turn) if intent in (None, names.INFORM) else None
+    if named:
         return _question(turn, named)
     if turn.statement:  # "nei, de er faktisk uavhengige": a correction, whatever the NLU calls it
         return _statement(turn)
@@ -138,26 +181,42 @@ def _route(turn: Turn) -> None:
     _not_understood(turn)
 
 
-def _question_naming_its_topic(text: str) -> Optional[str]:
+def _question_text(turn: Turn) -> str:
+    return " ".join(turn.reading.questions) or fold(turn.message.text)
+
+
+def _question_naming_its_topic(turn: Turn) -> Optional[str]:
     """"What costs are eligible?" when the NLU cannot place it or takes it for facts: a question whose words name
-    one of the narrower topics (intents.yaml, `refine`) is that topic's question; unless it speaks of us and states
-    facts ("can we apply, we are 3 companies?"), its facts are no one's."""
-    if not _QUESTION.search(text):
+    one of the narrower topics (intents.yaml, `refine`) is that topic's question."""
+    if not turn.reading.asks and not _QUESTION.search(turn.message.text):
         return None
+    text = _question_text(turn)
     return next((name for name, spec in intents().items() if spec.refine and topic_of(name, text) != spec.topic), None)
 
 
 def _asks_if_an_enterprise_is_an_sme(turn: Turn) -> bool:
     """"Are we an SME? 120 employees, EUR 60 M turnover": a question naming SMEs with an enterprise's own figures,
-    whatever the NLU made of it."""
-    text = turn.message.text
-    return bool(_QUESTION.search(text)) and names_smes(text) and bool(figures_in(text, turn.day))
+    whatever the NLU made of it. A headcount beside a count of SMEs ("tre av oss er SMB-er, mellom 10 og 80 ansatte")
+    answers that question already."""
+    if "smes" in turn.statement.named() or "smes_per_country" in turn.statement.named():
+        return False
+    return any(names_smes(question) for question in turn.reading.questions) and \
+        bool(figures_in(turn.message.text, turn.day))
 
 
 def _about_the_project(turn: Turn) -> bool:
     """"Sjekk om vi kvalifiserer, 5 SMB-er er med": facts of the project and no enterprise's own figures, so a check
     of the project, not of one enterprise's SME status."""
     return bool(set(turn.statement.facts) - {"asker"}) and not figures_in(turn.message.text, turn.day)
+
+
+def _asks_what_to_change(turn: Turn) -> bool:
+    return mentions(vocabulary()["what_to_change"], fold(turn.message.text))
+
+
+def _what_to_change(turn: Turn) -> None:
+    turn.replies.append(Reply(words.what_to_change(CHECK.assessment(turn), turn.state.closed_to_check, turn.language),
+                              (turn.button("why", "/why"), turn.button("handoff", "/human_handoff"))))
 
 
 def _greet(turn: Turn) -> None:
@@ -178,27 +237,36 @@ SMALL_TALK = {names.GREET: _greet, names.GOODBYE: _goodbye, names.THANK: lambda 
 
 def _why(turn: Turn) -> None:
     asked = turn.state.asked
-    if asked is not None:
+    full = turn.message.choice == "full" or mentions(vocabulary()["full_reasoning"], fold(turn.message.text))
+    if asked is not None and not full:
         interview = turn.interview_of(asked)
         turn.replies.append(Reply(interview.why(turn, asked)))
         turn.state = turn.state.with_(explained=tuple(dict.fromkeys((*turn.state.explained, asked.id))))
     elif turn.state.facts:
-        for block in words.trace(CHECK.assessment(turn), turn.state.closed_to_check, turn.language):
+        assessment = CHECK.assessment(turn)
+        blocks = words.trace(assessment, turn.state.closed_to_check, turn.language, full=full,
+                             set_aside=CHECK.set_aside(turn, assessment))
+        for block in blocks[:-1]:
             turn.replies.append(Reply(block))
+        turn.replies.append(Reply(blocks[-1], () if full else (
+            Button(turn.text("button.full_reasoning"), '/why{"choice": "full"}'),)))
     else:
         turn.say("no_check_yet")
 
 
 def _check(turn: Turn) -> None:
-    """"Kan vi søke?": start the check, with any facts the message gives; after a verdict, a new check."""
+    """"Kan vi søke?": start the check, with any facts the message gives; after a verdict, a new check. The button
+    under a verdict that offers a call set aside goes on with the same project."""
+    if turn.message.choice in {call.id for call in CHECK.set_aside(turn, CHECK.assessment(turn))}:
+        return CHECK.check_anyway(turn, turn.message.choice)
     if turn.state.task == "check":
         CHECK.take_statement(turn)
         return CHECK.advance(turn)
-    if turn.state.verdict_given:
+    if turn.state.verdict_given and not turn.statement:
         turn.state = Conversation(language=turn.state.language, facts={
             fact: value for fact, value in turn.state.facts.items() if fact == "asker"})
         turn.say("new_check")
-    else:
+    elif not turn.state.verdict_given:
         turn.say("start_check")
     CHECK.take_statement(turn)
     turn.start("check")
@@ -206,7 +274,7 @@ def _check(turn: Turn) -> None:
 
 def _statement(turn: Turn) -> None:
     """Facts given outside an answer: acknowledged, and the check goes on (or starts, or its verdict is given again
-    with the change: "and with one more SME?")."""
+    with the change: "NTNU er ikke lenger partner")."""
     CHECK.take_statement(turn)
     if turn.state.task == "check" and turn.state.asked is not None and turn.state.asked.kind == "fact" \
             and turn.state.asked.key in turn.state.facts:
@@ -215,6 +283,16 @@ def _statement(turn: Turn) -> None:
         turn.start("check")
 
 
+def _suppose(turn: Turn) -> None:
+    """"Hva om vi får med en SMB til?": the verdict as it would be, the facts as they are."""
+    if turn.statement:
+        CHECK.take_statement(turn)
+    if turn.state.task is None:
+        turn.state = turn.state.with_(task="check")
+    CHECK.suppose(turn)
+
+
+PARTNER_QUESTION = "ask_partner_rules"
 # Topics whose answer reads a fact the question may carry ("max grant for a budget of 500 000?"), or whose subject is
 # that fact ("can we use it for a feasibility study?" is answered with the activities the calls support).
 ANSWERS_WITH_FACTS = {"max_grant": "budget_nok", "eligible_activities": "activities"}
@@ -224,31 +302,48 @@ def topic_of(intent: str, text: str) -> str:
     """The intent's topic, or a narrower one its words name ("when is the matchmaking?")."""
     spec = intents()[intent]
     lowered = fold(text)
-    for topic, words in spec.refine.items():
-        if keyword_pattern(words).search(lowered):
+    for topic, words_of_topic in spec.refine.items():
+        if keyword_pattern(words_of_topic).search(lowered):
             return topic
     return spec.topic
 
 
 def _question(turn: Turn, intent: str) -> None:
-    text = turn.message.text
-    calls = calls_named_in(text)
+    """A one-off question. What the message states beside it is the project's and is taken; facts named inside a
+    question about "us" that the conversation does not know yet are taken as inferred (confirmed before any "no");
+    facts named inside a question about something else ("is Oslo Cancer Cluster an NCE?") or that would change what
+    the user said are only answered from."""
+    reading = turn.reading
+    text = _question_text(turn)
+    calls = calls_named_in(turn.message.text)
     topic = topic_of(intent, text)
-    asks = bool(_QUESTION.search(text))
-    # "Can two companies in the same group both be partners?" asks about the rule: the facts it names are no one's.
-    about_the_project = speaks_of_the_project(text) or not asks
-    stated = {fact for fact in turn.statement.facts if fact != "asker"} if about_the_project else set()
-    if stated and asks and not stated <= {ANSWERS_WITH_FACTS.get(topic)}:
-        if not CHECK.facts_answer(turn, calls):
-            return _statement(turn)
-        if turn.state.task is None:  # and the rest of the check, from what the user has said
+    said = {fact: value for fact, value in turn.statement.facts.items() if fact != "asker"}
+    ours = speaks_of_the_project(text) or not reading.asks
+    in_question = {fact: value for fact, value in reading.asked.facts.items() if fact != "asker"} if ours else {}
+    new = {fact: value for fact, value in in_question.items() if fact not in turn.state.facts}
+    if said:
+        CHECK.take_statement(turn, acknowledge=False)
+    if new:
+        CHECK.take_facts(turn, new, inferred=frozenset(new), acknowledge=False)
+    stated = {**said, **in_question}
+    kinds = partner_types_in(text)
+    if topic == "partner_rules" and kinds:  # the partner rule answers it, whatever else the message says
+        for block in answer(topic, calls, kinds, turn.language, turn.day, about_money=asks_about_money(text)):
+            turn.replies.append(Reply(block))
+        if said and turn.state.task is None:
             turn.start("check")
         return
-    if stated:
-        CHECK.take_statement(turn, acknowledge=False)
-    budget = turn.state.facts.get("budget_nok") if about_the_project else \
-        turn.statement.facts.get("budget_nok", turn.state.facts.get("budget_nok"))
-    for block in answer(topic, calls, partner_types_in(text), turn.language, turn.day, budget=budget):
+    if stated and reading.asks and not set(stated) <= {ANSWERS_WITH_FACTS.get(topic)}:
+        if CHECK.facts_answer(turn, calls, stated):
+            if turn.state.task is None:  # and the rest of the check, from what the user has said
+                turn.start("check")
+            return
+        if said or new:
+            return _statement(turn) if turn.state.task != "check" else CHECK.advance(turn)
+    budget = (stated.get("budget_nok") or turn.state.facts.get("budget_nok")) if ours else \
+        reading.asked.facts.get("budget_nok", turn.state.facts.get("budget_nok"))
+    for block in answer(topic, calls, kinds, turn.language, turn.day, budget=budget,
+                        about_money=asks_about_money(text)):
         turn.replies.append(Reply(block))
-    if stated and turn.state.task is None:  # "are we eligible? the budget is 800 000": and the check, from there
+    if said and turn.state.task is None:  # "are we eligible? the budget is 800 000": and the check, from there
         turn.start("check")

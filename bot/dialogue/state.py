@@ -7,10 +7,10 @@ from dataclasses import asdict, dataclass, field, replace
 from types import MappingProxyType
 from typing import Any, Mapping, Optional
 
-from bot.reading.statements import Portion
+from bot.reading.counts import Portion
 from bot.resources import DEFAULT_LANGUAGE, plain
 
-VERSION = 1
+VERSION = 2
 
 
 @dataclass(frozen=True)
@@ -32,6 +32,8 @@ class Conversation:
     language: str = DEFAULT_LANGUAGE
     facts: Mapping[str, Any] = field(default_factory=dict)  # the project's facts
     inferred: frozenset[str] = frozenset()  # facts the bot worked out, not yet confirmed by the user
+    previous: Mapping[str, Any] = field(default_factory=dict)  # a stated fact changed without a correction: what it was
+    supposed: Mapping[str, Any] = field(default_factory=dict)  # a what-if's facts, until the user keeps them or not
     waiting: Mapping[str, Portion] = field(default_factory=dict)  # "alle er SMB-er" before the total is known
     left_open: tuple[str, ...] = ()  # facts skipped, or not readable after three tries: unknown on purpose
     task: Optional[str] = None  # the interview running: "check", "sme", "handoff", "prioritise"
@@ -42,6 +44,7 @@ class Conversation:
     explained: tuple[str, ...] = ()  # Asked.id of questions whose reason was given (never twice word for word)
     closed_to_check: tuple[str, ...] = ()  # closed calls the user chose to be checked against
     offered: tuple[str, ...] = ()  # closed calls already offered
+    checked_anyway: tuple[str, ...] = ()  # calls set aside as not for this kind of project, checked on request
     verdict_given: bool = False
     sme: Mapping[str, Any] = field(default_factory=dict)  # the SME helper's figures for one enterprise
     handoff: Mapping[str, Any] = field(default_factory=dict)  # name and e-mail for a person to call back
@@ -78,7 +81,7 @@ class Conversation:
         asked = meta.pop("asked", None)
         known = {name for name in cls.__dataclass_fields__}
         values = {key: value for key, value in meta.items() if key in known}
-        for key in ("left_open", "explained", "closed_to_check", "offered"):
+        for key in ("left_open", "explained", "closed_to_check", "offered", "checked_anyway"):
             values[key] = tuple(values.get(key) or ())
         values["proposals"] = tuple(values.get("proposals") or ())
         values["inferred"] = frozenset(values.get("inferred") or ()) & frozenset(facts)

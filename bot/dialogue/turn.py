@@ -3,7 +3,8 @@ with the helpers every part of the conversation uses to say things and to hand o
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Optional
+from dataclasses import replace
+from typing import Any, Mapping, Optional
 
 from bot.dialogue.effects import Effect
 from bot.dialogue.intents import intents, kind_of
@@ -12,12 +13,21 @@ from bot.dialogue.message import Button, Message, Reply
 from bot.dialogue.state import Asked, Conversation
 from bot.dialogue.tasks import TASK_OF_QUESTION, TASKS
 from bot.reading.numbers import is_unsure
-from bot.reading.statements import Statement, facts_in
+from bot.reading.statements import Reading, Statement, read
+from bot.resources import fold
+from bot.rules.facts import facts
 from bot.saying.messages import message as say_message
 
 # Intents that are something other than an answer, even while a question waits: the bot deals with them, then asks
 # its question again. (A yes, a no, a skip, a statement or a message the NLU could not place is read as the answer.)
 NOT_ANSWERS = ("question", "small_talk", "command")
+
+
+def _changes_known(reading: Reading, known: Mapping[str, Any]) -> bool:
+    """Whether a what-if would change a fact the conversation knows ("what if we add one more SME?")."""
+    supposed = reading.supposed
+    return any(fact in known and known[fact] != value for fact, value in supposed.facts.items()) or any(
+        known.get(fact) is not None or known.get(facts()[fact].of_total or "") is not None for fact in supposed.deltas)
 
 
 class Turn:
@@ -27,7 +37,7 @@ class Turn:
         self.state, self.message, self.day = state, message, day
         self.replies: list[Reply] = []
         self.effects: list[Effect] = []
-        self._statement: Optional[Statement] = None
+        self._reading: Optional[Reading] = None
 
     # --- saying things --------------------------------------------------------------------------------------
     @property
@@ -48,16 +58,27 @@ class Turn:
 
     # --- reading the message --------------------------------------------------------------------------------
     @property
+    def reading(self) -> Reading:
+        """The message read part by part for what each part does (read once per turn)."""
+        if self._reading is None:
+            self._reading = Reading() if self.message.is_payload else \
+                read(self.message.text, self.state.facts, self.day, self.language)
+            if self._reading.supposes and not _changes_known(self._reading, self.state.facts):
+                # "what's the max grant if our budget is 350k?": a supposition that changes nothing known asks a
+                # question with its facts, as "what is the max grant for a budget of 350k?" would
+                reading = self._reading
+                self._reading = replace(reading, asked=reading.asked.merged(reading.supposed), supposed=Statement(),
+                                        questions=reading.questions or (fold(self.message.text),))
+        return self._reading
+
+    @property
     def statement(self) -> Statement:
-        """The facts the message states about the project (read once per turn)."""
-        if self._statement is None:
-            self._statement = Statement() if self.message.is_payload else \
-                facts_in(self.message.text, self.state.facts, self.day)
-        return self._statement
+        """The facts the message states or corrects about the project: the only ones it sets."""
+        return self.reading.said
 
     def asks_something(self) -> bool:
-        """A message that asks ("...?") and states no fact is a question, whatever the NLU calls it."""
-        return self.message.text.rstrip().endswith("?") and not self.statement and not is_unsure(self.message.text)
+        """A message that asks something and states no fact is a question, whatever the NLU calls it."""
+        return self.reading.asks and not self.statement and not is_unsure(self.message.text)
 
     def digression(self) -> bool:
         """Whether the message is something other than an answer to the question asked: it asks something, or the

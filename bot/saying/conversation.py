@@ -57,6 +57,12 @@ def confirm(fact: str, value: Any, language: str) -> str:
     return say("confirm", language, fact=fact_label(fact, language), value=value_text(fact, value, language))
 
 
+def confirm_change(fact: str, old: Any, new: Any, language: str) -> str:
+    """"Du sa fire bedrifter; nå én – stemmer det?": a stated fact said otherwise, before any rule fails on it."""
+    return say("confirm_change", language, fact=fact_label(fact, language), old=value_text(fact, old, language),
+               new=value_text(fact, new, language))
+
+
 def converted(eur: float, day: dt.date, language: str) -> str:
     """A budget given in euro, in kroner at the rate of the latest year before the day, rate and year said."""
     return converted_to_nok(eur, budget_rate(day), language)
@@ -148,20 +154,40 @@ def _shown(assessment: Assessment, closed_to_check: Sequence[str]) -> list[CallA
             or item.verdict == "eligible"]
 
 
+def _set_aside_line(call: Call, asker: Optional[str], language: str) -> str:
+    labels = facts()["applicant"].labels
+    return say("verdict.set_aside", language, call=call.name(language),
+               applicants=", ".join(labels[role](language) for role in call.applicants or ()),
+               role=labels[asker](language) if asker in labels else facts()["asker"].labels["other"](language))
+
+
+def check_anyway_button(call: Call, language: str) -> str:
+    return say("button.check_anyway", language, call=call.name(language))
+
+
 def verdict(assessment: Assessment, closed_to_check: Sequence[str], left_open: Sequence[str], asker: Optional[str],
-            language: str) -> tuple[str, dict]:
+            language: str, set_aside: Sequence[Call] = ()) -> tuple[str, dict]:
     """The result in about twelve short lines, and the same as a card: per call the mark and verdict, the grant
-    for the budget and the call's status, the one or two things to change; then the next step and what was
-    assumed."""
+    for the budget and the call's status, the one or two things to change; a call set aside as not for this kind
+    of project, in one line; then the next step and what was assumed."""
     lines = [say("verdict.title", language)]
     sections = []
+    aside = {call.id for call in set_aside}
     for item in _shown(assessment, closed_to_check):
+        if item.call.id in aside:
+            continue
         block = _call_block(item, left_open, language)
         lines += block
         sections.append({"heading": item.call.name(language), "mark": mark(_ok(item), language),
                          "lines": block[1:], "summary": block[0]})
+    for call in set_aside:
+        line = _set_aside_line(call, asker, language)
+        lines.append(line)
+        sections.append({"heading": call.name(language), "mark": "", "lines": [], "summary": line})
     best = assessment.best_fit
-    if best is None:
+    if best is not None and best.call.id in aside:
+        pass  # not checked: the line above offers to
+    elif best is None:
         lines.append(say("verdict.none_open", language))
     elif best.verdict == "eligible":
         step = render(best.call.next_step[_role(asker)](language), language, best.figures)
@@ -176,35 +202,91 @@ def verdict(assessment: Assessment, closed_to_check: Sequence[str], left_open: S
 
 # --- the full reasoning ------------------------------------------------------------------------------------------
 
-def trace(assessment: Assessment, closed_to_check: Sequence[str], language: str) -> list[str]:
-    """Every rule of every call the verdict was about: passed or not, what the user said that it read, the
-    sentence of the call it comes from, and our reading where it goes beyond the text. One message per call."""
+def trace(assessment: Assessment, closed_to_check: Sequence[str], language: str, full: bool = False,
+          set_aside: Sequence[Call] = ()) -> list[str]:
+    """The reasoning, one message per call the verdict was about. Short, it leads with the rules that decided the
+    verdict, each with the sentence of the call it rests on, then the undecided ones, and counts the rest; `full`:
+    every rule with what the user said that it read, its source and our reading where it goes beyond the text."""
     blocks = []
     profile = assessment.profile
+    aside = {call.id for call in set_aside}
     for item in _shown(assessment, closed_to_check):
+        if item.call.id in aside:
+            continue
         lines = [say("trace.header", language, call=item.call.name(language), date=profile.date,
                      verdict=message(f"verdict.{item.verdict}", language)
                      if item.open_to_applicants else say(f"verdict.closed_verdict.{item.verdict}", language))]
-        for result in item.results:
-            rule = result.rule
-            lines.append(say("trace.rule", language, mark=mark(result.ok, language),
-                             text=render(rule.requirement(language), language, item.figures)))
-            said = {fact: value for fact, value in zip(rule.facts, result.values)
-                    if value is not None and fact not in profile.inferred}
-            assumed = {fact: value for fact, value in zip(rule.facts, result.values)
-                       if value is not None and fact in profile.inferred}
-            if said:
-                lines.append(say("trace.read", language, facts=facts_list(said, language)))
-            if assumed:
-                lines.append(say("trace.assumed", language, facts=facts_list(assumed, language)))
-            if result.details.get("not_stated"):
-                lines.append(say("trace.not_stated", language))
-            lines.append(say("trace.source", language, section=rule.source.section, quote=rule.source.quote))
-            if rule.interpretation is not None:
-                lines.append(say("trace.interpretation", language,
-                                 text=render(rule.interpretation(language), language, item.figures)))
+        deciding = {"not_eligible": (False,), "unknown": (False, None), "eligible": (True,)}[item.verdict]
+        shown = [result for result in item.results if full or result.ok in deciding]
+        shown.sort(key=lambda result: {False: 0, None: 1, True: 2}[result.ok])
+        for result in shown:
+            lines += _rule_lines(result, item, profile, language, full)
+        passed = sum(result.ok is True for result in item.results if result not in shown)
+        undecided = sum(result.ok is None for result in item.results if result not in shown)
+        if passed:
+            lines.append(say("trace.rest", language, count=passed))
+        if undecided:
+            lines.append(say("trace.rest_open", language, count=undecided))
         blocks.append("\n".join(lines))
+    if not full:
+        blocks.append(say("trace.more", language))
     return blocks
+
+
+def _rule_lines(result, item: CallAssessment, profile, language: str, full: bool) -> list[str]:
+    rule = result.rule
+    lines = [say("trace.rule", language, mark=mark(result.ok, language),
+                 text=render(rule.requirement(language), language, item.figures))]
+    if not full and result.ok is not False:
+        return lines
+    said = {fact: value for fact, value in zip(rule.facts, result.values)
+            if value is not None and fact not in profile.inferred}
+    assumed = {fact: value for fact, value in zip(rule.facts, result.values)
+               if value is not None and fact in profile.inferred}
+    if said:
+        lines.append(say("trace.read", language, facts=facts_list(said, language)))
+    if assumed:
+        lines.append(say("trace.assumed", language, facts=facts_list(assumed, language)))
+    if result.details.get("not_stated"):
+        lines.append(say("trace.not_stated", language))
+    lines.append(say("trace.source", language, section=rule.source.section, quote=rule.source.quote))
+    if rule.interpretation is not None and full:
+        lines.append(say("trace.interpretation", language,
+                         text=render(rule.interpretation(language), language, item.figures)))
+    return lines
+
+
+def what_to_change(assessment: Assessment, closed_to_check: Sequence[str], language: str) -> str:
+    """"Hva kan vi gjøre da?": for this project, every change that would turn a call's "no" into a "yes", what is
+    still open, or, where nothing fails, the next step."""
+    lines = []
+    for item in _shown(assessment, closed_to_check):
+        if item.verdict == "eligible":
+            continue
+        lines.append(say("change.call", language, call=item.call.name(language)))
+        for result in item.failed:
+            lines.append(say("verdict.fix", language, fix=render(result.rule.fix(language), language, {
+                **item.figures, **details_in_words(result.details, language)})))
+        if item.verdict == "unknown" and item.missing:
+            lines.append(say("verdict.missing", language,
+                             facts=", ".join(fact_label(fact, language) for fact in item.missing)))
+    best = assessment.best_fit
+    if not lines and best is not None:
+        lines.append(say("verdict.next_step", language,
+                         step=render(best.call.next_step[ROLES[0]](language), language, best.figures)))
+    return "\n".join(lines) or say("change.nothing", language)
+
+
+def what_if(supposed: Assessment, now: Assessment, changed: Mapping[str, Any], closed_to_check: Sequence[str],
+            language: str) -> str:
+    """A what-if's verdict, labelled as one: per call the mark and verdict as they would be, and the grant."""
+    lines = [say("what_if.intro", language, changes=facts_list(changed, language))]
+    before = {item.call.id: item.verdict for item in now.calls}
+    for item in _shown(supposed, closed_to_check):
+        block = _call_block(item, (), language)
+        lines.append(block[0] + ("" if before.get(item.call.id) != item.verdict else " " + say("what_if.same", language)))
+        lines += [line for line in block[1:] if line.startswith("→") or item.verdict == "eligible"][:2]
+    return "\n".join(lines)
 
 
 def decided_rules(assessment: Assessment, calls: Sequence[Call], stated: set[str], language: str) -> Optional[str]:

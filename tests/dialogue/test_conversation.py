@@ -293,12 +293,25 @@ def test_a_closed_round_is_offered_once_and_its_result_labelled_as_that_rounds()
     assert "men runden stengte 30. oktober 2015" in reply
     chat.say("ja", "affirm")
     chat.say("3 fra hvert land")
-    chat.say("800 000")
-    chat.say("ingen av dem")  # no cluster programme: Innovasjonsrammen is ruled out at once
-    verdict = chat.turns[-1][-1]
+    verdict = chat.say("800 000")
     assert "✅ **BSR Innovation Express 2015** (stengt 30. oktober 2015): ville ha kvalifisert i den runden." in verdict
-    assert "Ingen utlysning dere kan søke på nå, passer" in verdict
     assert sum("passet for prosjekter som dette" in text for turn in chat.turns for text in turn) == 1
+
+
+def test_a_call_not_for_this_kind_of_project_is_set_aside_and_checked_only_on_request():
+    """A cluster organisation's project with a Swedish cluster is Innovation Express's kind; Innovasjonsrammen's
+    applications come from the companies, so its company questions are not walked through, only offered."""
+    chat = Chat()
+    chat.say("vi er en klyngeorganisasjon og vil ha workshops med en svensk klynge", "inform")
+    chat.say("ja", "affirm")
+    chat.say("3 fra hvert land")
+    verdict = chat.say("800 000")
+    assert "➖ **Innovasjonsrammen**: ikke sjekket – søknadene der kommer fra en bedrift" in verdict
+    assert not any(question_of(fact) in text for fact in ("cluster_programme", "companies", "independent")
+                   for turn in chat.turns for text in turn)
+    button = next(button for reply in chat.replies for button in reply.buttons if "Innovasjonsrammen" in button.title)
+    assert question_of("cluster_programme") in chat.say(button.payload, "check_eligibility")
+    assert chat.facts["budget_nok"] == 800000
 
 
 def test_why_during_a_question_explains_it_and_after_the_verdict_gives_the_reasoning_without_internal_names():
@@ -311,6 +324,8 @@ def test_why_during_a_question_explains_it_and_after_the_verdict_gives_the_reaso
                          ("ja", "affirm"), ("ja", "affirm"), ("500 000", "inform")]:
         chat.say(text, intent)
     reasoning = chat.say("hvorfor?", "why")
+    assert reasoning.startswith("**Innovasjonsrammen** – oppfyller kravene") and len(reasoning.splitlines()) <= 14
+    reasoning = chat.say("vis hele begrunnelsen", "why")
     assert "Kilde: «Hvilke klynger kan utnytte Innovasjonsrammen?»" in reasoning
     assert "Dere sa: klyngeprogrammet klyngen er i: NCE." in reasoning
     internal = re.compile(r"\b(" + "|".join(list(facts()) + ["cluster_in_programme", "half_are_smes",
@@ -326,10 +341,13 @@ def test_the_conversation_goes_on_after_the_verdict_what_if_and_a_correction_by_
         chat.say(text, intent)
     assert "✅ **Innovasjonsrammen**: oppfyller kravene." in chat.turns[-1][-1]
     reply = chat.say("hva om vi tar med én bedrift til?", "inform")
-    assert "❌ **Innovasjonsrammen**: oppfyller ikke kravene." in reply and chat.facts["companies"] == 5
-    assert "Det trengs 1 SMB" in reply
-    reply = chat.say("og med én SMB til?", "inform")
-    assert "✅ **Innovasjonsrammen**: oppfyller kravene." in reply and chat.facts["smes"] == 3
+    assert reply.startswith("Hvis antall bedrifter: 5 (bare et hva-om")
+    assert "❌ **Innovasjonsrammen**: oppfyller ikke kravene." in reply and "det mangler 1" in reply
+    assert chat.facts["companies"] == 4  # a what-if changes nothing the user said
+    reply = chat.say("og med én SMB til?", "inform")  # an SME company more: 3 SMEs of 5
+    assert "✅ **Innovasjonsrammen**: oppfyller kravene." in reply and chat.facts["smes"] == 2
+    reply = chat.say("ja, bruk det", "affirm")
+    assert "✅ **Innovasjonsrammen**: oppfyller kravene." in reply and (chat.facts["smes"], chat.facts["companies"]) == (3, 5)
     reply = chat.say("nei, de har faktisk felles eier", "deny")
     assert "❌ **Innovasjonsrammen**: oppfyller ikke kravene." in reply and chat.facts["independent"] is False
 
