@@ -14,8 +14,8 @@ from bot.dialogue.interview import Interview, Reading
 from bot.dialogue.message import Button, Reply
 from bot.dialogue.state import Asked
 from bot.reading.answers import asks_to_skip, read_answer
-from bot.reading.numbers import ParseError, is_hedge, is_unsure, parse_yes_no
-from bot.reading.statements import apply_portions, with_deltas
+from bot.reading.numbers import ParseError, is_hedge, is_unsure, reply_yes_no
+from bot.reading.statements import apply_portions, with_deltas, within_countries
 from bot.rules.catalogue import Call, catalogue
 from bot.rules.engine import BUDGET, Assessment, assess
 from bot.rules.facts import facts
@@ -57,7 +57,7 @@ def yes_or_no(turn: "Turn") -> Optional[bool]:
     if turn.message.is_payload:
         return nlu_yes_no(turn)
     try:
-        return parse_yes_no(turn.message.text)
+        return reply_yes_no(turn.message.text)
     except ParseError as error:
         return nlu_yes_no(turn) if error.code == "not_yes_no" else None
 
@@ -84,6 +84,7 @@ class Check(Interview):
         had stated and now states otherwise, neither as a correction nor as the answer to its question (`confirmed`),
         is taken as inferred while a rule would fail on it, so the user is asked which holds before any "no"."""
         state = turn.state
+        new = within_countries({**state.facts, **new}, new)
         new = {fact: value for fact, value in new.items() if state.facts.get(fact) != value or fact in state.inferred}
         accepted, refused, forgotten = reconcile(state.facts, new, turn.day)
         for fact in refused:
@@ -119,12 +120,21 @@ class Check(Interview):
             turn.replies.append(Reply(words.converted(statement.converted_from_eur, turn.day, turn.language)))
         return accepted
 
+    def take_message(self, turn: "Turn", acknowledge: bool = True) -> dict[str, Any]:
+        """What the message states, and what a question of it says of our project that is not known yet ("we would
+        like to know whether a project with clusters in Sweden and Latvia would qualify"), the latter as inferred."""
+        accepted = self.take_statement(turn, acknowledge)
+        new = turn.facts_asked_about_us()
+        if new:
+            accepted.update(self.take_facts(turn, new, inferred=frozenset(new), acknowledge=acknowledge))
+        return accepted
+
     def supposed_facts(self, turn: "Turn") -> dict[str, Any]:
         """The facts as the message's what-if would have them ("hva om vi får med en SMB til?")."""
         supposed = turn.reading.supposed
         values = with_deltas({**turn.state.facts, **supposed.facts}, supposed.deltas)
         apply_portions(values, supposed.portions)
-        return values
+        return {**values, **within_countries(values, values)}
 
     # --- questions ------------------------------------------------------------------------------------------
     def set_aside(self, turn: "Turn", assessment: Assessment) -> tuple[Call, ...]:

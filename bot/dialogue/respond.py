@@ -19,7 +19,7 @@ from bot.dialogue.effects import Effect, Forget, RecordUnanswered, Restart
 from bot.dialogue.intents import intents, kind_of
 from bot.dialogue.message import Button, Message, Reply
 from bot.dialogue.state import Asked, Conversation
-from bot.dialogue.turn import Turn
+from bot.dialogue.turn import ANSWERS_WITH_FACTS, Turn
 from bot.reading.answers import asks_to_skip
 from bot.reading.enterprise import figures_in
 from bot.reading.language import detect_language
@@ -160,6 +160,7 @@ def _route(turn: Turn) -> None:
     if reading.supposes:
         return _suppose(turn)
     if _asks_if_an_enterprise_is_an_sme(turn):
+        CHECK.take_message(turn)  # "Vi er fem bedrifter i en Arena-klynge. Teller en med 120 ansatte som SMB?"
         return turn.start("sme")  # "er en bedrift med 300 ansatte en SMB?" is answered from its figures
     if turn.state.verdict_given and _asks_what_to_change(turn):
         return _what_to_change(turn)
@@ -260,7 +261,7 @@ def _check(turn: Turn) -> None:
     if turn.message.choice in {call.id for call in CHECK.set_aside(turn, CHECK.assessment(turn))}:
         return CHECK.check_anyway(turn, turn.message.choice)
     if turn.state.task == "check":
-        CHECK.take_statement(turn)
+        CHECK.take_message(turn)
         return CHECK.advance(turn)
     if turn.state.verdict_given and not turn.statement:
         turn.state = Conversation(language=turn.state.language, facts={
@@ -268,14 +269,14 @@ def _check(turn: Turn) -> None:
         turn.say("new_check")
     elif not turn.state.verdict_given:
         turn.say("start_check")
-    CHECK.take_statement(turn)
+    CHECK.take_message(turn)
     turn.start("check")
 
 
 def _statement(turn: Turn) -> None:
     """Facts given outside an answer: acknowledged, and the check goes on (or starts, or its verdict is given again
     with the change: "NTNU er ikke lenger partner")."""
-    CHECK.take_statement(turn)
+    CHECK.take_message(turn)
     if turn.state.task == "check" and turn.state.asked is not None and turn.state.asked.kind == "fact" \
             and turn.state.asked.key in turn.state.facts:
         turn.state = turn.state.with_(asked=None)  # the statement answered the question asked
@@ -293,11 +294,7 @@ def _suppose(turn: Turn) -> None:
 
 
 PARTNER_QUESTION = "ask_partner_rules"
-# Topics whose answer reads a fact the question may carry ("max grant for a budget of 500 000?"), or whose subject is
-# that fact ("can we use it for a feasibility study?" is answered with the activities the calls support).
-ANSWERS_WITH_FACTS = {"max_grant": "budget_nok", "eligible_activities": "activities"}
-
-
+CALLS_TOPIC = "call_info"
 def topic_of(intent: str, text: str) -> str:
     """The intent's topic, or a narrower one its words name ("when is the matchmaking?")."""
     spec = intents()[intent]
@@ -320,11 +317,8 @@ def _question(turn: Turn, intent: str) -> None:
     said = {fact: value for fact, value in turn.statement.facts.items() if fact != "asker"}
     ours = speaks_of_the_project(text) or not reading.asks
     in_question = {fact: value for fact, value in reading.asked.facts.items() if fact != "asker"} if ours else {}
-    new = {fact: value for fact, value in in_question.items() if fact not in turn.state.facts}
-    if said:
-        CHECK.take_statement(turn, acknowledge=False)
-    if new:
-        CHECK.take_facts(turn, new, inferred=frozenset(new), acknowledge=False)
+    new = turn.facts_asked_about_us()
+    CHECK.take_message(turn, acknowledge=False)
     stated = {**said, **in_question}
     kinds = partner_types_in(text)
     if topic == "partner_rules" and kinds:  # the partner rule answers it, whatever else the message says
@@ -333,6 +327,8 @@ def _question(turn: Turn, intent: str) -> None:
         if said and turn.state.task is None:
             turn.start("check")
         return
+    if stated and topic == CALLS_TOPIC:  # "Hva kan vi søke på?" about a project described: the check answers it
+        return _statement(turn) if turn.state.task != "check" else CHECK.advance(turn)
     if stated and reading.asks and not set(stated) <= {ANSWERS_WITH_FACTS.get(topic)}:
         if CHECK.facts_answer(turn, calls, stated):
             if turn.state.task is None:  # and the rest of the check, from what the user has said

@@ -13,6 +13,7 @@ from bot.dialogue.message import Button, Message, Reply
 from bot.dialogue.state import Asked, Conversation
 from bot.dialogue.tasks import TASK_OF_QUESTION, TASKS
 from bot.reading.numbers import is_unsure
+from bot.reading.questions import speaks_of_the_project
 from bot.reading.statements import Reading, Statement, read
 from bot.resources import fold
 from bot.rules.facts import facts
@@ -21,6 +22,11 @@ from bot.saying.messages import message as say_message
 # Intents that are something other than an answer, even while a question waits: the bot deals with them, then asks
 # its question again. (A yes, a no, a skip, a statement or a message the NLU could not place is read as the answer.)
 NOT_ANSWERS = ("question", "small_talk", "command")
+
+
+# Topics whose answer reads a fact the question may carry ("max grant for a budget of 500 000?"), or whose subject is
+# that fact ("can we use it for a feasibility study?" is answered with the activities the calls support).
+ANSWERS_WITH_FACTS = {"max_grant": "budget_nok", "eligible_activities": "activities"}
 
 
 def _changes_known(reading: Reading, known: Mapping[str, Any]) -> bool:
@@ -63,7 +69,8 @@ class Turn:
         if self._reading is None:
             self._reading = Reading() if self.message.is_payload else \
                 read(self.message.text, self.state.facts, self.day, self.language)
-            if self._reading.supposes and not _changes_known(self._reading, self.state.facts):
+            if self._reading.supposes and not _changes_known(self._reading, self.state.facts) and \
+                    self._reading.supposed.named() <= set(ANSWERS_WITH_FACTS.values()):
                 # "what's the max grant if our budget is 350k?": a supposition that changes nothing known asks a
                 # question with its facts, as "what is the max grant for a budget of 350k?" would
                 reading = self._reading
@@ -75,6 +82,14 @@ class Turn:
     def statement(self) -> Statement:
         """The facts the message states or corrects about the project: the only ones it sets."""
         return self.reading.said
+
+    def facts_asked_about_us(self) -> dict[str, Any]:
+        """Facts a question about our own project names that the conversation does not know yet ("kan vi søke med tre
+        bedrifter?"): taken as inferred, never over what the user said."""
+        if not any(speaks_of_the_project(question) for question in self.reading.questions):
+            return {}
+        return {fact: value for fact, value in self.reading.asked.facts.items()
+                if fact != "asker" and fact not in self.state.facts}
 
     def asks_something(self) -> bool:
         """A message that asks something and states no fact is a question, whatever the NLU calls it."""

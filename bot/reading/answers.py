@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any, Mapping, Optional, Sequence
 
 from bot.reading.counts import Portion, Quantity, counts_in
-from bot.reading.numbers import ParseError, is_unsure, parse_yes_no
+from bot.reading.numbers import ParseError, is_unsure, reply_yes_no
 from bot.reading.tokens import tokens
 from bot.reading.values import HOME_COUNTRY, budget_in, choices_in, countries_in, counts_per_country, stated_truth
 from bot.reading.vocabulary import mentions, vocabulary
@@ -135,7 +135,7 @@ def _yes_no(fact: str, text: str, cased: str) -> Answer:
     if truth is not None:
         return Answer(value=truth.value)
     try:
-        value = parse_yes_no(text)
+        value = reply_yes_no(text)
     except ParseError as error:
         return Answer(problem=error.code)
     return Answer(value=value, unsure=value is None)

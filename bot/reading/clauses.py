@@ -57,7 +57,9 @@ def _words(key: str) -> re.Pattern:
 @lru_cache(maxsize=None)
 def _starts(key: str) -> re.Pattern:
     """The words of `key` at the start of a part, after any "og", "men", "ok", "hmm"."""
-    fillers = r"(?:(?:og|and|men|but|så|so|ok|okay|okei|hmm+|vel|well|ja|yes|nei|no|hei|hi|btw|forresten)\W+)*"
+    # not "så" or "forresten": after them Norwegian puts the verb first in a statement too ("Forresten er en tysk
+    # klynge med", "Så er vi tre")
+    fillers = r"(?:(?:og|and|men|but|ok|okay|okei|hmm+|hei|hi)\W+)*"
     return re.compile(rf"^\W*{fillers}" + _words(key).pattern)
 
 

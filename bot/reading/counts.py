@@ -24,6 +24,8 @@ from bot.reading.tokens import article_value, is_scaled, is_year, tokens
 from bot.reading.vocabulary import keyword_pattern, vocabulary
 from bot.rules.facts import country_adjectives, facts
 
+HOME = "NO"  # a Norwegian company is none of the foreign ones (bot.reading.values.HOME_COUNTRY)
+
 Span = tuple[int, int]
 
 
@@ -51,6 +53,7 @@ class Count:
     value: Quantity
     span: Span
     total: Optional[int] = None  # the whole it was said to be a part of ("to av tre", "alle fire")
+    whole: bool = False  # a list of the participants ("two Norwegian SMEs in the project"): all of them, it seems
 
 
 @dataclass(frozen=True)
@@ -95,6 +98,14 @@ _COPULA = frozenset({"er", "are", "is", "was", "were", "var", "blir", "be", "wil
 _NEGATORS = frozenset({"ikke", "ikkje", "not", "isn't", "aren't", "weren't", "wasn't"})
 _WE_ARE = (("vi", "er"), ("we", "are"), ("vi", "blir"), ("we", "will"), ("we'll", "be"), ("we're",), ("vi", "var"),
            ("we", "were"), ("er", "vi"), ("are", "we"))
+_OPENERS = frozenset({"hei", "hi", "hello", "hallo", "heisann", "ok", "okay", "ja", "yes", "nei", "no", "så", "so",
+                      "!", ",", ".", ":", "-", "vel", "well", "altså", "we", "vi", "er", "are", "have", "har"})
+_OTHER = frozenset({"andre", "other", "further", "flere"})
+_US = frozenset({"vi", "oss", "we", "us", "our", "vår", "vårt", "våre", "we're", "jeg", "i"})
+_AFTER_WE_ARE_N = frozenset({"i", "in", "totalt", "til", "nå", "now", "stk", "stykker", "altogether", "all", "med",
+                             "with", "og", "and", "da", "then", "so", "så", "companies", "bedrifter", "partnere",
+                             "partners", "selskaper", "firms", "on", "om", "about", "igjen", "again", "faktisk",
+                             "actually"})
 _IN_ALL = frozenset({"totalt", "total", "stk", "til sammen", "i alt", "in total", "altogether", "in all", "together"})
 _AND = frozenset({"og", "and", ",", "pluss", "plus", "samt", "+", "&"})
 _MORE = frozenset({"more", "extra", "additional", "ekstra", "flere", "til"})
@@ -286,7 +297,8 @@ def _part_of_whole(fact: str, is_kind: bool, value: Quantity, negated: bool) -> 
 
 
 def _said_of_part(sentence: _Sentence, index: int) -> tuple[int, bool, Optional[tuple[str, bool, int]]]:
-    """After a quantity: skip "er", "are", "is (an)", a negation; then what the part is said to be."""
+    """After a quantity: skip "er", "are", "is (an)", a negation; then what the part is said to be, after a word or
+    two that describe it ("alle ni er private SMB-er")."""
     negated = False
     position = index
     while position < len(sentence) and position - index < 4:
@@ -296,7 +308,13 @@ def _said_of_part(sentence: _Sentence, index: int) -> tuple[int, bool, Optional[
         elif word not in _COPULA:
             break
         position += 1
-    return position, negated, _predicate(sentence, position)
+    said = _predicate(sentence, position)
+    if said is None and position > index:
+        after, _ = _adjectives(sentence, position)
+        noun = _predicate(sentence, after) if after > position else None
+        if noun is not None and noun[0] != "companies":
+            said = noun
+    return position, negated, said
 
 
 # --- the binders -------------------------------------------------------------------------------------------------
@@ -308,9 +326,10 @@ class _Binder:
         self.deltas: list[Delta] = []
         self.loose: list[Loose] = []
 
-    def add(self, fact: str, value: Quantity, start: int, end: int, total: Optional[int] = None) -> None:
+    def add(self, fact: str, value: Quantity, start: int, end: int, total: Optional[int] = None,
+            whole: bool = False) -> None:
         if _plausible(fact, value):
-            self.counts.append(Count(fact, value, self.s.span(start, end), total))
+            self.counts.append(Count(fact, value, self.s.span(start, end), total, whole))
 
     def run(self) -> Counts:
         index = 0
@@ -336,16 +355,19 @@ class _Binder:
             word = self.s.word(position)
             named = named or word not in ("dem", "oss", "them", "us")
             noun = _noun(self.s, position)
-            number = self.s.number(position)
-            if number is not None and total is None:
-                total = number
+            if word in _GROUP:
+                position += 1
+            elif self.s.number(position) is not None and total is None:
+                total = self.s.number(position)
+                position += 1
             elif noun is not None and noun[0] == "companies":
-                total_fact = noun[0]
-                position = noun[1]
+                total_fact, position = noun[0], noun[1]
                 break
-            elif word not in _GROUP and not (total is not None and word not in _NOT_ADJECTIVES):
+            elif total is not None and noun is None and word not in _NOT_ADJECTIVES | _COPULA | _NEGATORS \
+                    and (word in country_adjectives() or _predicate(self.s, position) is None):
+                position += 1  # "to av de fem norske bedriftene"
+            else:
                 break
-            position += 1
         after, negated, said = _said_of_part(self.s, position)
         if said is not None and not (self.s.word(position - 1) in _GROUP and said[0] == "companies"):
             fact, is_kind, end = said
@@ -398,9 +420,10 @@ class _Binder:
         after, _, said = _said_of_part(self.s, position)
         return said[2] if said else after
 
-    def _np(self, index: int, articles: bool) -> Optional[tuple[str, int, int, bool]]:
+    def _np(self, index: int, articles: bool) -> Optional[tuple[str, int, int, bool, bool]]:
         """(fact, count, index after, whether it names a kind) for "3 norske bedrifter", "to SMB-er", "én svensk"
-        (the noun left out, in a list); "3 bedrifter" names no kind: it is the whole a list's other counts are of."""
+        (the noun left out, in a list); "3 bedrifter" names no kind: it is the whole a list's other counts are of.
+        The last: whether it calls them Norwegian ("tre norske bedrifter")."""
         quantity = _quantity(self.s, index, articles=articles)
         if quantity is None or not isinstance(quantity[0], int) or quantity[2] is not None:
             return None
@@ -408,22 +431,26 @@ class _Binder:
         if self.s.word(position) in _OF or self.s.word(position) == "out":
             return None
         position, adjectives = _adjectives(self.s, position)
-        if self.s.after(_other_nouns(), position):
-            return "", value, self.s.after(_other_nouns(), position), True
+        other = self.s.after(_other_nouns(), position)
+        if other:
+            return "", value, other, True, False
+        norwegian = any(country_adjectives().get(word) == HOME for word in adjectives)
         noun = _noun(self.s, position)
         if noun is not None:
             fact, end = noun
+            if fact == "companies" and set(adjectives) & _OTHER and self._first_person():
+                value += 1  # "vi og to andre bedrifter", "us and two other companies": three
             if fact == "companies" and _foreign_by_adjective(adjectives):
                 fact = "foreign_companies"
             kind = fact != "companies" or any(country_adjectives().get(word) or
                                               _predicate(_Sentence(word, None), 0) for word in adjectives)
-            return fact, value, end, kind
+            return fact, value, end, kind, norwegian
         if articles and adjectives:  # "og en svensk", "and one large"
             said = _predicate(self.s, position - len(adjectives))
             if _foreign_by_adjective(adjectives):
-                return "foreign_companies", value, position, True
+                return "foreign_companies", value, position, True, False
             if said is not None:
-                return (said[0] if said[1] else "companies"), value, said[2], True
+                return (said[0] if said[1] else "companies"), value, said[2], True, norwegian
         return None
 
     def listed(self, index: int) -> Optional[int]:
@@ -446,21 +473,32 @@ class _Binder:
                 whole = following[1]
                 break
             found.append(following)
-        we = any(self.s.words_before(index, len(words)) == words for words in _WE_ARE)
+        # after "vi er", or standing alone at the start ("Tre norske SMB-er, Arena-klynge."), a list is all the companies
+        we = any(self.s.words_before(index, len(words)) == words for words in _WE_ARE) or (
+            self._opens(index) and (position >= len(self.s) or self.s.items[position].kind == "mark"))
         by_kind: dict[str, int] = {}
-        for fact, value, _, _ in found:
+        for fact, value, *_ in found:
             by_kind[fact] = by_kind.get(fact, 0) + value
         # "3 bedrifter, 2 smb": the companies are the whole, the SMEs a part of it; "to SMB-er og en stor bedrift" adds up
-        generic = [value for fact, value, _, kind in found if fact == "companies" and not kind]
+        generic = [value for fact, value, _, kind, _ in found if fact == "companies" and not kind]
         if whole is not None:
             by_kind["companies"] = whole
         elif generic and len(found) > 1:
             by_kind["companies"] = generic[0]
         elif len(found) > 1 or we:
-            by_kind["companies"] = sum(value for _, value, _, _ in found)
+            by_kind["companies"] = sum(value for _, value, *_ in found)
+        if whole is None and all(norwegian for *_, norwegian in found) and (we or len(found) == 1 or generic):
+            by_kind.setdefault("foreign_companies", 0)  # "tre norske bedrifter": none of them foreign
         for fact, value in by_kind.items():
-            self.add(fact, value, index, position)
+            self.add(fact, value, index, position, whole="companies" not in by_kind)
         return position
+
+    def _first_person(self) -> bool:
+        return any(item.text in _US for item in self.s.items)
+
+    def _opens(self, index: int) -> bool:
+        """Whether the count opens its sentence, after a greeting at most."""
+        return all(self.s.word(position) in _OPENERS for position in range(index))
 
     def _in_all(self, index: int) -> bool:
         return self.s.word(index) in _IN_ALL or f"{self.s.word(index)} {self.s.word(index + 1)}" in _IN_ALL
@@ -538,8 +576,10 @@ class _Binder:
         if other:
             return other  # "a 25-person firm"
         we = any(self.s.words_before(index, len(words)) == words for words in _WE_ARE)
-        if (we or self._in_all(position)) and isinstance(value, int):
-            self.add("companies", value, index, position)
+        following = self.s.items[position] if position < len(self.s) else None
+        counts_us = following is None or following.kind == "mark" or following.text in _AFTER_WE_ARE_N
+        if ((we and counts_us) or self._in_all(position)) and isinstance(value, int):
+            self.add("companies", value, index, position)  # "nei vent, vi er fire"; not "vi er 27 medlemsbedrifter"
             return position
         item = self.s.items[index]
         if item.text.replace(" ", "").isdigit() and len(item.text.replace(" ", "")) > 4:
@@ -565,3 +605,23 @@ def counts_in(text: str, language: Optional[str] = None) -> Counts:
     """Every count in a folded sentence, bound to what it counts; the deltas; and what is bound to nothing."""
     return _Binder(_Sentence(text, language)).run()
 
+
+
+def leaving_deltas(text: str, language: Optional[str] = None) -> tuple[Delta, ...]:
+    """In a sentence saying someone leaves: the counts that go down ("en av SMB-ene trekker seg": one SME, and so
+    one company, less; "two of the companies drop out")."""
+    sentence = _Sentence(text, language)
+    found = []
+    for index in range(len(sentence)):
+        quantity = _quantity(sentence, index, articles=True)
+        if quantity is None or not isinstance(quantity[0], int) or not quantity[0]:
+            continue
+        position = quantity[1]
+        if sentence.word(position) in _OF:
+            position += 1
+            while sentence.word(position) in _GROUP - {"companies", "partners", "bedriftene", "partnerne"}:
+                position += 1
+        noun = _noun(sentence, position)
+        if noun is not None:
+            found.append(Delta(noun[0], -quantity[0], sentence.span(index, noun[1])))
+    return tuple(found)

@@ -261,6 +261,20 @@ def is_unsure(text: str) -> bool:
     return bool(_UNSURE.search(" ".join(text.lower().split())))
 
 
+# A reply longer than this that does not begin with yes or no is read for its facts, not for a yes or a no: "Initiativet
+# kommer fra oss, og vi er ikke i tvil" is no "no".
+SHORT_YES_NO = 6
+
+
+def reply_yes_no(text: str) -> Optional[bool]:
+    """parse_yes_no for the reply to a yes/no question: only a short reply, or one that begins with yes or no."""
+    lowered = " ".join(re.sub(r"[^\w' ]", " ", text.lower()).split())
+    first = lowered.split(" ", 1)[0] if lowered else ""
+    if len(lowered.split()) > SHORT_YES_NO and not _PLAIN_YES_NO.fullmatch(first):
+        raise ParseError("not_yes_no", text)
+    return parse_yes_no(text)
+
+
 def parse_yes_no(text: str) -> Optional[bool]:
     """True or False, or None for 'not sure' (the fact stays unknown); ParseError when it is neither."""
     lowered = " ".join(re.sub(r"[^\w' ]", " ", text.lower()).split())

@@ -20,8 +20,9 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Mapping, Optional
 
 from bot.reading.clauses import Sentence, sentences
-from bot.reading.counts import Portion, counts_in
-from bot.reading.values import HOME_COUNTRY, Span, budget_in, choices_in, countries_in, counts_per_country, stated_truth
+from bot.reading.counts import Portion, counts_in, leaving_deltas
+from bot.reading.values import (HOME_COUNTRY, Span, budget_in, choices_in, counts_per_country, country_claims,
+                                own_country, stated_truth, stated_truth_at)
 from bot.reading.vocabulary import keyword_pattern, mentions, vocabulary
 from bot.resources import fold
 from bot.rules.facts import facts
@@ -89,9 +90,11 @@ _SELF = (r"(?:vi er|jeg er|vi representerer|jeg representerer|jeg jobber (?:i|fo
          r"jeg leder|i run|i lead|i manage|we run|"
          r"we are|we're|i am|i'm|i work (?:at|for|in)|i represent|we represent|on behalf of|på vegne av)")
 _APPLICANT = (r"(?:søker er|søkeren er|søker blir|søkeren blir|søker:|the applicant is|the applicant will be|"
-              r"applicant:)\s+(?P<after>.{0,60})|(?P<before>[\wæøå -]{0,40}?)\s+(?:skal|vil|kommer til å)\s+"
-              r"(?:søke|sende (?:inn )?søknaden|stå som søker)|(?P<before2>[\wæøå -]{0,40}?)\s+will\s+"
-              r"(?:apply|submit the application|be the applicant)")
+              r"the applicant would be|applicant:)\s+(?P<after>.{0,60})|"
+              r"(?P<before>[\wæøå -]{0,40}?)\s+(?:skal|skulle|vil|ville|kommer til å)\s+(?:ha\s+)?"
+              r"(?:søke|søkt|sende (?:inn )?søknaden|stå som søker|være søker)|"
+              r"(?P<before2>[\wæøå -]{0,40}?)(?:\s+(?:will|would|is going to|was going to)|'d|'ll)\s+(?:have\s+)?"
+              r"(?:apply|applied|submit(?:ted)? the application|be the applicant|been the applicant|submit)")
 # "klyngeorganisasjonen vår", "our cluster organisation", "my company": the asker's own organisation
 _OWN = (r"\b(?:vår|vårt|min|mitt|our|my)\s+(?P<who>(?:[\wæøå-]+ ?){1,2})|"
         r"(?P<before>[\wæøå-]+)\s+(?:vår|vårt|min|mitt)\b")
@@ -100,7 +103,12 @@ _ASKER_OF_APPLICANT = {"company": "company", "cluster_organisation": "cluster_or
                        "public_body": "other"}
 
 
-def _roles(text: str) -> tuple[dict[str, str], dict[str, Span]]:
+_WE = re.compile(r"(?:^|\b)(?:vi|we|we'd|we'll|we're|jeg|i|i'd)\s*$")
+
+
+def _roles(text: str, asker: Optional[str]) -> tuple[dict[str, str], dict[str, Span]]:
+    """Who will submit the application, where said, and who is asking. "we'd apply", "vi skal søke" names the asker's
+    own organisation (`asker`: who is asking, as known)."""
     found: dict[str, str] = {}
     spans: dict[str, Span] = {}
     applicant = re.search(_APPLICANT, text)
@@ -110,6 +118,8 @@ def _roles(text: str) -> tuple[dict[str, str], dict[str, Span]]:
         if named:
             found["applicant"] = named[-1].value if applicant.group("after") is None else named[0].value
             spans["applicant"] = applicant.span()
+        elif _WE.search(words) and asker in facts()["applicant"].values:
+            found["applicant"], spans["applicant"] = asker, applicant.span()
     # the role right after "vi er"/"I run" (a word or two may describe it): "vi er to SMB-er og et universitet" is
     # a list of the partners, no role of the asker's
     self_reference = re.search(_SELF + r"\s+(?:en |et |ei |a |an |the |fra |from |i |in )?(?P<who>(?:[\wæøå-]+ ?){1,3})",
@@ -120,7 +130,24 @@ def _roles(text: str) -> tuple[dict[str, str], dict[str, Span]]:
         if named:
             found["asker"] = _ASKER_OF_APPLICANT[named[0].value]
             spans["asker"] = own.span()
+            if "applicant" not in found and applicant and _WE.search(applicant.group("before") or
+                                                                     applicant.group("before2") or "-"):
+                found["applicant"], spans["applicant"] = named[0].value, applicant.span()
     return found, spans
+
+
+# --- the cluster programme -------------------------------------------------------------------------------------
+
+def _programme(text: str) -> Optional[tuple[str, Span]]:
+    """The programme the sentence says the cluster is in. One named under a negation is not it ("ikke med i Arena,
+    NCE eller GCE", "har aldri vært NCE"): where every one named is, the cluster is in none."""
+    named = choices_in("cluster_programme", text)
+    if not named:
+        return None
+    said = [item for item in named if item.value == "none" or stated_truth_at(text, item.span) is not False]
+    if said:
+        return said[0].value, said[0].span
+    return "none", named[0].span
 
 
 # --- the budget --------------------------------------------------------------------------------------------------
@@ -130,54 +157,80 @@ _CURRENCY = re.compile(r"\b(kr|nok|mnok|kroner|eur|euro)\b|€")
 
 
 def _budget(text: str, day: dt.date) -> tuple[Optional[float], Optional[float], Optional[Span]]:
+    """The budget a sentence states: the first amount beside a budget word or a currency, or, where the sentence
+    corrects itself ("Budsjettet er 500 000 – nei, jeg mente 350 000"), the amount after the correction."""
     budget_words = keyword_pattern(tuple(vocabulary()["budget_words"]))
     enterprise_figures = keyword_pattern(tuple(vocabulary()["enterprise_figure_words"]))
-    position = 0
+    corrects = keyword_pattern(tuple(vocabulary()["acts"]["correction"]))
+    position, found_one = 0, None
     for clause in _BUDGET_CLAUSES.split(text):
         start = text.find(clause, position)
         position = start + len(clause)
+        if found_one is not None:
+            after = budget_in(clause, day)
+            if corrects.search(text, found_one[2][1], start + len(clause)) and after.problem is None:
+                return after.nok, after.from_eur, (start, start + len(clause))
+            continue
         if enterprise_figures.search(clause) and not budget_words.search(clause):
             continue
         if budget_words.search(clause) or _CURRENCY.search(clause):
             found = budget_in(clause, day)
             if found.problem is None:
-                return found.nok, found.from_eur, (start, start + len(clause))
-    return None, None, None
+                found_one = (found.nok, found.from_eur, (start, start + len(clause)))
+    return found_one if found_one is not None else (None, None, None)
 
 
 # --- one sentence ------------------------------------------------------------------------------------------------
 
-def _countries(text: str, cased: str, earlier: Statement) -> tuple[Optional[list[str]], bool, Optional[Span]]:
-    """The participating countries the sentence names, with those an earlier sentence of the message named ("I work
-    for a Norwegian cluster organisation. We plan workshops with a Finnish cluster."), and whether the list is the
-    bot's own completion: a Norwegian cluster's partner countries stand beside Norway, the asker's own."""
-    named = countries_in(text, cased)
-    if not named:
+def _countries(text: str, cased: str, known: Mapping[str, Any], earlier: Statement, corrects: bool,
+               home: Optional[str], home_named: bool = False) -> tuple[Optional[list[str]], bool, Optional[Span]]:
+    """The participating countries after the sentence, and whether the list is the bot's own completion. Countries it
+    names join those known ("Forresten er en tysk klynge også med"); those it says leave, or are not, go ("Finland
+    pulled out", "I meant Iceland, not Denmark"); a Norwegian cluster's partner countries stand beside Norway, the
+    asker's own, unless the asker says they are from another country ("Jeg leder en svensk klynge")."""
+    claims = country_claims(text, cased, anywhere=corrects)
+    if not claims:
         return None, False, None
-    before = list(earlier.facts.get("countries") or ())
+    staying = [found.value for found, stays in claims if stays]
+    gone = {found.value for found, stays in claims if not stays}
+    before = list(earlier.facts.get("countries") or known.get("countries") or ())
     if "countries" in earlier.inferred:
         before = [code for code in before if code != HOME_COUNTRY]
-    codes = list(dict.fromkeys([*before, *(item.value for item in named)]))
-    if HOME_COUNTRY not in codes:
-        return [HOME_COUNTRY, *codes], True, named[0].span
-    return codes, False, named[0].span
+    codes = [code for code in dict.fromkeys([*before, *staying]) if code not in gone]
+    span = claims[0][0].span
+    if not staying and not before:
+        return None, False, None
+    if codes == [HOME_COUNTRY] and not _PLURAL_CLUSTERS.search(text):
+        return None, False, None  # "en norsk klynge" alone says nothing of a project between countries
+    if home is None and HOME_COUNTRY not in codes and HOME_COUNTRY not in gone:
+        return [HOME_COUNTRY, *codes], not home_named, span  # named in the message ("en norsk NCE-klynge"): said
+    return codes, False, span
+
+
+# "tre norske klynger": several clusters of one country, a project of that country alone
+_PLURAL_CLUSTERS = re.compile(r"\b(?:klynger|klyngene|clusters|nettverk|networks)\b")
 
 
 def sentence_facts(text: str, cased: str, known: Mapping[str, Any], day: dt.date,
-                   language: Optional[str] = None, earlier: Statement = Statement()) -> Statement:
+                   language: Optional[str] = None, earlier: Statement = Statement(),
+                   home: Optional[str] = None, home_named: bool = False) -> Statement:
     """Every fact one folded sentence states, whatever its act, with where it states it (`cased`: the sentence
     folded but for its case, where ISO codes and acronyms are read; `earlier`: what the message's sentences before
-    it stated)."""
+    it stated; `home`: the asker's own country, where the message says it is not Norway)."""
     found: dict[str, Any] = {}
     spans: dict[str, Span] = {}
     inferred: set[str] = set()
     portions: dict[str, Portion] = {}
 
+    corrects = bool(keyword_pattern(tuple(vocabulary()["acts"]["correction"])).search(text))
+    countries, completed, country_span = _countries(text, cased, known, earlier, corrects, home, home_named)
     per_country, per_country_spans = ({}, [])
     if mentions(vocabulary()["counted"]["smes"]["nouns"], text) or "smes_per_country" in known:
-        per_country, per_country_spans = counts_per_country(text, cased, tuple(known.get("countries") or ()))
+        per_country, per_country_spans = counts_per_country(text, cased, tuple(countries or known.get("countries")
+                                                                                or ()))
+    leaves = mentions(vocabulary()["leaving_words"], text)
     counted = counts_in(text, language)
-    for count in counted.counts:
+    for count in counted.counts if not leaves else ():
         if any(start <= count.span[0] < end for start, end in per_country_spans):
             continue  # "3 SMEs in Norway" counts one country's SMEs, not all of them
         if isinstance(count.value, Portion):
@@ -185,30 +238,41 @@ def sentence_facts(text: str, cased: str, known: Mapping[str, Any], day: dt.date
         else:
             found[count.fact] = count.value
         spans.setdefault(count.fact, count.span)
-    deltas = {delta.fact: delta.n for delta in counted.deltas}
-    spans.update({delta.fact: delta.span for delta in counted.deltas if delta.fact not in spans})
+        if count.whole and count.fact == "smes" and "companies" not in known:
+            # "two Norwegian SMEs in the project": the companies, it seems; confirmed before a rule fails on it
+            found.setdefault("companies", count.value)
+            spans.setdefault("companies", count.span)
+            inferred.add("companies")
+    corrects = keyword_pattern(tuple(vocabulary()["acts"]["correction"]))
+    for loose in counted.loose:  # "Vi er fire bedrifter – nei vent, fem": the number after the correction wins
+        earlier_counts = [count for count in counted.counts if count.span[1] <= loose.span[0]
+                          and isinstance(loose.value, int)]
+        if earlier_counts and corrects.search(text, earlier_counts[-1].span[1], loose.span[0]):
+            found[earlier_counts[-1].fact] = loose.value
+    changes = counted.deltas + (leaving_deltas(text, language) if leaves else ())
+    deltas = {delta.fact: delta.n for delta in changes}
+    spans.update({delta.fact: delta.span for delta in changes if delta.fact not in spans})
 
     budget, converted, budget_span = _budget(text, day)
     if budget is not None:
         found["budget_nok"], spans["budget_nok"] = budget, budget_span
-    programme = choices_in("cluster_programme", text)
+    programme = _programme(text)
     if programme:
-        found["cluster_programme"], spans["cluster_programme"] = programme[0].value, programme[0].span
-    roles, role_spans = _roles(text)
+        found["cluster_programme"], spans["cluster_programme"] = programme
+    roles, role_spans = _roles(text, earlier.facts.get("asker") or known.get("asker"))
     found.update(roles)
     spans.update(role_spans)
     activities = choices_in("activities", text)
     if activities:
         found["activities"] = [item.value for item in activities]
         spans["activities"] = activities[0].span
-    countries, completed, country_span = _countries(text, cased, earlier)
     if per_country:
         found["smes_per_country"] = {**(known.get("smes_per_country") or {}), **per_country}
         found["smes"] = sum(found["smes_per_country"].values())
         spans["smes_per_country"] = spans["smes"] = per_country_spans[0]
         if not countries and not known.get("countries"):
             countries, completed, country_span = [*per_country], True, per_country_spans[0]
-            if HOME_COUNTRY not in countries:
+            if HOME_COUNTRY not in countries and home is None:
                 countries = [HOME_COUNTRY, *countries]
     if countries:
         found["countries"], spans["countries"] = countries, country_span
@@ -237,10 +301,14 @@ def read(text: str, known: Mapping[str, Any], day: dt.date, language: Optional[s
     questions, answering = [], []
     found = sentences(text)
     so_far, earlier = dict(known), Statement()
+    texts = [(sentence.text, cased[sentence.start:sentence.start + len(sentence.text)]) for sentence in found]
+    home = next((country for text_, cased_ in texts if (country := own_country(text_, cased_))), None)
+    home_named = any(found_.value == HOME_COUNTRY and stays for text_, cased_ in texts
+                     for found_, stays in country_claims(text_, cased_))
     for sentence in found:
         end = sentence.start + len(sentence.text)
         statement = _shifted(sentence_facts(sentence.text, cased[sentence.start:end], so_far, day, language,
-                                            earlier), sentence.start)
+                                            earlier, home, home_named), sentence.start)
         so_far.update(statement.facts)  # "… med en dansk klynge. Tre SMB-er fra hvert land.": the countries known
         earlier = earlier.merged(statement)
         for act in by_act:
@@ -288,3 +356,13 @@ def with_deltas(values: Mapping[str, Any], deltas: Mapping[str, int]) -> dict[st
         if total and changed.get(total) is not None and total not in deltas:
             changed[total] = changed[total] + more
     return changed
+
+
+def within_countries(values: Mapping[str, Any], new: Mapping[str, Any]) -> dict[str, Any]:
+    """`new` with the SMEs per country kept to the participating countries when these change ("the Danish partner
+    dropped out": Denmark's SMEs go too), so a smaller list of countries forgets nothing else."""
+    countries, per_country = values.get("countries"), values.get("smes_per_country")
+    if "countries" not in new or not countries or not per_country or set(per_country) <= set(countries):
+        return dict(new)
+    kept = {code: count for code, count in per_country.items() if code in countries}
+    return {**new, "smes_per_country": kept, **({"smes": sum(kept.values())} if "smes" in values and kept else {})}

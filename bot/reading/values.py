@@ -46,7 +46,10 @@ def choices_in(fact: str, text: str) -> list[Found]:
         match = pattern.search(text)
         if match and value not in found:
             found[value] = Found(value, match.span())
-    return sorted(found.values(), key=lambda item: item.span)
+    # at the same place the longer name wins: "business network" is a network, not a "business"
+    ordered = sorted(found.values(), key=lambda item: (item.span[0], item.span[0] - item.span[1]))
+    return [item for item in ordered if not any(other.span[0] <= item.span[0] and item.span[1] <= other.span[1]
+                                                and other is not item and other.span != item.span for other in ordered)]
 
 
 # --- countries ---------------------------------------------------------------------------------------------------
@@ -84,6 +87,9 @@ _COOPERATION = re.compile(r"\b(?:samarbeid\w*|cooperat\w*|co-operat\w*|collabora
 _COUNTRY_LIST = re.compile(r"\b(?:land|landene|countries|country|deltakerland\w*|participating countries)\b")
 
 
+_SME_OR_COMPANY = re.compile(r"(?:smb|sme|bedrift|selskap|compan|firm|business)")
+
+
 def _clusterish(items: tuple[Token, ...], start: int, end: int) -> bool:
     return any(_CLUSTERISH.fullmatch(items[index].text) for index in range(max(0, start), min(len(items), end)))
 
@@ -93,9 +99,19 @@ def _in_cluster_context(items: tuple[Token, ...], mention: _Mention, sentence: s
     networks", "a cluster in Denmark", "partners from Finland", "sammen med Sverige og Danmark" (in a sentence about
     cooperation), "landene er Norge og Sverige". "A market study in Denmark" names a place, no participant."""
     index = mention.index
-    if mention.adjective:
-        return _clusterish(items, index + 1, index + 4)
+    if mention.adjective:  # "en dansk klynge", "Danish and Swedish clusters", "en norsk Arena-klynge"
+        position = index + 1
+        while position < len(items) and position - index <= 4 and items[position].kind == "word":
+            if _CLUSTERISH.fullmatch(items[position].text):
+                return True
+            if _SME_OR_COMPANY.match(items[position].text) and not (
+                    position + 1 < len(items) and _CLUSTERISH.fullmatch(items[position + 1].text)):
+                return False  # "norske SMB-er", "Danish companies": companies of a country; "business network" is one
+            position += 1
+        return False
     before = items[index - 1].text if index else ""
+    if before in ("the", "det") and index > 1:  # "a cluster in the UK"
+        index, before = index - 1, items[index - 2].text
     if before in _AT and _clusterish(items, index - 4, index - 1):
         return True
     if before in _WITH and _COOPERATION.search(sentence):
@@ -104,25 +120,57 @@ def _in_cluster_context(items: tuple[Token, ...], mention: _Mention, sentence: s
 
 
 _LIST_WORDS = frozenset({"og", "and", ",", "samt", "plus", "pluss", "&", "en", "et", "ei", "a", "an", "one", "i", "in",
-                         "fra", "from", "another", "en annen", "one in"})
+                         "fra", "from", "another", "the", "one in"})
 
 
 def countries_in(text: str, cased: str, anywhere: bool = False) -> list[Found]:
     """The participating countries a sentence names, in order, each once. `anywhere`: every country named counts
     (the reply to "which countries?"); otherwise only those of clusters and networks taking part, and the ones
-    listed with them ("en klynge i Danmark og en i Sverige")."""
+    listed with them ("en klynge i Danmark og en i Sverige"). A country said to leave or not to be one ("Finland
+    pulled out", "ikke Finland") is found with the value False: see country_claims."""
+    return [found for found, stays in country_claims(text, cased, anywhere) if stays]
+
+
+@lru_cache(maxsize=None)
+def _leaving() -> re.Pattern:
+    return keyword_pattern(tuple(vocabulary()["leaving_words"]))
+
+
+def country_claims(text: str, cased: str, anywhere: bool = False) -> list[tuple[Found, bool]]:
+    """Every participating country the sentence names (as countries_in), each with whether it stays: not when the part
+    of the sentence it stands in says it leaves ("Finland pulled out last week") or a negation stands just before it
+    ("I meant Iceland, not Denmark")."""
     items = tokens(text)
     mentions = _mentions(items, cased)
-    taken: dict[str, Found] = {}
+    taken: dict[str, tuple[Found, bool]] = {}
     last_taken = -10
     for mention in mentions:
         listed = last_taken >= 0 and mention.index - last_taken <= 4 and \
             all(items[index].text in _LIST_WORDS for index in range(last_taken + 1, mention.index))
-        if anywhere or listed or _in_cluster_context(items, mention, text):
+        negated = any(items[index].text in ("ikke", "not", "no") and cased[items[index].start:items[index].end] != "NO"
+                      for index in range(max(0, mention.index - 2), mention.index))  # "NO" is Norway
+        if anywhere or listed or negated or _in_cluster_context(items, mention, text):
             item = items[mention.index]
-            taken.setdefault(mention.code, Found(mention.code, (item.start, item.end)))
+            start, end = _part_start(items, mention.index), _part_end(items, mention.index)
+            leaves = bool(_leaving().search(text, items[start].start, items[end - 1].end if end > start else item.end))
+            taken.setdefault(mention.code, (Found(mention.code, (item.start, item.end)), not (negated or leaves)))
             last_taken = mention.index
     return list(taken.values())
+
+
+def own_country(text: str, cased: str) -> Optional[str]:
+    """The asker's own country where the sentence says it ("Jeg leder en svensk klynge", "We're a Finnish business
+    network"): a foreign asker's project is not completed with Norway."""
+    items = tokens(text)
+    for mention in _mentions(items, cased):
+        before = [item.text for item in items[max(0, mention.index - 4):mention.index]]
+        if mention.adjective and set(before) & _SELF_WORDS and mention.code != HOME_COUNTRY:
+            return mention.code
+    return None
+
+
+_SELF_WORDS = frozenset({"vi", "we", "we're", "jeg", "i", "i'm", "leder", "lead", "run", "er", "am", "our", "vår",
+                         "vårt", "min", "my", "mitt"})
 
 
 # --- SMEs per country ----------------------------------------------------------------------------------------------
@@ -159,6 +207,8 @@ def counts_per_country(text: str, cased: str, countries: tuple[str, ...]) -> tup
             return index + 1
         return index
 
+    each_said = False
+    by_adjective: dict[str, tuple[int, Span]] = {}  # "5 norske og 4 svenske": counted only as a list, or with a noun
     for index in range(len(items)):
         count = _count_at(items, index)
         if count is None:
@@ -168,8 +218,13 @@ def counts_per_country(text: str, cased: str, countries: tuple[str, ...]) -> tup
             position += 1
         mention = by_index.get(position)
         if mention is not None and mention.adjective:  # "fire norske SMB-er", "to finske"
-            pairs.setdefault(mention.code, count)
-            spans.append((items[index].start, items[sme_noun_at(position + 1) - 1].end))
+            after = sme_noun_at(position + 1)
+            span = (items[index].start, items[after - 1].end)
+            if after > position + 1 or pairs:
+                pairs.setdefault(mention.code, count)
+                spans.append(span)
+            else:
+                by_adjective.setdefault(mention.code, (count, span))
             continue
         if position < len(items) and items[position].text in _AT | {"hvert", "hver", "each", "every"}:
             at = position + (items[position].text in _AT)
@@ -177,6 +232,7 @@ def counts_per_country(text: str, cased: str, countries: tuple[str, ...]) -> tup
                 each = _each(items, at, by_index, countries)
                 if each:
                     codes, end = each
+                    each_said = True
                     for code in codes:
                         pairs.setdefault(code, count)
                     spans.append((items[index].start, items[end - 1].end))
@@ -186,12 +242,20 @@ def counts_per_country(text: str, cased: str, countries: tuple[str, ...]) -> tup
                 pairs.setdefault(mention.code, count)
                 spans.append((items[index].start, items[at].end))
                 continue
-        # "Norway 4", "Norge: 3"
-        before = by_index.get(index - 1) or (by_index.get(index - 2) if index > 1 and items[index - 1].text in
-                                              (":", "=", "-") else None)
+        # "Norway 4", "Norge: 3", "Norge har fem SMB-er", "Fra Norge er det tre SMB-er"
+        before = next((by_index[index - gap] for gap in (1, 2, 3, 4) if index - gap in by_index and all(
+            items[between].text in (":", "=", "-", "har", "has", "with", "med", "hadde", "had", "er", "det", "is",
+                                    "are", "there", "kommer", "come", "comes", "blir") for between in
+            range(index - gap + 1, index)) and (gap <= 2 or position > index + 1)), None)
         if before is not None and not before.adjective:
             pairs.setdefault(before.code, count)
             spans.append((items[before.index].start, items[index].end))
+    if len(by_adjective) >= 2 or (by_adjective and pairs):
+        for code, (count, span) in by_adjective.items():
+            pairs.setdefault(code, count)
+            spans.append(span)
+    if not each_said and set(pairs) <= {HOME_COUNTRY} and len(pairs) < 2:
+        return {}, []  # "to norske SMB-er" counts the SMEs of a Norwegian project, not SMEs per country
     return pairs, spans
 
 
@@ -245,12 +309,52 @@ def _negated(items: tuple[Token, ...], start: int, end: int) -> bool:
     return bool(found)
 
 
-def _part_start(items: tuple[Token, ...], index: int) -> int:
-    """The first token of the part of the sentence the token at `index` stands in."""
+def _item_after_comma(items: tuple[Token, ...], comma: int, step: int) -> bool:
+    """Whether the comma at `comma` separates items of a list ("offentlige aktører, forskningsinstitutter eller
+    klyngeorganisasjoner"): the stretch beside it, on the side `step` looks, is a few words without a verb of its own."""
+    if comma + 1 < len(items) and items[comma + 1].text in _CLAUSE_AFTER_COMMA:
+        return False  # "ingen utenlandske, og universitetet er med": a new clause, not the list's next item
+    position, words = comma + step, 0
+    while 0 <= position < len(items) and items[position].text not in _PART_ENDS and words <= 4:
+        if items[position].text in _VERBS:
+            return False
+        position += step
+        words += 1
+    return 0 < words <= 4
+
+
+def _part_start(items: tuple[Token, ...], index: int, lists: bool = False) -> int:
+    """The first token of the part of the sentence the token at `index` stands in; with `lists`, a list's commas
+    do not end it ("Ingen offentlige aktører, forskningsinstitutter eller klyngeorganisasjoner er partnere")."""
     position = index
-    while position > 0 and items[position - 1].text not in _PART_ENDS:
+    while position > 0:
+        before = items[position - 1].text
+        if lists and before == "," and _item_after_comma(items, position - 1, -1):
+            position -= 1
+            continue
+        if before in _PART_ENDS:
+            break
         position -= 1
     return position
+
+
+def _part_end(items: tuple[Token, ...], index: int, lists: bool = False) -> int:
+    """The index after the last token of the part the token at `index` stands in (with `lists`, lists kept whole)."""
+    position = index
+    while position < len(items):
+        word = items[position].text
+        if lists and word == "," and _item_after_comma(items, position, 1):
+            position += 1
+            continue
+        if word in _PART_ENDS:
+            break
+        position += 1
+    return position
+
+
+_CLAUSE_AFTER_COMMA = frozenset({"og", "and", "men", "but", "så", "so"})
+_VERBS = frozenset({"er", "is", "are", "har", "has", "have", "var", "was", "were", "blir", "will", "skal", "vil",
+                    "kan", "can", "deltar", "join", "joins", "takes", "take"})
 
 
 def _token_at(items: tuple[Token, ...], offset: int) -> int:
@@ -288,6 +392,14 @@ def stated_truth(fact: str, text: str, cased: Optional[str] = None) -> Optional[
     return max(said, key=lambda found: found.span[0]) if said else None
 
 
+def stated_truth_at(text: str, span: Span) -> Optional[bool]:
+    """Whether what stands at `span` is said, or denied by a negation before it in its part of the sentence
+    ("ikke med i Arena"): False where it is denied, True otherwise."""
+    items = tokens(text)
+    first = _token_at(items, span[0])
+    return not _negated(items, _part_start(items, first, lists=True), first)
+
+
 def _answer_after(items: tuple[Token, ...], index: int) -> Optional[bool]:
     """'early stage = yes', 'uavhengige: nei', 'tidlig fase - ja': a label and its answer."""
     if index < len(items) and items[index].text in ("=", ":", "-", "?"):
@@ -312,9 +424,15 @@ def _organisation_patterns() -> tuple[re.Pattern, re.Pattern]:
     return keyword_pattern(words), re.compile(r"(?<![\w-])(?:" + "|".join(map(re.escape, acronyms)) + r")(?![\w-])")
 
 
-_PARTNER_WORDS = re.compile(r"(?:partner\w*|deltar|deltaker\w*|participat\w*|involved|involvert|samarbeid\w*|"
-                            r"collaborat\w*|cooperat\w*|joins?|joined|takes?|consortium|konsortiet)")
-_ALONGSIDE = frozenset({"med", "with", "og", "and", "inkludert", "including", "pluss", "plus", "samt", "+"})
+_PARTNER_WORDS = re.compile(r"(?:[\w-]*partner\w*|deltar|deltaker\w*|participat\w*|involved|involvert|joins?|joined|"
+                            r"consortium|konsortiet|on board)")
+# Before an organisation, words that make it one of the participants: "vi er to SMB-er og SINTEF", "sammen med NTNU",
+# "vi har med et universitet". A bare "with" is not enough: "we work a lot with NTNU" says nothing of the project.
+_ALONGSIDE = frozenset({"og", "and", "inkludert", "including", "pluss", "plus", "samt", "+"})
+_ALONGSIDE_TWO = frozenset({("sammen", "med"), ("together", "with"), ("along", "with"), ("har", "med"),
+                            ("ha", "med"), ("tar", "med"), ("ta", "med"), ("får", "med"), ("få", "med"),
+                            ("teamed", "up"), ("teaming", "up")})
+_TAKEN_OUT = frozenset({"ut", "out", "fjerner", "fjernet", "remove", "removed", "dropped", "drop"})
 
 
 def organisation_spans(text: str, cased: str) -> list[Span]:
@@ -334,19 +452,18 @@ def _organisations_said(fact: str, text: str, items: tuple[Token, ...], cased: s
     found = []
     for start, end in organisation_spans(text, cased):
         first, last = _token_at(items, start), _token_at(items, end - 1)
-        part = _part_start(items, first)
-        before = {items[index].text for index in range(max(part, first - 3), first)}
-        following = range(last + 1, min(len(items), last + 6))
-        partner_after = next((index for index in following if items[index].text in _PART_ENDS
-                              or _PARTNER_WORDS.fullmatch(items[index].text)), None)
-        named_as_partner = bool(before & _ALONGSIDE) or any(
-            _PARTNER_WORDS.fullmatch(items[index].text) for index in range(part, first)) or (
-            partner_after is not None and _PARTNER_WORDS.fullmatch(items[partner_after].text))
-        if not named_as_partner:
-            continue  # "a spin-off from NTNU": named, but not as a partner
-        end_of_claim = partner_after + 1 if partner_after is not None else last + 1
-        negated = _negated(items, part, first) != _negated(items, last + 1, end_of_claim)
-        found.append(Found(not negated, (start, end)))
+        part, part_end = _part_start(items, first, lists=True), _part_end(items, last, lists=True)
+        words = [item.text for item in items]
+        before = set(words[max(part, first - 3):first])
+        pairs = {tuple(words[index:index + 2]) for index in range(max(part, first - 4), first - 1)}
+        partner_at = next((index for index in range(part, part_end) if _PARTNER_WORDS.fullmatch(words[index])
+                           or (words[index] == "med" and (index + 1 == len(words) or items[index + 1].kind == "mark"
+                                                          or words[index + 1] in ("i", "in", "som", "as")))), None)
+        if partner_at is None and not before & _ALONGSIDE and not pairs & _ALONGSIDE_TWO:
+            continue  # "a spin-off from NTNU", "we work a lot with NTNU": named, but not as a partner
+        claim_end = max(partner_at + 1, first) if partner_at is not None else first
+        taken_out = any(word in _TAKEN_OUT for word in words[part:part_end])  # "vi tar NTNU ut av partnerskapet"
+        found.append(Found(not _negated(items, part, claim_end) and not taken_out, (start, end)))
     return found
 
 
