@@ -71,7 +71,7 @@ def _count(fact: str, text: str, cased: str, known: Mapping[str, Any], language:
     if bound:
         return _quantity_answer(fact, bound[-1].value, known, bound[-1].total)
     if fact == "smes":
-        per_country, _ = counts_per_country(text, cased, tuple(known.get("countries") or ()))
+        per_country, _ = counts_per_country(text, cased, tuple(known.get("countries") or ()), language)
         if per_country:  # "tre fra Norge og fire fra Sverige": the SMEs are all of them
             return _quantity_answer(fact, sum(per_country.values()), known)
     values = {loose.value for loose in counted.loose}
@@ -143,7 +143,7 @@ def _yes_no(fact: str, text: str, cased: str) -> Answer:
 
 def _per_country(fact: str, text: str, cased: str, known: Mapping[str, Any], language: Optional[str]) -> Answer:
     countries = tuple(known.get("countries") or ())
-    pairs, _ = counts_per_country(text, cased, countries)
+    pairs, _ = counts_per_country(text, cased, countries, language)
     if not pairs:
         counted = known.get(fact) or {}
         missing = [code for code in countries if code not in counted]

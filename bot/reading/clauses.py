@@ -44,9 +44,23 @@ class Sentence:
         return frozenset(part.act for part in self.parts)
 
 
-# A full stop ends a sentence where a capital, a digit's absence or the end follows; "ca." and "f.eks." before a
-# lower-case word do not. Newlines and semicolons always end one.
-_END = re.compile(r"(?<=[.!?…])[\"»”')]*\s+(?=[A-ZÆØÅ«\"(])|(?<=[!?…])\s+|\s*[\n;]+\s*")
+# A full stop and a space end a sentence, but after an abbreviation ("ca.", "f.eks.", "mill.") only where a capital
+# follows; question and exclamation marks, newlines and semicolons always end one.
+_BOUNDARY = re.compile(r"(?P<mark>[.!?…])[\"»”')]*\s+|\s*[\n;]+\s*")
+_ABBREVIATION = re.compile(r"(?:^|[\s(])(?:ca|f\.eks|bl\.a|mill|kr|nr|tlf|dvs|osv|evt|mht|iht|ift|e\.g|i\.e|approx|no|vs|"
+                           r"etc|inkl|ekskl)$", re.I)
+
+
+def _pieces(text: str) -> list[str]:
+    pieces, start = [], 0
+    for match in _BOUNDARY.finditer(text):
+        if match.group("mark") == "." and not text[match.end():match.end() + 1].isupper() \
+                and _ABBREVIATION.search(text[max(start, match.start() - 8):match.start()]):
+            continue  # "ca. 3 bedrifter", "1,2 mill. kroner"
+        pieces.append(text[start:match.start() + (1 if match.group("mark") else 0)])
+        start = match.end()
+    pieces.append(text[start:])
+    return pieces
 
 
 @lru_cache(maxsize=None)
@@ -104,7 +118,7 @@ def sentences(text: str) -> tuple[Sentence, ...]:
     folded_message = fold(text)
     found: list[Sentence] = []
     position = 0
-    for raw in _END.split(plain):
+    for raw in _pieces(plain):
         folded = fold(raw)
         if not folded:
             continue

@@ -100,6 +100,7 @@ _WE_ARE = (("vi", "er"), ("we", "are"), ("vi", "blir"), ("we", "will"), ("we'll"
            ("we", "were"), ("er", "vi"), ("are", "we"))
 _OPENERS = frozenset({"hei", "hi", "hello", "hallo", "heisann", "ok", "okay", "ja", "yes", "nei", "no", "så", "so",
                       "!", ",", ".", ":", "-", "vel", "well", "altså", "we", "vi", "er", "are", "have", "har"})
+_QUANTITY_WORDS = _ALL | _NONE | _BOTH | _HALF
 _OTHER = frozenset({"andre", "other", "further", "flere"})
 _US = frozenset({"vi", "oss", "we", "us", "our", "vår", "vårt", "våre", "we're", "jeg", "i"})
 _AFTER_WE_ARE_N = frozenset({"i", "in", "totalt", "til", "nå", "now", "stk", "stykker", "altogether", "all", "med",
@@ -308,13 +309,13 @@ def _said_of_part(sentence: _Sentence, index: int) -> tuple[int, bool, Optional[
         elif word not in _COPULA:
             break
         position += 1
-    said = _predicate(sentence, position)
-    if said is None and position > index:
-        after, _ = _adjectives(sentence, position)
-        noun = _predicate(sentence, after) if after > position else None
-        if noun is not None and noun[0] != "companies":
-            said = noun
-    return position, negated, said
+    # a noun after a word or two that describe it is what the part is ("begge norske SMB-er", "alle ni er private
+    # SMB-er"); else the word itself ("alle er norske")
+    after, _ = _adjectives(sentence, position)
+    noun = _noun(sentence, after) if after > position else None
+    if noun is not None and noun[0] != "companies":
+        return position, negated, (noun[0], True, noun[1])
+    return position, negated, _predicate(sentence, position)
 
 
 # --- the binders -------------------------------------------------------------------------------------------------
@@ -353,19 +354,19 @@ class _Binder:
         total, total_fact, group_end, named = None, None, position, False
         while position < len(self.s) and position - group_end < 5:
             word = self.s.word(position)
-            named = named or word not in ("dem", "oss", "them", "us")
             noun = _noun(self.s, position)
             if word in _GROUP:
+                named = named or word not in ("dem", "oss", "them", "us")
                 position += 1
             elif self.s.number(position) is not None and total is None:
-                total = self.s.number(position)
+                total, named = self.s.number(position), True
                 position += 1
             elif noun is not None and noun[0] == "companies":
-                total_fact, position = noun[0], noun[1]
+                total_fact, position, named = noun[0], noun[1], True
                 break
             elif total is not None and noun is None and word not in _NOT_ADJECTIVES | _COPULA | _NEGATORS \
                     and (word in country_adjectives() or _predicate(self.s, position) is None):
-                position += 1  # "to av de fem norske bedriftene"
+                position, named = position + 1, True  # "to av de fem norske bedriftene"
             else:
                 break
         after, negated, said = _said_of_part(self.s, position)
@@ -379,6 +380,8 @@ class _Binder:
                 return end
         if total is not None and total_fact is not None:
             self.add(total_fact, total, index, position)
+        elif self.s.word(index - 1) == "the" and not named and isinstance(value, int):
+            self.add("companies", value, index, position)  # "just the two of us"
         elif not named or total is not None:
             self.loose.append(Loose(value, self.s.span(index, position), total))
         return position  # "one of the cluster companies": it picks one and counts none
@@ -398,7 +401,7 @@ class _Binder:
             position = noun[1]
         after, negated, said = _said_of_part(self.s, position)
         if said is None or (after == position and not is_word) or \
-                (after == position and word not in _NONE | _ALL and noun is None):
+                (after == position and word not in _NONE | _ALL | _BOTH and noun is None):
             return None  # "tre SMB-er" is a listed count; "to er SMB-er" and "alle er SMB-er" say what a part is
         fact, is_kind, end = said
         if fact == "companies" and value == 0:  # "ingen bedrifter": none, of nothing this reader knows
@@ -409,7 +412,7 @@ class _Binder:
             return end
         part = _part_of_whole(fact, is_kind, value, negated)
         if part is not None:
-            self.add(fact, part, index, end, total)
+            self.add(fact, part, index, end, total, whole=word in _BOTH)  # "begge er SMB-er": two, both of them
             if total is not None:
                 self.add(_total_of(fact) or "companies", total, index, end)
         return end
@@ -464,8 +467,8 @@ class _Binder:
         found = [first]
         position = first[2]
         whole = None
-        while self.s.word(position) in _AND:
-            following = self._np(position + 1, articles=True)
+        while self.s.word(position) in _AND and self.s.word(position + 1) not in _QUANTITY_WORDS:
+            following = self._np(position + 1, articles=True)  # not "…, begge SMB og begge norske": said of all
             if following is None or following[0] == "":
                 break
             position = following[2]
@@ -575,7 +578,8 @@ class _Binder:
         other = self.s.after(_other_nouns(), position + (self.s.word(position) == "-"))
         if other:
             return other  # "a 25-person firm"
-        we = any(self.s.words_before(index, len(words)) == words for words in _WE_ARE)
+        we = any(self.s.words_before(index, len(words)) == words for words in _WE_ARE) or (
+            self.s.word(index - 1) in ("vi", "oss") and self.s.word(index - 2) not in ("av", "of"))  # "vi to"
         following = self.s.items[position] if position < len(self.s) else None
         counts_us = following is None or following.kind == "mark" or following.text in _AFTER_WE_ARE_N
         if ((we and counts_us) or self._in_all(position)) and isinstance(value, int):

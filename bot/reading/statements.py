@@ -21,6 +21,7 @@ from typing import Any, Mapping, Optional
 
 from bot.reading.clauses import Sentence, sentences
 from bot.reading.counts import Portion, counts_in, leaving_deltas
+from bot.reading.spelling import corrected
 from bot.reading.values import (HOME_COUNTRY, Span, budget_in, choices_in, counts_per_country, country_claims,
                                 own_country, stated_truth, stated_truth_at)
 from bot.reading.vocabulary import keyword_pattern, mentions, vocabulary
@@ -227,7 +228,7 @@ def sentence_facts(text: str, cased: str, known: Mapping[str, Any], day: dt.date
     per_country, per_country_spans = ({}, [])
     if mentions(vocabulary()["counted"]["smes"]["nouns"], text) or "smes_per_country" in known:
         per_country, per_country_spans = counts_per_country(text, cased, tuple(countries or known.get("countries")
-                                                                                or ()))
+                                                                                or ()), language)
     leaves = mentions(vocabulary()["leaving_words"], text)
     counted = counts_in(text, language)
     for count in counted.counts if not leaves else ():
@@ -238,7 +239,7 @@ def sentence_facts(text: str, cased: str, known: Mapping[str, Any], day: dt.date
         else:
             found[count.fact] = count.value
         spans.setdefault(count.fact, count.span)
-        if count.whole and count.fact == "smes" and "companies" not in known:
+        if count.whole and count.fact == "smes" and isinstance(count.value, int) and "companies" not in known:
             # "two Norwegian SMEs in the project": the companies, it seems; confirmed before a rule fails on it
             found.setdefault("companies", count.value)
             spans.setdefault("companies", count.span)
@@ -295,7 +296,9 @@ def facts_in(text: str, known: Mapping[str, Any], day: dt.date, language: Option
 # --- the whole message -------------------------------------------------------------------------------------------
 
 def read(text: str, known: Mapping[str, Any], day: dt.date, language: Optional[str] = None) -> Reading:
-    """The message sentence by sentence: what it states or corrects, what it supposes, what it asks."""
+    """The message sentence by sentence: what it states or corrects, what it supposes, what it asks (typing slips
+    in the words read put right first)."""
+    text = corrected(text, language)
     cased = fold(text, lower=False)
     by_act = {act: Statement() for act in ("statement", "correction", "question", "what_if")}
     questions, answering = [], []

@@ -193,10 +193,11 @@ def _sme_noun() -> re.Pattern:
     return keyword_pattern(tuple(vocabulary()["counted"]["smes"]["nouns"]))
 
 
-def counts_per_country(text: str, cased: str, countries: tuple[str, ...]) -> tuple[dict[str, int], list[Span]]:
+def counts_per_country(text: str, cased: str, countries: tuple[str, ...],
+                       language: Optional[str] = None) -> tuple[dict[str, int], list[Span]]:
     """'tre SMB-er fra Norge og fire fra Sverige', 'fire norske SMB-er og to finske', 'Norway 4, Finland 2',
     '3 from each of Norway, Denmark and Sweden', 'tre fra hvert land' (the countries known or named)."""
-    items = tokens(text)
+    items = tokens(text, language)
     by_index = {mention.index: mention for mention in _mentions(items, cased)}
     pairs: dict[str, int] = {}
     spans: list[Span] = []
@@ -315,12 +316,23 @@ def _item_after_comma(items: tuple[Token, ...], comma: int, step: int) -> bool:
     if comma + 1 < len(items) and items[comma + 1].text in _CLAUSE_AFTER_COMMA:
         return False  # "ingen utenlandske, og universitetet er med": a new clause, not the list's next item
     position, words = comma + step, 0
-    while 0 <= position < len(items) and items[position].text not in _PART_ENDS and words <= 4:
+    while 0 <= position < len(items) and not _ends_part(items, position) and words <= 4:
         if items[position].text in _VERBS:
             return False
         position += step
         words += 1
     return 0 < words <= 4
+
+
+def _ends_part(items: tuple[Token, ...], index: int) -> bool:
+    """Whether the token at `index` ends a part of the sentence; a hyphen joined to a word does not ("FoU- eller
+    klyngeorganisasjonspartnere")."""
+    item = items[index]
+    if item.text != "-":
+        return item.text in _PART_ENDS
+    joined = (index and items[index - 1].end == item.start) or \
+        (index + 1 < len(items) and items[index + 1].start == item.end)
+    return not joined
 
 
 def _part_start(items: tuple[Token, ...], index: int, lists: bool = False) -> int:
@@ -332,7 +344,7 @@ def _part_start(items: tuple[Token, ...], index: int, lists: bool = False) -> in
         if lists and before == "," and _item_after_comma(items, position - 1, -1):
             position -= 1
             continue
-        if before in _PART_ENDS:
+        if _ends_part(items, position - 1):
             break
         position -= 1
     return position
@@ -346,7 +358,7 @@ def _part_end(items: tuple[Token, ...], index: int, lists: bool = False) -> int:
         if lists and word == "," and _item_after_comma(items, position, 1):
             position += 1
             continue
-        if word in _PART_ENDS:
+        if _ends_part(items, position):
             break
         position += 1
     return position
@@ -461,9 +473,11 @@ def _organisations_said(fact: str, text: str, items: tuple[Token, ...], cased: s
                                                           or words[index + 1] in ("i", "in", "som", "as")))), None)
         if partner_at is None and not before & _ALONGSIDE and not pairs & _ALONGSIDE_TWO:
             continue  # "a spin-off from NTNU", "we work a lot with NTNU": named, but not as a partner
-        claim_end = max(partner_at + 1, first) if partner_at is not None else first
+        # "the cluster organisation isn't in it", "NTNU er ikke lenger partner": a negation after it in its part too
+        claim_end = max(partner_at + 1, first) if partner_at is not None else part_end
         taken_out = any(word in _TAKEN_OUT for word in words[part:part_end])  # "vi tar NTNU ut av partnerskapet"
-        found.append(Found(not _negated(items, part, claim_end) and not taken_out, (start, end)))
+        negated = _negated(items, part, first) or _negated(items, last + 1, claim_end)
+        found.append(Found(not negated and not taken_out, (start, end)))
     return found
 
 
