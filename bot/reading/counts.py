@@ -278,6 +278,18 @@ def _adjectives(sentence: _Sentence, index: int, most: int = 2) -> tuple[int, tu
     return index, tuple(words)
 
 
+def _dimension(fact: str, adjectives: tuple[str, ...]) -> str:
+    """What a counted noun sorts the companies by: "country" (norske, svenske, utenlandske), "size" (SMB-er, store), or
+    "generic" (bedrifter): a list adds up within one of them; across them, the countries are the whole."""
+    if fact == "smes":
+        return "size"
+    if fact == "foreign_companies" or any(country_adjectives().get(word) for word in adjectives):
+        return "country"
+    if any(_predicate(_Sentence(word, None), 0) for word in adjectives):
+        return "size"
+    return "generic"
+
+
 def _foreign_by_adjective(words: tuple[str, ...]) -> bool:
     """'svenske bedrifter', 'a Danish company': companies of another country than Norway."""
     return any(country_adjectives().get(word) not in (None, "NO") for word in words)
@@ -423,10 +435,9 @@ class _Binder:
         after, _, said = _said_of_part(self.s, position)
         return said[2] if said else after
 
-    def _np(self, index: int, articles: bool) -> Optional[tuple[str, int, int, bool, bool]]:
-        """(fact, count, index after, whether it names a kind) for "3 norske bedrifter", "to SMB-er", "én svensk"
-        (the noun left out, in a list); "3 bedrifter" names no kind: it is the whole a list's other counts are of.
-        The last: whether it calls them Norwegian ("tre norske bedrifter")."""
+    def _np(self, index: int, articles: bool) -> Optional[tuple[str, int, int, str, bool]]:
+        """(fact, count, index after, what it sorts companies by, whether it calls them Norwegian) for "3 norske
+        bedrifter", "to SMB-er", "én svensk" (the noun left out, in a list): see _dimension."""
         quantity = _quantity(self.s, index, articles=articles)
         if quantity is None or not isinstance(quantity[0], int) or quantity[2] is not None:
             return None
@@ -445,15 +456,13 @@ class _Binder:
                 value += 1  # "vi og to andre bedrifter", "us and two other companies": three
             if fact == "companies" and _foreign_by_adjective(adjectives):
                 fact = "foreign_companies"
-            kind = fact != "companies" or any(country_adjectives().get(word) or
-                                              _predicate(_Sentence(word, None), 0) for word in adjectives)
-            return fact, value, end, kind, norwegian
+            return fact, value, end, _dimension(fact, adjectives), norwegian
         if articles and adjectives:  # "og en svensk", "and one large"
             said = _predicate(self.s, position - len(adjectives))
             if _foreign_by_adjective(adjectives):
-                return "foreign_companies", value, position, True, False
+                return "foreign_companies", value, position, "country", False
             if said is not None:
-                return (said[0] if said[1] else "companies"), value, said[2], True, norwegian
+                return (said[0] if said[1] else "companies"), value, said[2], "size", norwegian
         return None
 
     def listed(self, index: int) -> Optional[int]:
@@ -482,19 +491,30 @@ class _Binder:
         by_kind: dict[str, int] = {}
         for fact, value, *_ in found:
             by_kind[fact] = by_kind.get(fact, 0) + value
-        # "3 bedrifter, 2 smb": the companies are the whole, the SMEs a part of it; "to SMB-er og en stor bedrift" adds up
-        generic = [value for fact, value, _, kind, _ in found if fact == "companies" and not kind]
+        # "3 bedrifter, 2 smb": the companies are the whole, the SMEs a part of it; "to SMB-er og en stor bedrift" and
+        # "to norske bedrifter og én svensk" add up; "four Norwegian companies, only one SME": the SME is one of the four
+        generic = [value for fact, value, _, dimension, _ in found if dimension == "generic"]
+        dimensions = {dimension for *_, dimension, _ in found}
+        weak = False
         if whole is not None:
             by_kind["companies"] = whole
         elif generic and len(found) > 1:
             by_kind["companies"] = generic[0]
+        elif {"country", "size"} <= dimensions:
+            if any(norwegian for *_, norwegian in found):  # not "one SME and one foreign company": parts only
+                by_kind["companies"] = sum(value for _, value, _, dimension, _ in found if dimension == "country")
         elif len(found) > 1 or we:
             by_kind["companies"] = sum(value for _, value, *_ in found)
+            # "Tre norske SMB-er, Arena-klynge.": all the companies, it seems (not so for "tre norske bedrifter")
+            weak = len(found) == 1 and found[0][0] != "companies" and not self._we(index)
         if whole is None and all(norwegian for *_, norwegian in found) and (we or len(found) == 1 or generic):
             by_kind.setdefault("foreign_companies", 0)  # "tre norske bedrifter": none of them foreign
         for fact, value in by_kind.items():
-            self.add(fact, value, index, position, whole="companies" not in by_kind)
+            self.add(fact, value, index, position, whole="companies" not in by_kind or (weak and fact == "companies"))
         return position
+
+    def _we(self, index: int) -> bool:
+        return any(self.s.words_before(index, len(words)) == words for words in _WE_ARE)
 
     def _first_person(self) -> bool:
         return any(item.text in _US for item in self.s.items)
@@ -511,6 +531,8 @@ class _Binder:
         for words in _JUST_US:
             if tuple(self.s.word(index + offset) for offset in range(len(words))) == words:
                 position = index + len(words)
+                if self.s.word(position) in ("i", "in", "fra", "from"):
+                    return position  # "bare oss i Norge": only our country, no count of companies
                 companies = 1
                 while self.s.word(position) in _AND:
                     following = self._np(position + 1, articles=True)
@@ -618,6 +640,8 @@ def leaving_deltas(text: str, language: Optional[str] = None) -> tuple[Delta, ..
     found = []
     for index in range(len(sentence)):
         quantity = _quantity(sentence, index, articles=True)
+        if quantity is None and sentence.word(index) in ("the", "den", "det"):
+            quantity = (1, index + 1, None)  # "forget the Finnish partner": one
         if quantity is None or not isinstance(quantity[0], int) or not quantity[0]:
             continue
         position = quantity[1]
@@ -625,7 +649,9 @@ def leaving_deltas(text: str, language: Optional[str] = None) -> tuple[Delta, ..
             position += 1
             while sentence.word(position) in _GROUP - {"companies", "partners", "bedriftene", "partnerne"}:
                 position += 1
+        position, adjectives = _adjectives(sentence, position)
         noun = _noun(sentence, position)
         if noun is not None:
-            found.append(Delta(noun[0], -quantity[0], sentence.span(index, noun[1])))
+            fact = "foreign_companies" if noun[0] == "companies" and _foreign_by_adjective(adjectives) else noun[0]
+            found.append(Delta(fact, -quantity[0], sentence.span(index, noun[1])))
     return tuple(found)

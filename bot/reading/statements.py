@@ -22,7 +22,7 @@ from typing import Any, Mapping, Optional
 from bot.reading.clauses import Sentence, sentences
 from bot.reading.counts import Portion, counts_in, leaving_deltas
 from bot.reading.spelling import corrected
-from bot.reading.values import (HOME_COUNTRY, Span, budget_in, choices_in, counts_per_country, country_claims,
+from bot.reading.values import (HOME_COUNTRY, PROGRAMME_NEGATORS, Span, budget_in, choices_in, counts_per_country, country_claims,
                                 own_country, stated_truth, stated_truth_at)
 from bot.reading.vocabulary import keyword_pattern, mentions, vocabulary
 from bot.resources import fold
@@ -145,7 +145,8 @@ def _programme(text: str) -> Optional[tuple[str, Span]]:
     named = choices_in("cluster_programme", text)
     if not named:
         return None
-    said = [item for item in named if item.value == "none" or stated_truth_at(text, item.span) is not False]
+    said = [item for item in named if item.value == "none"
+            or stated_truth_at(text, item.span, PROGRAMME_NEGATORS) is not False]
     if said:
         return said[0].value, said[0].span
     return "none", named[0].span
@@ -201,7 +202,7 @@ def _countries(text: str, cased: str, known: Mapping[str, Any], earlier: Stateme
     span = claims[0][0].span
     if not staying and not before:
         return None, False, None
-    if codes == [HOME_COUNTRY] and not _PLURAL_CLUSTERS.search(text):
+    if codes == [HOME_COUNTRY] and not gone and not _PLURAL_CLUSTERS.search(text):
         return None, False, None  # "en norsk klynge" alone says nothing of a project between countries
     if home is None and HOME_COUNTRY not in codes and HOME_COUNTRY not in gone:
         return [HOME_COUNTRY, *codes], not home_named, span  # named in the message ("en norsk NCE-klynge"): said
@@ -229,11 +230,20 @@ def sentence_facts(text: str, cased: str, known: Mapping[str, Any], day: dt.date
     if mentions(vocabulary()["counted"]["smes"]["nouns"], text) or "smes_per_country" in known:
         per_country, per_country_spans = counts_per_country(text, cased, tuple(countries or known.get("countries")
                                                                                 or ()), language)
-    leaves = mentions(vocabulary()["leaving_words"], text)
+    leaving_parts = [(match.start(), match.end()) for match in re.finditer(r"(?:[^,;:-]|(?<=\S)-(?=\S))+", text)
+                     if mentions(vocabulary()["leaving_words"], match.group(0))]
+    leaves = bool(leaving_parts)
     counted = counts_in(text, language)
-    for count in counted.counts if not leaves else ():
+    for count in counted.counts:
+        if any(start <= count.span[0] < end for start, end in leaving_parts):
+            continue  # "the fourth pulled out": a count that goes down, not one stated
         if any(start <= count.span[0] < end for start, end in per_country_spans):
             continue  # "3 SMEs in Norway" counts one country's SMEs, not all of them
+        if count.whole and count.fact == "companies":
+            if "companies" not in known and "companies" not in found:  # "Tre norske SMB-er, Arena-klynge."
+                found["companies"], spans["companies"] = count.value, count.span
+                inferred.add("companies")
+            continue
         if isinstance(count.value, Portion):
             portions[count.fact] = count.value
         else:
@@ -250,7 +260,8 @@ def sentence_facts(text: str, cased: str, known: Mapping[str, Any], day: dt.date
                           and isinstance(loose.value, int)]
         if earlier_counts and corrects.search(text, earlier_counts[-1].span[1], loose.span[0]):
             found[earlier_counts[-1].fact] = loose.value
-    changes = counted.deltas + (leaving_deltas(text, language) if leaves else ())
+    changes = counted.deltas + tuple(delta for delta in (leaving_deltas(text, language) if leaves else ())
+                                     if any(start <= delta.span[0] < end for start, end in leaving_parts))
     deltas = {delta.fact: delta.n for delta in changes}
     spans.update({delta.fact: delta.span for delta in changes if delta.fact not in spans})
 

@@ -16,7 +16,7 @@ from bot.reading.numbers import HUNDRED, MULTIPLIERS, UNITS, ParseError, parse_n
 
 # Digits with thousands groups ("500 000") first, so a group is one number; a lone digit run otherwise.
 _TOKEN = re.compile(r"(?P<number>\d{1,3}(?:[ \u00a0]\d{3})+(?:[.,]\d+)?(?![\d.,]\d)|\d+(?:[.,']\d+)*)"
-                    r"|(?P<word>[a-zæøåéüäö]+(?:['’-][a-zæøåéüäö]+)*)|(?P<mark>[^\s\w])")
+                    r"|(?P<word>[^\W\d_]+(?:['’-][^\W\d_]+)*)|(?P<mark>[^\s\w])")
 ARTICLES = frozenset({"en", "ei", "ett", "a", "an"})
 _NUMBER_PARTS = tuple(sorted(set(UNITS) | HUNDRED | {"tusen", "thousand", "million", "millioner", "og", "and"},
                              key=len, reverse=True))

@@ -114,6 +114,8 @@ def _in_cluster_context(items: tuple[Token, ...], mention: _Mention, sentence: s
         index, before = index - 1, items[index - 2].text
     if before in _AT and _clusterish(items, index - 4, index - 1):
         return True
+    if before == "," and index > 2 and items[index - 3].text in _AT and _clusterish(items, index - 7, index - 3):
+        return True  # "a cluster in Reykjavik, Iceland"
     if before in _WITH and _COOPERATION.search(sentence):
         return True
     return bool(_COUNTRY_LIST.search(" ".join(item.text for item in items[max(0, index - 4):index])))
@@ -149,7 +151,7 @@ def country_claims(text: str, cased: str, anywhere: bool = False) -> list[tuple[
             all(items[index].text in _LIST_WORDS for index in range(last_taken + 1, mention.index))
         negated = any(items[index].text in ("ikke", "not", "no") and cased[items[index].start:items[index].end] != "NO"
                       for index in range(max(0, mention.index - 2), mention.index))  # "NO" is Norway
-        if anywhere or listed or negated or _in_cluster_context(items, mention, text):
+        if (anywhere and not mention.adjective) or listed or negated or _in_cluster_context(items, mention, text):
             item = items[mention.index]
             start, end = _part_start(items, mention.index), _part_end(items, mention.index)
             leaves = bool(_leaving().search(text, items[start].start, items[end - 1].end if end > start else item.end))
@@ -158,19 +160,23 @@ def country_claims(text: str, cased: str, anywhere: bool = False) -> list[tuple[
     return list(taken.values())
 
 
+_OWN_COUNTRY = re.compile(r"\b(?:vi er|we are|we're|jeg er|i am|i'm|jeg leder|i run|i lead|i manage|vi representerer|"
+                          r"we represent)\s+(?:en |et |ei |a |an )?(?P<adjective>[\wæøå-]+)|\b(?:my|our|mitt|vårt|min|vår)\s+"
+                          r"(?:company|firm|selskap|bedrift|cluster|klynge|network|nettverk)\b[^.]{0,60}?\b(?:is|er)\s+"
+                          r"(?P<predicate>[\wæøå-]+)")
+
+
 def own_country(text: str, cased: str) -> Optional[str]:
     """The asker's own country where the sentence says it ("Jeg leder en svensk klynge", "We're a Finnish business
-    network"): a foreign asker's project is not completed with Norway."""
-    items = tokens(text)
-    for mention in _mentions(items, cased):
-        before = [item.text for item in items[max(0, mention.index - 4):mention.index]]
-        if mention.adjective and set(before) & _SELF_WORDS and mention.code != HOME_COUNTRY:
-            return mention.code
+    network", "my company, Värmland Vågteknik AB, is Swedish"): a foreign asker's project is not completed with
+    Norway."""
+    for match in _OWN_COUNTRY.finditer(text):
+        code = country_adjectives().get(match.group("adjective") or match.group("predicate") or "")
+        if code and code != HOME_COUNTRY:
+            return code
     return None
 
 
-_SELF_WORDS = frozenset({"vi", "we", "we're", "jeg", "i", "i'm", "leder", "lead", "run", "er", "am", "our", "vår",
-                         "vårt", "min", "my", "mitt"})
 
 
 # --- SMEs per country ----------------------------------------------------------------------------------------------
@@ -293,21 +299,28 @@ _PART_ENDS = frozenset({",", ";", ":", "(", ")", ".", "men", "but", "mens", "whi
 _WITHOUT = frozenset({"uten", "without"})
 
 
-def _negated(items: tuple[Token, ...], start: int, end: int) -> bool:
+def _negated(items: tuple[Token, ...], start: int, end: int, negators: frozenset[str] = _NEGATORS) -> bool:
     """Whether a negating word in tokens [start, end) turns round what follows: "ingen utenlandske og ingen offentlige
-    partnere" negates both, as does "ikke universitet og kommune"; "ikke uten felles eiere" is a double negation."""
+    partnere" negates both, as does "ikke universitet og kommune"; "ikke uten felles eiere" and "det er ikke sånn at
+    vi ikke har felles eiere" are double negations."""
     found = []
     for index in range(start, end):
         word = items[index].text
-        if word not in _NEGATORS:
+        if word not in negators:
             continue
         if word == "no" and (index + 1 >= len(items) or items[index + 1].text in _INTERJECTION_BEFORE
                              or items[index + 1].kind == "mark"):
             continue  # "No, we are independent", "no they aren't": an answer, not a negation of what follows
-        found.append(word)
-    if len(found) >= 2 and found[-1] in _WITHOUT:
+        found.append(index)
+    if len(found) == 2 and (items[found[1]].text in _WITHOUT or any(
+            items[index].text in _SUBORDINATORS for index in range(found[0] + 1, found[1]))):
         return False
     return bool(found)
+
+
+_SUBORDINATORS = frozenset({"at", "that", "om", "whether"})
+# A programme the cluster has lost is no programme it is in ("lost its Arena funding", "mistet Arena-statusen").
+PROGRAMME_NEGATORS = _NEGATORS | frozenset({"lost", "mistet", "lose", "ended", "sluttet", "formerly"})
 
 
 def _item_after_comma(items: tuple[Token, ...], comma: int, step: int) -> bool:
@@ -404,12 +417,12 @@ def stated_truth(fact: str, text: str, cased: Optional[str] = None) -> Optional[
     return max(said, key=lambda found: found.span[0]) if said else None
 
 
-def stated_truth_at(text: str, span: Span) -> Optional[bool]:
+def stated_truth_at(text: str, span: Span, negators: frozenset[str] = _NEGATORS) -> Optional[bool]:
     """Whether what stands at `span` is said, or denied by a negation before it in its part of the sentence
     ("ikke med i Arena"): False where it is denied, True otherwise."""
     items = tokens(text)
     first = _token_at(items, span[0])
-    return not _negated(items, _part_start(items, first, lists=True), first)
+    return not _negated(items, _part_start(items, first, lists=True), first, negators)
 
 
 def _answer_after(items: tuple[Token, ...], index: int) -> Optional[bool]:
