@@ -25,7 +25,7 @@ from bot.saying import conversation as words
 if TYPE_CHECKING:
     from bot.dialogue.turn import Turn
 
-YES_NO_KINDS = ("confirm", "offer", "suppose")
+YES_NO_KINDS = ("confirm", "offer", "suppose", "start")
 
 
 def profile_of(state_facts: Mapping[str, Any], inferred: frozenset[str], day, language: str) -> Profile:
@@ -68,7 +68,7 @@ def _fails_on(assessment: Assessment, fact: str) -> bool:
 
 class Check(Interview):
     task = "check"
-    kinds = ("fact", "confirm", "offer", "suppose")
+    kinds = ("fact", "confirm", "offer", "suppose", "start")
 
     # --- facts ----------------------------------------------------------------------------------------------
     def profile(self, turn: "Turn") -> Profile:
@@ -192,6 +192,10 @@ class Check(Interview):
             turn.replies.append(Reply(turn.text("what_if.keep"), (turn.button("keep", "/affirm"),
                                                                    turn.button("dont_keep", "/deny"))))
             return
+        if asked.kind == "start":
+            turn.replies.append(Reply(turn.text("offer_check"), (turn.button("check_rest", "/affirm"),
+                                                                  turn.button("no_thanks", "/deny"))))
+            return
         if asked.kind == "confirm":
             fact, value = asked.key, turn.state.facts[asked.key]
             if fact in turn.state.previous:
@@ -213,6 +217,8 @@ class Check(Interview):
             return catalogue().call(asked.key).name(turn.language)
         if asked.kind == "suppose":
             return turn.text("what_if.topic")
+        if asked.kind == "start":
+            return turn.text("offer_check_topic")
         return words.fact_label(asked.key, turn.language)
 
     def why(self, turn: "Turn", asked: Asked) -> str:
@@ -220,6 +226,8 @@ class Check(Interview):
             return words.closed_offer(catalogue().call(asked.key), turn.day, turn.language)
         if asked.kind == "suppose":
             return turn.text("what_if.why")
+        if asked.kind == "start":
+            return turn.text("offer_check")
         return words.why_we_ask(asked.key, turn.day, turn.language)
 
     # --- answers --------------------------------------------------------------------------------------------
@@ -289,6 +297,11 @@ class Check(Interview):
             if reading.confirmed:
                 turn.state = turn.state.with_(closed_to_check=(*turn.state.closed_to_check, fact))
             return
+        if asked.kind == "start":
+            if not reading.confirmed:
+                turn.say("skipped_check")
+                turn.state = turn.state.with_(task=None)
+            return
         if asked.kind == "suppose":
             supposed = dict(turn.state.supposed)
             turn.state = turn.state.with_(supposed={})
@@ -328,6 +341,8 @@ class Check(Interview):
                                           left_open=(*turn.state.left_open, asked.key))
         elif asked.kind == "suppose":
             turn.state = turn.state.with_(supposed={})
+        elif asked.kind == "start":
+            turn.state = turn.state.with_(task=None)
 
     # --- the verdict ----------------------------------------------------------------------------------------
     def finish(self, turn: "Turn") -> None:
@@ -342,6 +357,11 @@ class Check(Interview):
         buttons += (turn.button("new_check", "/check_eligibility"), turn.button("handoff", "/human_handoff"))
         turn.replies.append(Reply(text, buttons, card))
         turn.state = turn.state.with_(verdict_given=True)
+
+    def offer_check(self, turn: "Turn") -> None:
+        """After answering a question that told about the project: offer to check the rest, not start unasked."""
+        turn.state = turn.state.with_(task=self.task)
+        self.put(turn, Asked("start", "check", ("yes", "no")))
 
     def check_anyway(self, turn: "Turn", call_id: str) -> None:
         """The user wants a call checked that was set aside as not for this kind of project."""

@@ -23,12 +23,14 @@ from bot.dialogue.turn import ANSWERS_WITH_FACTS, Turn
 from bot.reading.answers import asks_to_skip
 from bot.reading.enterprise import figures_in
 from bot.reading.language import detect_language
-from bot.reading.questions import (asks_about_money, calls_named_in, names_smes, partner_types_in,
-                                  speaks_of_the_project)
+from bot.reading.questions import (answer_lacks_what_is_asked, asks_about_a_partner, asks_about_money,
+                                  asks_what_the_texts_do_not_say, calls_named_in, is_yes_no_question, names_smes,
+                                  partner_types_in, speaks_of_the_project, yes_no_kind)
+from bot.rules.passages import coverage, unknown_terms
 from bot.reading.vocabulary import keyword_pattern, mentions, vocabulary
 from bot.resources import LANGUAGES, fold
 from bot.saying import conversation as words
-from bot.saying.answers import answer
+from bot.saying.answers import answer, from_the_texts, says_the_texts_are_silent
 
 
 @dataclass(frozen=True)
@@ -155,6 +157,8 @@ def _route(turn: Turn) -> None:
         return _why(turn)
     if intent == names.HANDOFF:
         return turn.start("handoff")
+    if intent == names.PRIORITISE and reading.asks and not turn.state.task:
+        return _question(turn, WEIGHTS_QUESTION)  # "how should we weight the proposals?": the weights, then the offer
     if intent == names.PRIORITISE:
         return turn.start("prioritise")
     if reading.supposes:
@@ -164,8 +168,10 @@ def _route(turn: Turn) -> None:
         return turn.start("sme")  # "er en bedrift med 300 ansatte en SMB?" is answered from its figures
     if turn.state.verdict_given and _asks_what_to_change(turn):
         return _what_to_change(turn)
-    if any(partner_types_in(question) for question in reading.questions):
+    if any(asks_about_a_partner(question) for question in reading.questions):
         return _question(turn, PARTNER_QUESTION)  # "kan den svenske partneren få penger?", whatever the NLU says
+    if reading.asks and asks_what_the_texts_do_not_say(_question_text(turn)):
+        return _from_the_texts(turn)  # "kan vi kombinere begge?", "travel costs": what the texts don't say, said
     if intent == names.CHECK or (intent == names.CHECK_SME and _about_the_project(turn)):
         return _check(turn)
     if intent == names.CHECK_SME:
@@ -179,6 +185,8 @@ def _route(turn: Turn) -> None:
         return _statement(turn)
     if intent in (names.AFFIRM, names.DENY, names.SKIP):
         return turn.say("no_question", buttons=(turn.button("check", "/check_eligibility"),))
+    if reading.asks and intent not in SMALL_TALK:
+        return _from_the_texts(turn)  # a question no intent places: what the call texts say of it, or that they don't
     _not_understood(turn)
 
 
@@ -294,15 +302,50 @@ def _suppose(turn: Turn) -> None:
 
 
 PARTNER_QUESTION = "ask_partner_rules"
+WEIGHTS_QUESTION = "ask_assessment_criteria"
 CALLS_TOPIC = "call_info"
-def topic_of(intent: str, text: str) -> str:
-    """The intent's topic, or a narrower one its words name ("when is the matchmaking?")."""
-    spec = intents()[intent]
+def topic_of(intent: str, text: str, sure: bool = True) -> str:
+    """The narrower topic the question's words name ("when is the matchmaking?"), and where the NLU was not `sure`
+    of the intent, the narrower topic any intent's words name ("who assesses the proposals?" taken for who applies);
+    else the intent's topic."""
     lowered = fold(text)
-    for topic, words_of_topic in spec.refine.items():
-        if keyword_pattern(words_of_topic).search(lowered):
-            return topic
-    return spec.topic
+    ordered = [intents()[intent], *(spec for name, spec in intents().items() if name != intent and not sure)]
+    for spec in ordered:
+        for topic, words_of_topic in spec.refine.items():
+            if keyword_pattern(words_of_topic).search(lowered):
+                return topic
+    return intents()[intent].topic
+
+
+# A topic's answer is taken as the answer when the NLU is at least this sure of the topic, or when it speaks of at
+# least ANSWER_COVERAGE of the question's content words; else the question is answered from the texts themselves.
+SURE_OF_THE_TOPIC, ANSWER_COVERAGE = 0.75, 0.5
+
+
+def _from_the_texts(turn: Turn) -> None:
+    text = _question_text(turn)
+    blocks, silent = from_the_texts(text, calls_named_in(turn.message.text), turn.language, turn.day,
+                                    must_be_silent=asks_what_the_texts_do_not_say(text))
+    if silent:
+        turn.effects.append(RecordUnanswered(turn.message.text))
+    for block in blocks:
+        turn.replies.append(Reply(block))
+
+
+def _answers_it(turn: Turn, intent: str, question: str, said: str) -> bool:
+    """Whether a topic's answer answers this question: it gives what is asked for (a duration, a date, a number),
+    it speaks of the question's words the bot knows nothing of, and the NLU was sure of the topic or the answer
+    speaks of most of the question's words."""
+    if says_the_texts_are_silent(said):
+        return True  # the topic's own "the call text says nothing about how long a project may last"
+    if answer_lacks_what_is_asked(question, said):
+        return False
+    if turn.message.intent == intent and turn.message.confidence >= SURE_OF_THE_TOPIC:
+        return True
+    strange = [term for term in unknown_terms(question) if len(term) >= 6]
+    if strange and coverage(" ".join(strange), said) < 1:
+        return False
+    return coverage(question, said) >= ANSWER_COVERAGE
 
 
 def _question(turn: Turn, intent: str) -> None:
@@ -313,7 +356,8 @@ def _question(turn: Turn, intent: str) -> None:
     reading = turn.reading
     text = _question_text(turn)
     calls = calls_named_in(turn.message.text)
-    topic = topic_of(intent, text)
+    topic = topic_of(intent, text, sure=turn.message.intent == intent and
+                     turn.message.confidence >= SURE_OF_THE_TOPIC)
     said = {fact: value for fact, value in turn.statement.facts.items() if fact != "asker"}
     ours = speaks_of_the_project(text) or not reading.asks
     in_question = {fact: value for fact, value in reading.asked.facts.items() if fact != "asker"} if ours else {}
@@ -325,21 +369,28 @@ def _question(turn: Turn, intent: str) -> None:
         for block in answer(topic, calls, kinds, turn.language, turn.day, about_money=asks_about_money(text)):
             turn.replies.append(Reply(block))
         if said and turn.state.task is None:
-            turn.start("check")
+            CHECK.offer_check(turn)
         return
     if stated and topic == CALLS_TOPIC:  # "Hva kan vi søke på?" about a project described: the check answers it
         return _statement(turn) if turn.state.task != "check" else CHECK.advance(turn)
-    if stated and reading.asks and not set(stated) <= {ANSWERS_WITH_FACTS.get(topic)}:
+    if stated and reading.asks and not set(stated) <= {ANSWERS_WITH_FACTS.get(topic)} and \
+            any(is_yes_no_question(question) for question in reading.questions):
         if CHECK.facts_answer(turn, calls, stated):
-            if turn.state.task is None:  # and the rest of the check, from what the user has said
-                turn.start("check")
+            if turn.state.task is None and (said or new):  # and the rest of the check, offered
+                CHECK.offer_check(turn)
             return
         if said or new:
             return _statement(turn) if turn.state.task != "check" else CHECK.advance(turn)
     budget = (stated.get("budget_nok") or turn.state.facts.get("budget_nok")) if ours else \
         reading.asked.facts.get("budget_nok", turn.state.facts.get("budget_nok"))
-    for block in answer(topic, calls, kinds, turn.language, turn.day, budget=budget,
-                        about_money=asks_about_money(text)):
+    blocks = answer(topic, calls, kinds, turn.language, turn.day, budget=budget, about_money=asks_about_money(text),
+                    yes_no=yes_no_kind(text))
+    silent_by_words = asks_what_the_texts_do_not_say(text)
+    if silent_by_words or not _answers_it(turn, intent, text, "\n".join(blocks)):
+        blocks, silent = from_the_texts(text, calls, turn.language, turn.day, must_be_silent=silent_by_words)
+        if silent:
+            turn.effects.append(RecordUnanswered(turn.message.text))  # staff see what the texts leave open
+    for block in blocks:
         turn.replies.append(Reply(block))
-    if said and turn.state.task is None:  # "are we eligible? the budget is 800 000": and the check, from there
-        turn.start("check")
+    if said and turn.state.task is None:  # "how much could we get? we are four companies": answered, and a check offered
+        CHECK.offer_check(turn)

@@ -87,6 +87,8 @@ _COOPERATION = re.compile(r"\b(?:samarbeid\w*|cooperat\w*|co-operat\w*|collabora
 _COUNTRY_LIST = re.compile(r"\b(?:land|landene|countries|country|deltakerland\w*|participating countries)\b")
 
 
+# "a Finnish partner" is a company from abroad, no partner cluster (that is "a Finnish partner cluster")
+_PARTNER_ALONE = re.compile(r"partner(?:e|en|ne|s|ene)?")
 _SME_OR_COMPANY = re.compile(r"(?:smb|sme|bedrift|selskap|compan|firm|business)")
 
 
@@ -102,7 +104,7 @@ def _in_cluster_context(items: tuple[Token, ...], mention: _Mention, sentence: s
     if mention.adjective:  # "en dansk klynge", "Danish and Swedish clusters", "en norsk Arena-klynge"
         position = index + 1
         while position < len(items) and position - index <= 4 and items[position].kind == "word":
-            if _CLUSTERISH.fullmatch(items[position].text):
+            if _CLUSTERISH.fullmatch(items[position].text) and not _PARTNER_ALONE.fullmatch(items[position].text):
                 return True
             if _SME_OR_COMPANY.match(items[position].text) and not (
                     position + 1 < len(items) and _CLUSTERISH.fullmatch(items[position + 1].text)):
@@ -458,6 +460,24 @@ _ALONGSIDE_TWO = frozenset({("sammen", "med"), ("together", "with"), ("along", "
                             ("ha", "med"), ("tar", "med"), ("ta", "med"), ("får", "med"), ("få", "med"),
                             ("teamed", "up"), ("teaming", "up")})
 _TAKEN_OUT = frozenset({"ut", "out", "fjerner", "fjernet", "remove", "removed", "dropped", "drop"})
+
+
+@lru_cache(maxsize=None)
+def _organisation_kind_patterns() -> tuple[tuple[str, re.Pattern, Optional[re.Pattern]], ...]:
+    found = []
+    for kind in vocabulary()["organisations"]["kinds"].values():
+        acronyms = kind.get("acronyms", [])
+        found.append((kind["partner_type"], keyword_pattern(tuple(kind["words"] + kind.get("names", []))),
+                      re.compile(r"(?<![\w-])(?:" + "|".join(map(re.escape, acronyms)) + r")(?![\w-])")
+                      if acronyms else None))
+    return tuple(found)
+
+
+def organisation_partner_types(text: str, cased: str) -> tuple[str, ...]:
+    """The kinds of partner the organisations a text names are ("Kan NTNU være partner?": a university; "et kommunalt
+    foretak": a public enterprise), as bot.rules.catalogue.PARTNER_TYPES names them."""
+    return tuple(dict.fromkeys(kind for kind, words, acronyms in _organisation_kind_patterns()
+                               if words.search(text) or (acronyms is not None and acronyms.search(cased))))
 
 
 def organisation_spans(text: str, cased: str) -> list[Span]:

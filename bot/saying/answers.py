@@ -1,22 +1,27 @@
 """Answers to one-off questions, from the calls catalogue for the calls a question names."""
 from __future__ import annotations
 
+import string
+from functools import lru_cache
 from typing import Optional, Sequence
 
 from bot.rules.catalogue import Call, Source, catalogue
+from bot.rules.passages import Passage, coverage, ranked, unknown_terms
 from bot.rules.engine import CallAssessment, assess_call
 from bot.rules.facts import facts
 from bot.rules.profile import make_profile
 from bot.rules.sme import ownership_limit, sme_rules
-from bot.saying.messages import message
+from bot.saying.messages import message, message_text
 from bot.saying.texts import render
 from bot.saying.verdicts import grant_lines, minimum_budget_of, status_text, steps_text
 
 
 def answer(topic: str, calls: Sequence[Call], partner_kinds: Sequence[str], language: str, day,
-           budget: Optional[float] = None, about_money: bool = False) -> list[str]:
+           budget: Optional[float] = None, about_money: bool = False, yes_no: Optional[str] = None) -> list[str]:
     """The answer to a one-off question on `topic`, for the calls and kinds of partner the question names;
-    `about_money`: a partner question asks whether it may get the money, not whether it may take part."""
+    `about_money`: a partner question asks whether it may get the money, not whether it may take part; `yes_no`: a
+    question a yes or a no answers, "open" ("can we still apply?") or "closed" ("has the deadline passed?"), which
+    gets it as its first word where the topic says it."""
     if topic == "sme_definition":
         return [_sme_definition(language, day)]
     if topic == "partner_rules":
@@ -31,6 +36,9 @@ def answer(topic: str, calls: Sequence[Call], partner_kinds: Sequence[str], lang
     for call in calls:
         assessed = assess_call(call, profile)
         text = answer_of(assessed, language)
+        if yes_no and topic == "deadline":  # "Kan vi fortsatt søke?": no, it closed; yes, there is no fixed deadline
+            yes = assessed.open_to_applicants == (yes_no == "open")
+            text = message("answer.said_yes" if yes else "answer.said_no", language, text=text)
         if not assessed.open_to_applicants and topic not in SAY_THEIR_STATUS:
             text += "\n" + message("answer.closed_round", language, **assessed.figures)
         answers.append(text)
@@ -150,6 +158,54 @@ def _criteria(assessed: CallAssessment, language: str) -> str:
             lines.append(message("answer.criterion_weighted", language, criterion=criterion.name(language),
                                  weight=criterion.weight))
     return "\n".join(lines)
+
+
+def from_the_texts(question: str, calls: Sequence[Call], language: str, day,
+                   must_be_silent: bool = False) -> tuple[list[str], bool]:
+    """A question no topic answers, answered from the call texts themselves: the passage that bears on it, quoted
+    with its section; or, where none does (or `must_be_silent`: the question asks what the texts do not say), that
+    the texts do not say, what they say nearest, and whom to ask. Returns the blocks and whether they are silent."""
+    best = ranked(question, calls)
+    strong = best and best[0][0] >= PASSAGE_SCORE and coverage(question, _words_of(best[0][1])) >= PASSAGE_COVERAGE
+    if strong and not must_be_silent and not unknown_terms(question):
+        passage = best[0][1]
+        call = catalogue().call(passage.call_id)
+        figures = call.figures(day)
+        said = " ".join(render(text(language), language, figures) for text in passage.about)
+        return [message("answer.passage", language, name=call.name(language), section=passage.section,
+                        quote=passage.text, text=said or passage.text)], False
+    nearby = best[0][1] if best and best[0][0] >= NEARBY_SCORE else None
+    said = [call for call in calls if nearby is None or call.id == nearby.call_id] or list(calls)
+    blocks = []
+    for call in said:
+        text = message("answer.not_in_text", language, name=call.name(language),
+                       topic=message("answer.topic.this", language),
+                       contact=render(call.contact_text(language), language, call.contact))
+        if nearby is not None and nearby.call_id == call.id:
+            text += "\n" + message("answer.nearby", language, section=nearby.section, quote=nearby.text)
+        blocks.append(text)
+    return blocks, True
+
+
+# Measured on the people's labelled questions (tests/cases/people/questions.yaml, `make bench`): a passage answers a
+# question when it scores at least this and speaks of at least this share of the question's content words; one that
+# scores at least NEARBY_SCORE is shown beside "the texts don't say" as the nearest thing they do say.
+PASSAGE_SCORE, PASSAGE_COVERAGE, NEARBY_SCORE = 8.0, 0.6, 5.0
+
+
+def _words_of(passage: Passage) -> str:
+    return " ".join([passage.text, *(f"{text.nb} {text.en}" for text in passage.about)])
+
+
+def says_the_texts_are_silent(text: str) -> bool:
+    """Whether an answer is the texts' silence in so many words (answer.not_in_text)."""
+    return any(_silence(language) in text for language in ("nb", "en"))
+
+
+@lru_cache(maxsize=None)
+def _silence(language: str) -> str:
+    literals = [literal for literal, *_ in string.Formatter().parse(message_text("answer.not_in_text")(language))]
+    return max(literals, key=len).strip(" *:")
 
 
 def call_contact(call: Call, language: str) -> str:

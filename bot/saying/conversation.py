@@ -290,18 +290,22 @@ def what_if(supposed: Assessment, now: Assessment, changed: Mapping[str, Any], c
 
 
 def decided_rules(assessment: Assessment, calls: Sequence[Call], stated: set[str], language: str) -> Optional[str]:
-    """For a question that carries its own facts: each rule those facts decide, in the calls the question names;
-    None when they decide none."""
+    """For a question that carries its own facts ("kan én bedrift alene få støtte?"): the answer first, "Nei" where a
+    rule those facts decide fails and "Ja, så langt" where they pass, then each rule they decide, in the calls the
+    question names; None when they decide none."""
     named = {call.id for call in calls}
-    lines = [say("decided.header", language)]
+    lines, verdicts = [], []
     for item in assessment.calls:
         if item.call.id not in named:
             continue
         for result in item.results:
             if result.ok is None or not set(result.rule.facts) & stated or result.details.get("not_stated"):
                 continue
+            verdicts.append(result.ok)
             lines.append(say("decided.rule", language, mark=mark(result.ok, language), call=item.call.name(language),
                              text=render(result.rule.requirement(language), language, item.figures),
                              source=result.rule.source.section))
-    return "\n".join(lines) if len(lines) > 1 else None
+    if not lines:
+        return None
+    return "\n".join([say("decided.no" if False in verdicts else "decided.yes", language), *lines])
 

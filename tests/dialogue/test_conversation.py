@@ -207,10 +207,13 @@ def test_a_question_the_texts_do_not_answer_says_so_and_whom_to_ask():
 def test_a_question_with_facts_is_answered_from_them_and_the_facts_kept():
     chat = Chat(language="en")
     reply = chat.say("we are two companies, is that enough for Innovasjonsrammen?", "ask_partner_rules")
+    assert reply.startswith("Yes, as far as what you say decides it:")
     assert "✅ Innovasjonsrammen (the Innovation Framework): At least 2 private companies collaborate" in reply
     assert chat.facts["companies"] == 2
-    # and the check goes on from there with what is still needed
-    assert chat.state.task == "check" and chat.turns[-1][-1].startswith(question_of(chat.asked, "en"))
+    # a check of the rest is offered, not started unasked; a yes goes on from what was said
+    assert chat.turns[-1][-1] == "Shall I check the rest of your project against the rules?"
+    reply = chat.say("yes", "affirm")
+    assert question_of(chat.asked, "en") in reply and chat.facts["companies"] == 2
 
 
 @pytest.mark.parametrize("language, text, intent, says", [
@@ -228,11 +231,13 @@ def test_a_question_about_a_rule_in_general_is_answered_and_its_facts_are_no_one
 
 
 def test_a_question_about_our_budget_is_answered_and_the_check_starts_from_it():
-    """The NLU took "are we eligible?" for the grant question: the grant for the budget, then the check."""
+    """The NLU took "are we eligible?" for the grant question: the grant for the budget, then a check offered."""
     chat = Chat(language="en")
     reply = chat.say("are we eligible? The budget is NOK 800,000.", "ask_max_grant")
     assert "For a budget of NOK 800,000: up to NOK 300,000." in reply
-    assert chat.facts["budget_nok"] == 800_000 and chat.state.task == "check" and question_of(chat.asked, "en") in reply
+    assert chat.facts["budget_nok"] == 800_000 and "Shall I check the rest of your project" in reply
+    reply = chat.say("no thanks", "deny")
+    assert chat.state.task is None and chat.facts["budget_nok"] == 800_000
 
 
 def test_a_general_question_with_a_budget_is_answered_for_that_budget():
@@ -247,7 +252,9 @@ def test_a_question_whose_facts_decide_no_rule_alone_starts_the_check_with_them(
     reply = chat.say("how do we know if we can apply to innovasjonsrammen? 4 SMEs take part, the budget is "
                      "150,000 NOK.", "ask_max_grant")
     assert chat.facts["smes"] == 4 and chat.facts["budget_nok"] == 150_000
-    assert chat.state.task == "check" and question_of(chat.asked, "en") in reply
+    assert "Shall I check the rest of your project" in reply
+    reply = chat.say("yes", "affirm")
+    assert question_of(chat.asked, "en") in reply
 
 
 def test_a_check_of_the_smes_in_the_project_is_a_check_of_the_project():
