@@ -7,10 +7,10 @@ fits one phone screen."""
 from __future__ import annotations
 
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any, Mapping, Optional
+from typing import Any, Mapping, Optional
 
 from bot.dialogue.effects import RecordCheck
-from bot.dialogue.interview import Interview, Reading
+from bot.dialogue.interview import Interview, Reading, Turn
 from bot.dialogue.message import Button, Reply
 from bot.dialogue.state import Asked
 from bot.reading.answers import asks_to_skip, read_answer
@@ -22,8 +22,6 @@ from bot.rules.facts import facts
 from bot.rules.profile import InvalidInput, Profile, make_profile, reconcile
 from bot.saying import conversation as words
 
-if TYPE_CHECKING:
-    from bot.dialogue.turn import Turn
 
 YES_NO_KINDS = ("confirm", "offer", "suppose", "start")
 
@@ -44,7 +42,7 @@ def profile_of(state_facts: Mapping[str, Any], inferred: frozenset[str], day, la
 SURE_YES_NO, SHORT_REPLY = 0.95, 3
 
 
-def nlu_yes_no(turn: "Turn") -> Optional[bool]:
+def nlu_yes_no(turn: Turn) -> Optional[bool]:
     message = turn.message
     if message.intent in ("affirm", "deny") and (message.is_payload or (
             message.confidence >= SURE_YES_NO and len(message.text.split()) <= SHORT_REPLY
@@ -53,7 +51,7 @@ def nlu_yes_no(turn: "Turn") -> Optional[bool]:
     return None
 
 
-def yes_or_no(turn: "Turn") -> Optional[bool]:
+def yes_or_no(turn: Turn) -> Optional[bool]:
     if turn.message.is_payload:
         return nlu_yes_no(turn)
     try:
@@ -71,13 +69,13 @@ class Check(Interview):
     kinds = ("fact", "confirm", "offer", "suppose", "start")
 
     # --- facts ----------------------------------------------------------------------------------------------
-    def profile(self, turn: "Turn") -> Profile:
+    def profile(self, turn: Turn) -> Profile:
         return profile_of(turn.state.facts, turn.state.inferred, turn.day, turn.language)
 
-    def assessment(self, turn: "Turn") -> Assessment:
+    def assessment(self, turn: Turn) -> Assessment:
         return assess(self.profile(turn), closed_to_check=turn.state.closed_to_check)
 
-    def take_facts(self, turn: "Turn", new: Mapping[str, Any], inferred: frozenset[str] = frozenset(),
+    def take_facts(self, turn: Turn, new: Mapping[str, Any], inferred: frozenset[str] = frozenset(),
                    acknowledge: bool = True, confirmed: frozenset[str] = frozenset()) -> dict[str, Any]:
         """Take facts into the conversation (the latest word wins), saying what no longer fits. A fact the user
         states is no longer inferred; what was given up on and is now given is no longer left open. A fact the user
@@ -108,7 +106,7 @@ class Check(Interview):
             turn.say("noted", facts=words.facts_list({fact: values[fact] for fact in accepted}, turn.language))
         return accepted
 
-    def take_statement(self, turn: "Turn", acknowledge: bool = True, skip: tuple[str, ...] = ()) -> dict[str, Any]:
+    def take_statement(self, turn: Turn, acknowledge: bool = True, skip: tuple[str, ...] = ()) -> dict[str, Any]:
         """The facts the message states or corrects (and its changes to known counts, "vi har fått med én SMB til")."""
         statement = turn.statement
         new = {fact: value for fact, value in statement.facts.items() if fact not in skip}
@@ -120,7 +118,7 @@ class Check(Interview):
             turn.replies.append(Reply(words.converted(statement.converted_from_eur, turn.day, turn.language)))
         return accepted
 
-    def take_message(self, turn: "Turn", acknowledge: bool = True) -> dict[str, Any]:
+    def take_message(self, turn: Turn, acknowledge: bool = True) -> dict[str, Any]:
         """What the message states, and what a question of it says of our project that is not known yet ("we would
         like to know whether a project with clusters in Sweden and Latvia would qualify"), the latter as inferred."""
         accepted = self.take_statement(turn, acknowledge)
@@ -129,7 +127,7 @@ class Check(Interview):
             accepted.update(self.take_facts(turn, new, inferred=frozenset(new), acknowledge=acknowledge))
         return accepted
 
-    def supposed_facts(self, turn: "Turn") -> dict[str, Any]:
+    def supposed_facts(self, turn: Turn) -> dict[str, Any]:
         """The facts as the message's what-if would have them ("hva om vi får med en SMB til?")."""
         supposed = turn.reading.supposed
         values = with_deltas({**turn.state.facts, **supposed.facts}, supposed.deltas)
@@ -137,7 +135,7 @@ class Check(Interview):
         return {**values, **within_countries(values, values)}
 
     # --- questions ------------------------------------------------------------------------------------------
-    def set_aside(self, turn: "Turn", assessment: Assessment) -> tuple[Call, ...]:
+    def set_aside(self, turn: Turn, assessment: Assessment) -> tuple[Call, ...]:
         """Calls that are not for this kind of project: the user asks for a role the call's applications do not come
         from (a cluster organisation) about a project of another call's own kind (partner countries, activities
         between clusters). Their questions are not asked; the verdict offers to check them."""
@@ -150,7 +148,7 @@ class Check(Interview):
                      and item.call.applicants is not None and role not in item.call.applicants
                      and kinds - {item.call.id})
 
-    def next_question(self, turn: "Turn") -> Optional[Asked]:
+    def next_question(self, turn: Turn) -> Optional[Asked]:
         assessment = self.assessment(turn)
         offer = self.closed_offer(turn, assessment)
         if offer is not None:
@@ -169,7 +167,7 @@ class Check(Interview):
             return Asked("fact", fact, words.options(fact))
         return None
 
-    def closed_offer(self, turn: "Turn", assessment: Assessment) -> Optional[Asked]:
+    def closed_offer(self, turn: Turn, assessment: Assessment) -> Optional[Asked]:
         """A closed round made for projects like this one, offered once, first thing: when the user has said what
         only that round asks about (partner countries, cluster-to-cluster activities). It is offered even when the
         facts so far fail one of its rules: which rule, and what would have changed it, is what the user learns."""
@@ -182,7 +180,7 @@ class Check(Interview):
                 return Asked("offer", call.id, ("yes", "no"))
         return None
 
-    def ask(self, turn: "Turn", asked: Asked, times: int) -> None:
+    def ask(self, turn: Turn, asked: Asked, times: int) -> None:
         if asked.kind == "offer":
             call = catalogue().call(asked.key)
             turn.replies.append(Reply(words.closed_offer(call, turn.day, turn.language),
@@ -212,7 +210,7 @@ class Check(Interview):
             buttons += (turn.button("skip", "/skip_question"),)
         turn.replies.append(Reply(turn.text("last_try") + " " + text if last and times else text, buttons))
 
-    def topic_of(self, turn: "Turn", asked: Asked) -> str:
+    def topic_of(self, turn: Turn, asked: Asked) -> str:
         if asked.kind == "offer":
             return catalogue().call(asked.key).name(turn.language)
         if asked.kind == "suppose":
@@ -221,7 +219,7 @@ class Check(Interview):
             return turn.text("offer_check_topic")
         return words.fact_label(asked.key, turn.language)
 
-    def why(self, turn: "Turn", asked: Asked) -> str:
+    def why(self, turn: Turn, asked: Asked) -> str:
         if asked.kind == "offer":
             return words.closed_offer(catalogue().call(asked.key), turn.day, turn.language)
         if asked.kind == "suppose":
@@ -231,7 +229,7 @@ class Check(Interview):
         return words.why_we_ask(asked.key, turn.day, turn.language)
 
     # --- answers --------------------------------------------------------------------------------------------
-    def read(self, turn: "Turn", asked: Asked) -> Reading:
+    def read(self, turn: Turn, asked: Asked) -> Reading:
         if asked.kind in YES_NO_KINDS:
             if asks_to_skip(turn.message.text):
                 return Reading(skip=True)
@@ -279,7 +277,7 @@ class Check(Interview):
         return Reading(unsure=answer.unsure, problem=None if answer.unsure else answer.problem)
 
     @staticmethod
-    def _payload(turn: "Turn", fact: str) -> Reading:
+    def _payload(turn: Turn, fact: str) -> Reading:
         message = turn.message
         if message.intent == "skip_question":
             return Reading(skip=True)
@@ -291,7 +289,7 @@ class Check(Interview):
             return Reading(values={fact: [choice] if spec.type == "enum_list" else choice})
         return Reading(problem="not_understood")
 
-    def take(self, turn: "Turn", asked: Asked, reading: Reading) -> None:
+    def take(self, turn: Turn, asked: Asked, reading: Reading) -> None:
         fact = asked.key
         if asked.kind == "offer":
             if reading.confirmed:
@@ -329,10 +327,10 @@ class Check(Interview):
         if fact not in answered and fact not in others and fact not in turn.state.waiting:
             turn.state = turn.state.counted("failures", asked)
 
-    def aside(self, turn: "Turn", asked: Asked) -> bool:
+    def aside(self, turn: Turn, asked: Asked) -> bool:
         return bool(self.take_statement(turn))
 
-    def leave_open(self, turn: "Turn", asked: Asked) -> None:
+    def leave_open(self, turn: Turn, asked: Asked) -> None:
         if asked.kind == "fact":
             turn.state = turn.state.with_(left_open=(*turn.state.left_open, asked.key))
         elif asked.kind == "confirm":  # neither confirmed nor denied: drop the guess, the rule stays undecided
@@ -345,7 +343,7 @@ class Check(Interview):
             turn.state = turn.state.with_(task=None)
 
     # --- the verdict ----------------------------------------------------------------------------------------
-    def finish(self, turn: "Turn") -> None:
+    def finish(self, turn: Turn) -> None:
         assessment = self.assessment(turn)
         turn.effects.append(RecordCheck(assessment))
         aside = self.set_aside(turn, assessment)
@@ -358,17 +356,17 @@ class Check(Interview):
         turn.replies.append(Reply(text, buttons, card))
         turn.state = turn.state.with_(verdict_given=True)
 
-    def offer_check(self, turn: "Turn") -> None:
+    def offer_check(self, turn: Turn) -> None:
         """After answering a question that told about the project: offer to check the rest, not start unasked."""
         turn.state = turn.state.with_(task=self.task)
         self.put(turn, Asked("start", "check", ("yes", "no")))
 
-    def check_anyway(self, turn: "Turn", call_id: str) -> None:
+    def check_anyway(self, turn: Turn, call_id: str) -> None:
         """The user wants a call checked that was set aside as not for this kind of project."""
         turn.state = turn.state.with_(checked_anyway=(*turn.state.checked_anyway, call_id))
         self.start(turn)
 
-    def suppose(self, turn: "Turn") -> None:
+    def suppose(self, turn: Turn) -> None:
         """A what-if: the verdict as it would be, labelled as such, the stored facts as they were, and the offer to
         keep it."""
         values = self.supposed_facts(turn)
@@ -383,7 +381,7 @@ class Check(Interview):
         turn.state = turn.state.with_(supposed=MappingProxyType(changed))
         self.put(turn, Asked("suppose", "keep", ("yes", "no")))
 
-    def facts_answer(self, turn: "Turn", calls: tuple[Call, ...], stated: Mapping[str, Any]) -> bool:
+    def facts_answer(self, turn: Turn, calls: tuple[Call, ...], stated: Mapping[str, Any]) -> bool:
         """A question that carries its own facts ("can we apply with just one company?"): the rules those facts
         decide, per call, at once. False when they decide none of them."""
         profile = profile_of({**turn.state.facts, **stated}, frozenset(), turn.day, turn.language)

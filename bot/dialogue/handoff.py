@@ -3,18 +3,16 @@ for someone to get back to them (kept for staff, and posted to their Slack chann
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Optional
+from typing import Optional
 
 from bot.dialogue.effects import RecordHandoff
-from bot.dialogue.interview import Interview, Reading
+from bot.dialogue.interview import Interview, Reading, Turn
 from bot.dialogue.message import Reply
 from bot.dialogue.state import Asked
 from bot.reading.numbers import ParseError, parse_yes_no
 from bot.rules.catalogue import catalogue
 from bot.saying.answers import call_contact
 
-if TYPE_CHECKING:
-    from bot.dialogue.turn import Turn
 
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _NAME_INTRO = re.compile(r"^(?:jeg heter|mitt navn er|navnet mitt er|navnet er|my name is|i am|i'm|it's|this is)\s+",
@@ -26,12 +24,12 @@ class Handoff(Interview):
     task = "handoff"
     kinds = ("handoff",)
 
-    def start(self, turn: "Turn") -> None:
+    def start(self, turn: Turn) -> None:
         turn.replies.append(Reply("\n".join(call_contact(call, turn.language) for call in catalogue().calls)))
         turn.state = turn.state.with_(handoff={})
         super().start(turn)
 
-    def next_question(self, turn: "Turn") -> Optional[Asked]:
+    def next_question(self, turn: Turn) -> Optional[Asked]:
         given = turn.state.handoff
         if given.get("consent") is False:
             return None
@@ -40,11 +38,11 @@ class Handoff(Interview):
                 return Asked("handoff", step)
         return None
 
-    def ask(self, turn: "Turn", asked: Asked, times: int) -> None:
+    def ask(self, turn: Turn, asked: Asked, times: int) -> None:
         buttons = (turn.button("yes", "/affirm"), turn.button("no", "/deny")) if asked.key == "consent" else ()
         turn.say(f"handoff.ask_{asked.key}" if times == 0 else f"handoff.again_{asked.key}", buttons=buttons)
 
-    def read(self, turn: "Turn", asked: Asked) -> Reading:
+    def read(self, turn: Turn, asked: Asked) -> Reading:
         text = turn.message.text.strip()
         if asked.key == "consent":
             if turn.message.is_payload and turn.message.intent in ("affirm", "deny"):
@@ -62,13 +60,13 @@ class Handoff(Interview):
             return Reading(values={"name": name})
         return Reading(problem="not_understood")
 
-    def take(self, turn: "Turn", asked: Asked, reading: Reading) -> None:
+    def take(self, turn: Turn, asked: Asked, reading: Reading) -> None:
         turn.state = turn.state.with_(handoff={**turn.state.handoff, **reading.values})
 
-    def leave_open(self, turn: "Turn", asked: Asked) -> None:
+    def leave_open(self, turn: Turn, asked: Asked) -> None:
         turn.state = turn.state.with_(handoff={**turn.state.handoff, "consent": False})
 
-    def finish(self, turn: "Turn") -> None:
+    def finish(self, turn: Turn) -> None:
         given = turn.state.handoff
         topic = ", ".join(sorted(turn.state.facts)) or "-"
         if given.get("consent") is False:  # still counted, so staff see that someone wanted a person
@@ -79,10 +77,10 @@ class Handoff(Interview):
             turn.say("handoff.recorded", name=given["name"], email=given["email"])
         turn.state = turn.state.with_(handoff={})
 
-    def why(self, turn: "Turn", asked: Asked) -> str:
+    def why(self, turn: Turn, asked: Asked) -> str:
         return turn.text("handoff.why")
 
-    def topic_of(self, turn: "Turn", asked: Asked) -> str:
+    def topic_of(self, turn: Turn, asked: Asked) -> str:
         return turn.text(f"handoff.topic_{asked.key}")
 
 

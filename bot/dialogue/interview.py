@@ -4,15 +4,52 @@ a question is shown at most three times, the second and third time shorter and w
 the third answer that cannot be read the fact is left open and the conversation moves on."""
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Mapping, Optional
+from typing import Any, Mapping, Optional, Protocol
 
-from bot.dialogue.state import Asked
-
-if TYPE_CHECKING:
-    from bot.dialogue.turn import Turn
+from bot.dialogue.effects import Effect
+from bot.dialogue.message import Button, Message, Reply
+from bot.dialogue.state import Asked, Conversation
+from bot.reading.statements import Reading as MessageReading
+from bot.reading.statements import Statement
 
 MOST_ASKS = 3
+
+
+class Turn(Protocol):
+    """What an interview may see and do of the turn in progress (bot.dialogue.turn.Turn is the one): the interviews
+    know the turn by this alone, so that the turn can know them (bot.dialogue.tasks) without a circle."""
+    state: Conversation
+    message: Message
+    day: dt.date
+    replies: list[Reply]
+    effects: list[Effect]
+
+    @property
+    def language(self) -> str: ...
+
+    @property
+    def reading(self) -> MessageReading: ...
+
+    @property
+    def statement(self) -> Statement: ...
+
+    def text(self, path: str, **values: Any) -> str: ...
+
+    def say(self, path: str, buttons: tuple[Button, ...] = (), **values: Any) -> None: ...
+
+    def reply_text(self, text: str, buttons: tuple[Button, ...] = ()) -> Reply: ...
+
+    def button(self, path: str, payload: str) -> Button: ...
+
+    def asks_something(self) -> bool: ...
+
+    def digression(self) -> bool: ...
+
+    def facts_asked_about_us(self) -> dict[str, Any]: ...
+
+    def resume_after(self, task: str) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -40,39 +77,39 @@ class Interview:
     kinds: tuple[str, ...] = ()  # the kinds of question (Asked.kind) whose answers this interview reads
 
     # --- what a subclass provides ---------------------------------------------------------------------------
-    def next_question(self, turn: "Turn") -> Optional[Asked]:
+    def next_question(self, turn: Turn) -> Optional[Asked]:
         raise NotImplementedError
 
-    def ask(self, turn: "Turn", asked: Asked, times: int) -> None:
+    def ask(self, turn: Turn, asked: Asked, times: int) -> None:
         """Say the question; `times` is how often it was shown before (0 the first time)."""
         raise NotImplementedError
 
-    def read(self, turn: "Turn", asked: Asked) -> Reading:
+    def read(self, turn: Turn, asked: Asked) -> Reading:
         raise NotImplementedError
 
-    def take(self, turn: "Turn", asked: Asked, reading: Reading) -> None:
+    def take(self, turn: Turn, asked: Asked, reading: Reading) -> None:
         raise NotImplementedError
 
-    def leave_open(self, turn: "Turn", asked: Asked) -> None:
+    def leave_open(self, turn: Turn, asked: Asked) -> None:
         """The question is given up (skipped, or unreadable three times): do not ask it again."""
         raise NotImplementedError
 
-    def finish(self, turn: "Turn") -> None:
+    def finish(self, turn: Turn) -> None:
         raise NotImplementedError
 
-    def aside(self, turn: "Turn", asked: Asked) -> bool:
+    def aside(self, turn: Turn, asked: Asked) -> bool:
         """Take what the message says besides an answer (facts given out of turn); True if it said anything."""
         return False
 
-    def why(self, turn: "Turn", asked: Asked) -> str:
+    def why(self, turn: Turn, asked: Asked) -> str:
         raise NotImplementedError
 
     # --- the protocol ---------------------------------------------------------------------------------------
-    def start(self, turn: "Turn") -> None:
+    def start(self, turn: Turn) -> None:
         turn.state = turn.state.with_(task=self.task)
         self.advance(turn)
 
-    def advance(self, turn: "Turn") -> None:
+    def advance(self, turn: Turn) -> None:
         """Ask the next question the goal still needs, or finish."""
         asked = self.next_question(turn)
         if asked is None:
@@ -82,31 +119,31 @@ class Interview:
             return
         self.put(turn, asked)
 
-    def put(self, turn: "Turn", asked: Asked) -> None:
+    def put(self, turn: Turn, asked: Asked) -> None:
         times = turn.state.count("times_asked", asked)
         turn.state = turn.state.counted("times_asked", asked).with_(asked=asked)
         self.ask(turn, asked, times)
 
-    def can_ask_again(self, turn: "Turn", asked: Asked) -> bool:
+    def can_ask_again(self, turn: Turn, asked: Asked) -> bool:
         return turn.state.count("times_asked", asked) < MOST_ASKS
 
-    def reask_or_move_on(self, turn: "Turn", asked: Asked) -> None:
+    def reask_or_move_on(self, turn: Turn, asked: Asked) -> None:
         if self.can_ask_again(turn, asked):
             self.put(turn, asked)
         else:
             self.give_up(turn, asked)
 
-    def give_up(self, turn: "Turn", asked: Asked) -> None:
+    def give_up(self, turn: Turn, asked: Asked) -> None:
         self.leave_open(turn, asked)
         turn.say("gave_up", topic=self.topic_of(turn, asked))
         turn.state = turn.state.with_(asked=None)
         self.advance(turn)
 
-    def topic_of(self, turn: "Turn", asked: Asked) -> str:
+    def topic_of(self, turn: Turn, asked: Asked) -> str:
         """A few words for what the question is about ("the number of SMEs")."""
         raise NotImplementedError
 
-    def answer(self, turn: "Turn") -> bool:
+    def answer(self, turn: Turn) -> bool:
         """Read the message as the answer to the question asked. False when it is not an answer but something
         else (a question, small talk) for the conversation to handle before asking again."""
         asked = turn.state.asked

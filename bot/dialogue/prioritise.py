@@ -4,9 +4,9 @@ the call's weights and the two to four proposals to send (bot.rules.prioritise).
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Any, Optional
+from typing import Any, Optional
 
-from bot.dialogue.interview import Interview, Reading
+from bot.dialogue.interview import Interview, Reading, Turn
 from bot.dialogue.message import Button, Reply
 from bot.dialogue.state import Asked
 from bot.reading.answers import read_answer
@@ -17,8 +17,6 @@ from bot.rules.prioritise import DEFAULT_SCALE, ProposalDraft, prioritise, prior
 from bot.saying import conversation as words
 from bot.saying.prioritise import chat_messages, score_question
 
-if TYPE_CHECKING:
-    from bot.dialogue.turn import Turn
 
 # What a proposal's eligibility needs besides what it is asked one by one: these hold for most proposals, so they
 # are put as one yes/no, and asked one by one only when the answer is no.
@@ -36,14 +34,14 @@ class Prioritising(Interview):
     task = "prioritise"
     kinds = ("proposal",)
 
-    def start(self, turn: "Turn") -> None:
+    def start(self, turn: Turn) -> None:
         turn.state = turn.state.with_(proposals=(), proposal={})
         turn.say("prioritise.start", low=DEFAULT_SCALE.low, high=DEFAULT_SCALE.high,
                  call=_call().name(turn.language))
         super().start(turn)
 
     # --- what to ask next -----------------------------------------------------------------------------------
-    def next_question(self, turn: "Turn") -> Optional[Asked]:
+    def next_question(self, turn: Turn) -> Optional[Asked]:
         proposal = turn.state.proposal
         if "cluster_programme" not in turn.state.facts:
             return Asked("proposal", "cluster_programme", facts()["cluster_programme"].values)
@@ -64,7 +62,7 @@ class Prioritising(Interview):
                 return Asked("proposal", f"score:{criterion.id}")
         return Asked("proposal", "more", ("yes", "no"))
 
-    def ask(self, turn: "Turn", asked: Asked, times: int) -> None:
+    def ask(self, turn: Turn, asked: Asked, times: int) -> None:
         key, language = asked.key, turn.language
         yes_no = (turn.button("yes", "/affirm"), turn.button("no", "/deny"))
         if key == "name":
@@ -85,7 +83,7 @@ class Prioritising(Interview):
             turn.replies.append(Reply(words.question(key, language, again=times > 0, options=options), buttons))
 
     # --- reading the answers --------------------------------------------------------------------------------
-    def read(self, turn: "Turn", asked: Asked) -> Reading:
+    def read(self, turn: Turn, asked: Asked) -> Reading:
         key, text = asked.key, turn.message.text
         if key == "name":
             name = text.strip().strip("«»\"'")
@@ -106,7 +104,7 @@ class Prioritising(Interview):
         return Reading(unsure=answer.unsure, skip=answer.skip, problem=answer.problem)
 
     @staticmethod
-    def _yes_no(turn: "Turn") -> Optional[bool]:
+    def _yes_no(turn: Turn) -> Optional[bool]:
         if turn.message.is_payload and turn.message.intent in ("affirm", "deny"):
             return turn.message.intent == "affirm"
         try:
@@ -115,7 +113,7 @@ class Prioritising(Interview):
             return None
 
     @staticmethod
-    def _scores(turn: "Turn", first: str) -> Reading:
+    def _scores(turn: Turn, first: str) -> Reading:
         """One score, or several in the order of the criteria still to score ("5 4 6 3")."""
         unscored = [criterion.id for criterion in ProposalDraft(turn.state.proposal["name"], scores=turn.state.proposal
                                                                 .get("scores", {})).unscored(_call())]
@@ -130,7 +128,7 @@ class Prioritising(Interview):
             scores[f"score:{criterion}"] = score
         return Reading(values=scores)
 
-    def take(self, turn: "Turn", asked: Asked, reading: Reading) -> None:
+    def take(self, turn: Turn, asked: Asked, reading: Reading) -> None:
         proposal = dict(turn.state.proposal)
         for key, value in reading.values.items():
             if key == "cluster_programme":
@@ -156,7 +154,7 @@ class Prioritising(Interview):
             return
         turn.state = turn.state.with_(proposal=proposal)
 
-    def leave_open(self, turn: "Turn", asked: Asked) -> None:
+    def leave_open(self, turn: Turn, asked: Asked) -> None:
         """An answer not given: the proposal goes on without it (not ranked while it is missing)."""
         proposal = dict(turn.state.proposal)
         key = asked.key
@@ -171,7 +169,7 @@ class Prioritising(Interview):
         turn.state = turn.state.with_(proposal=proposal)
 
     # --- the ranking ----------------------------------------------------------------------------------------
-    def finish(self, turn: "Turn") -> None:
+    def finish(self, turn: Turn) -> None:
         shared = {"cluster_programme": turn.state.facts["cluster_programme"]}
         drafts = [ProposalDraft(name=item["name"],
                                 facts={**shared, **{fact: value for fact, value in item.get("facts", {}).items()
@@ -185,10 +183,10 @@ class Prioritising(Interview):
                 turn.replies.append(Reply(block))
         turn.state = turn.state.with_(proposals=(), proposal={})
 
-    def why(self, turn: "Turn", asked: Asked) -> str:
+    def why(self, turn: Turn, asked: Asked) -> str:
         return turn.text("prioritise.why")
 
-    def topic_of(self, turn: "Turn", asked: Asked) -> str:
+    def topic_of(self, turn: Turn, asked: Asked) -> str:
         return turn.text("prioritise.topic")
 
 

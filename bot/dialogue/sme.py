@@ -4,9 +4,9 @@ answered at once; the helper hands back to a check it interrupted."""
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING, Any, Optional
+from typing import Any, Optional
 
-from bot.dialogue.interview import Interview, Reading
+from bot.dialogue.interview import Interview, Reading, Turn
 from bot.dialogue.message import Button, Reply
 from bot.dialogue.state import Asked
 from bot.reading.enterprise import euro, figures_in
@@ -17,8 +17,6 @@ from bot.rules.sme import (SmeQuestion, classify, classify_stated, enterprise_fr
 from bot.saying.money import converted_to_eur
 from bot.saying.sme import sme_choice, sme_question, sme_verdict
 
-if TYPE_CHECKING:
-    from bot.dialogue.turn import Turn
 
 QUESTIONS = {question.fact: question for question in sme_questions_asked()}
 
@@ -27,7 +25,7 @@ class SmeHelper(Interview):
     task = "sme"
     kinds = ("sme",)
 
-    def start(self, turn: "Turn") -> None:
+    def start(self, turn: Turn) -> None:
         """A question that carries its figures is answered from them at once, as an autonomous enterprise's (the
         answer says so); without figures enough, the helper asks for the rest."""
         given = figures_in(turn.message.text, turn.day)
@@ -44,14 +42,14 @@ class SmeHelper(Interview):
         turn.say("sme.start")
         super().start(turn)
 
-    def next_question(self, turn: "Turn") -> Optional[Asked]:
+    def next_question(self, turn: Turn) -> Optional[Asked]:
         step = sme_step(turn.state.sme, turn.day)
         if step.result is not None or not step.needed:
             return None
         fact = step.needed[0]
         return Asked("sme", fact, QUESTIONS[fact].values)
 
-    def ask(self, turn: "Turn", asked: Asked, times: int) -> None:
+    def ask(self, turn: Turn, asked: Asked, times: int) -> None:
         question = QUESTIONS[asked.key]
         if question.type == "yes_no":
             buttons = (turn.button("yes", "/affirm"), turn.button("no", "/deny"))
@@ -64,7 +62,7 @@ class SmeHelper(Interview):
             buttons += (turn.button("skip", "/skip_question"),)
         turn.replies.append(Reply(sme_question(asked.key, turn.language, turn.day), buttons))
 
-    def read(self, turn: "Turn", asked: Asked) -> Reading:
+    def read(self, turn: Turn, asked: Asked) -> Reading:
         question, message = QUESTIONS[asked.key], turn.message
         text = message.text
         if message.intent == "skip_question" and message.is_payload or fold(text) in ("hopp over", "skip"):
@@ -80,7 +78,7 @@ class SmeHelper(Interview):
         return Reading(values={asked.key: value}, note=note)
 
     @staticmethod
-    def _value(question: SmeQuestion, turn: "Turn", text: str) -> tuple[Any, Optional[str]]:
+    def _value(question: SmeQuestion, turn: Turn, text: str) -> tuple[Any, Optional[str]]:
         """The answer in the question's type, and what to say about it (an amount converted from kroner)."""
         message, kind = turn.message, question.type
         if kind == "count":
@@ -99,21 +97,21 @@ class SmeHelper(Interview):
              if fold(sme_choice(question.fact, value, language)) in fold(text)), None)
         return chosen, None
 
-    def take(self, turn: "Turn", asked: Asked, reading: Reading) -> None:
+    def take(self, turn: Turn, asked: Asked, reading: Reading) -> None:
         turn.state = turn.state.with_(sme={**turn.state.sme, **reading.values})
 
-    def leave_open(self, turn: "Turn", asked: Asked) -> None:
+    def leave_open(self, turn: Turn, asked: Asked) -> None:
         turn.state = turn.state.with_(sme={**turn.state.sme, asked.key: None})
 
-    def finish(self, turn: "Turn") -> None:
+    def finish(self, turn: Turn) -> None:
         result = classify(enterprise_from_facts(turn.state.sme), turn.day)
         turn.replies.append(Reply(sme_verdict(result, turn.language)))
         turn.state = turn.state.with_(sme={})
 
-    def why(self, turn: "Turn", asked: Asked) -> str:
+    def why(self, turn: Turn, asked: Asked) -> str:
         return turn.text("sme.why")
 
-    def topic_of(self, turn: "Turn", asked: Asked) -> str:
+    def topic_of(self, turn: Turn, asked: Asked) -> str:
         return sme_question(asked.key, turn.language, turn.day).rstrip("?").split("?")[0]
 
 
