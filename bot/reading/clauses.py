@@ -83,11 +83,14 @@ _IF = re.compile(r"(?<!know )(?<!wonder )(?<!wondering )(?<!see )(?<!check )(?<!
                  r"(?<!out )(?<!me )\bif\b")
 
 
+_OM = re.compile(r"^\W*(?:om|if)\b")
+
+
 def _act(part: str, asks: bool, last: bool) -> str:
     """The act of one part of a sentence; `asks`: the sentence ends with a question mark, `last`: the part ends it
     ("3, er det nok?": the 3 is said, the rest asked)."""
     if _words("what_if").search(part) or _starts("what_if_start").search(part) or _IF.search(part) \
-            or (asks and _words("would").search(part)):
+            or ((asks or _OM.search(part)) and _words("would").search(part)):  # "om NTNU ville bli med"
         return "what_if"
     if _starts("question").search(part) or _words("wants_to_know").search(part):
         return "question"
@@ -109,6 +112,10 @@ def _parts(folded: str, offset: int) -> tuple[Part, ...]:
     if any(part.act == "what_if" for part in parts):
         # "Hvis vi får med en SMB til, blir vi godkjent?": the question is the what-if's
         parts = [Part(part.start, part.end, "what_if") if part.act == "question" else part for part in parts]
+    marker = next((index for index, part in enumerate(parts) if part.act == "what_if"
+                   and len(folded[part.start - offset:part.end - offset].split()) <= 2), None)
+    if marker is not None:  # "Hypotetisk: SINTEF blir partner.": a what-if said by its marker alone supposes the rest
+        parts = parts[:marker] + [Part(part.start, part.end, "what_if") for part in parts[marker:]]
     return tuple(parts)
 
 

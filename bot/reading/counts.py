@@ -502,15 +502,20 @@ class _Binder:
             by_kind["companies"] = generic[0]
         elif {"country", "size"} <= dimensions:
             if any(norwegian for *_, norwegian in found):  # not "one SME and one foreign company": parts only
-                by_kind["companies"] = sum(value for _, value, _, dimension, _ in found if dimension == "country")
+                # "to norske SMB-er og én svensk bedrift": SMEs said of a country are companies of that country too
+                by_kind["companies"] = sum(value for _, value, _, dimension, norwegian in found
+                                           if dimension == "country" or norwegian)
         elif len(found) > 1 or we:
             by_kind["companies"] = sum(value for _, value, *_ in found)
             # "Tre norske SMB-er, Arena-klynge.": all the companies, it seems (not so for "tre norske bedrifter")
             weak = len(found) == 1 and found[0][0] != "companies" and not self._we(index)
         if whole is None and all(norwegian for *_, norwegian in found) and (we or len(found) == 1 or generic):
             by_kind.setdefault("foreign_companies", 0)  # "tre norske bedrifter": none of them foreign
+        # "Fem norske SMB-er." alone: the companies, and none foreign, it seems (a Danish one may come besides)
+        weak_facts = {"companies", "foreign_companies"} if weak or (len(found) == 1 and not we and found[0][0] == "smes") \
+            else set()
         for fact, value in by_kind.items():
-            self.add(fact, value, index, position, whole="companies" not in by_kind or (weak and fact == "companies"))
+            self.add(fact, value, index, position, whole="companies" not in by_kind or fact in weak_facts)
         return position
 
     def _we(self, index: int) -> bool:
@@ -531,8 +536,8 @@ class _Binder:
         for words in _JUST_US:
             if tuple(self.s.word(index + offset) for offset in range(len(words))) == words:
                 position = index + len(words)
-                if self.s.word(position) in ("i", "in", "fra", "from"):
-                    return position  # "bare oss i Norge": only our country, no count of companies
+                if self.s.word(position) in ("i", "in", "fra", "from") or _noun(self.s, position) is not None:
+                    return position  # "bare oss i Norge", "bare oss bedriftene": who, not how many
                 companies = 1
                 while self.s.word(position) in _AND:
                     following = self._np(position + 1, articles=True)

@@ -266,9 +266,18 @@ def is_unsure(text: str) -> bool:
 SHORT_YES_NO = 6
 
 
+def _words_of(text: str) -> str:
+    return " ".join(re.sub(r"[^\w' ]", " ", text.lower()).split())
+
+
+def starts_with_yes_or_no(text: str) -> bool:
+    lowered = _words_of(text)
+    return bool(lowered) and bool(_PLAIN_YES_NO.fullmatch(lowered.split(" ", 1)[0]))
+
+
 def reply_yes_no(text: str) -> Optional[bool]:
     """parse_yes_no for the reply to a yes/no question: only a short reply, or one that begins with yes or no."""
-    lowered = " ".join(re.sub(r"[^\w' ]", " ", text.lower()).split())
+    lowered = _words_of(text)
     first = lowered.split(" ", 1)[0] if lowered else ""
     if len(lowered.split()) > SHORT_YES_NO and not _PLAIN_YES_NO.fullmatch(first):
         raise ParseError("not_yes_no", text)
@@ -277,7 +286,7 @@ def reply_yes_no(text: str) -> Optional[bool]:
 
 def parse_yes_no(text: str) -> Optional[bool]:
     """True or False, or None for 'not sure' (the fact stays unknown); ParseError when it is neither."""
-    lowered = " ".join(re.sub(r"[^\w' ]", " ", text.lower()).split())
+    lowered = _words_of(text)
     if is_unsure(lowered):
         return None
     first = lowered.split(" ", 1)[0] if lowered else ""

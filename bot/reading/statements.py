@@ -10,7 +10,7 @@ the application ("klyngeorganisasjonen skal søke"): only the second can fail a 
 
 What the bot works out rather than reads is marked as inferred, to be confirmed before any rule fails on it: a partner
 country named in passing ("a Danish cluster") gives the countries as Norway, the asker's own, and Denmark; SMEs per
-country give the countries they come from.
+country without Norway's give Norway and theirs. SMEs from Norway and another country give those countries, read.
 """
 from __future__ import annotations
 
@@ -83,6 +83,11 @@ class Reading:
     @property
     def supposes(self) -> bool:
         return bool(self.supposed)
+
+    @property
+    def wonders(self) -> bool:
+        """A part of it is a what-if, whether or not a fact could be read from it: it answers no question."""
+        return any("what_if" in sentence.acts for sentence in self.sentences)
 
 
 # --- who is asking, and who will apply ---------------------------------------------------------------------
@@ -249,6 +254,8 @@ def sentence_facts(text: str, cased: str, known: Mapping[str, Any], day: dt.date
         else:
             found[count.fact] = count.value
         spans.setdefault(count.fact, count.span)
+        if count.whole and count.fact == "foreign_companies":
+            inferred.add("foreign_companies")  # "Fem norske SMB-er.": none foreign, it seems
         if count.whole and count.fact == "smes" and isinstance(count.value, int) and "companies" not in known:
             # "two Norwegian SMEs in the project": the companies, it seems; confirmed before a rule fails on it
             found.setdefault("companies", count.value)
@@ -274,8 +281,8 @@ def sentence_facts(text: str, cased: str, known: Mapping[str, Any], day: dt.date
     roles, role_spans = _roles(text, earlier.facts.get("asker") or known.get("asker"))
     found.update(roles)
     spans.update(role_spans)
-    activities = choices_in("activities", text)
-    if activities:
+    activities = [item for item in choices_in("activities", text) if stated_truth_at(text, item.span)]
+    if activities:  # "ingen workshops" names no activity of the project
         found["activities"] = [item.value for item in activities]
         spans["activities"] = activities[0].span
     if per_country:
@@ -283,7 +290,10 @@ def sentence_facts(text: str, cased: str, known: Mapping[str, Any], day: dt.date
         found["smes"] = sum(found["smes_per_country"].values())
         spans["smes_per_country"] = spans["smes"] = per_country_spans[0]
         if not countries and not known.get("countries"):
-            countries, completed, country_span = [*per_country], True, per_country_spans[0]
+            # SMEs from two countries or more, Norway among them, take those countries part: only Norway added, or
+            # one country alone (another may take part without SMEs named), is worked out
+            countries, country_span = [*per_country], per_country_spans[0]
+            completed = HOME_COUNTRY not in countries or len(countries) < 2
             if HOME_COUNTRY not in countries and home is None:
                 countries = [HOME_COUNTRY, *countries]
     if countries:

@@ -201,6 +201,11 @@ def _sme_noun() -> re.Pattern:
     return keyword_pattern(tuple(vocabulary()["counted"]["smes"]["nouns"]))
 
 
+@lru_cache(maxsize=None)
+def _company_noun() -> re.Pattern:
+    return keyword_pattern(tuple(vocabulary()["counted"]["companies"]["nouns"]))
+
+
 def counts_per_country(text: str, cased: str, countries: tuple[str, ...],
                        language: Optional[str] = None) -> tuple[dict[str, int], list[Span]]:
     """'tre SMB-er fra Norge og fire fra Sverige', 'fire norske SMB-er og to finske', 'Norway 4, Finland 2',
@@ -228,6 +233,8 @@ def counts_per_country(text: str, cased: str, countries: tuple[str, ...],
         mention = by_index.get(position)
         if mention is not None and mention.adjective:  # "fire norske SMB-er", "to finske"
             after = sme_noun_at(position + 1)
+            if after == position + 1 and after < len(items) and _company_noun().match(text, items[after].start):
+                continue  # "to norske SMB-er og én svensk bedrift": a company, of a size not said
             span = (items[index].start, items[after - 1].end)
             if after > position + 1 or pairs:
                 pairs.setdefault(mention.code, count)
@@ -333,10 +340,23 @@ def _item_after_comma(items: tuple[Token, ...], comma: int, step: int) -> bool:
     position, words = comma + step, 0
     while 0 <= position < len(items) and not _ends_part(items, position) and words <= 4:
         if items[position].text in _VERBS:
-            return False
+            return _list_goes_on(items, comma)  # "we don't have any university, research institute or …"
         position += step
         words += 1
-    return 0 < words <= 4
+    return 0 < words <= 4 or _list_goes_on(items, comma)
+
+
+_LIST_JOINS = frozenset({"og", "and", "eller", "or", "samt", "nor", "verken"})
+
+
+def _list_goes_on(items: tuple[Token, ...], comma: int) -> bool:
+    """Whether the words after the comma are a list's next item: a few words without a verb, then "eller", "or"…"""
+    for position in range(comma + 1, min(comma + 6, len(items))):
+        if items[position].text in _LIST_JOINS:
+            return position > comma + 1
+        if items[position].text in _VERBS or _ends_part(items, position):
+            return False
+    return False
 
 
 def _ends_part(items: tuple[Token, ...], index: int) -> bool:
@@ -415,8 +435,16 @@ def stated_truth(fact: str, text: str, cased: Optional[str] = None) -> Optional[
             if answer is not None:
                 value = value if answer else not value
             said.append(Found(value, match.span()))
-    said += _organisations_said(fact, text, items, cased if cased is not None else text)
+    said += _any_organisation(_organisations_said(fact, text, items, cased if cased is not None else text), text)
     return max(said, key=lambda found: found.span[0]) if said else None
+
+
+def _any_organisation(found: list[Found], text: str) -> list[Found]:
+    """"NTNU er med, men ingen kommune": is any partner such an organisation is yes when one of them is, whatever is
+    said of the others; what is said last of each one is what holds for it."""
+    last = {text[found_.span[0]:found_.span[1]]: found_ for found_ in sorted(found, key=lambda item: item.span)}
+    partners = [item for item in last.values() if item.value]
+    return partners[-1:] if partners else found
 
 
 def stated_truth_at(text: str, span: Span, negators: frozenset[str] = _NEGATORS) -> Optional[bool]:
@@ -451,8 +479,8 @@ def _organisation_patterns() -> tuple[re.Pattern, re.Pattern]:
     return keyword_pattern(words), re.compile(r"(?<![\w-])(?:" + "|".join(map(re.escape, acronyms)) + r")(?![\w-])")
 
 
-_PARTNER_WORDS = re.compile(r"(?:[\w-]*partner\w*|deltar|deltaker\w*|participat\w*|involved|involvert|joins?|joined|"
-                            r"consortium|konsortiet|on board)")
+_PARTNER_WORDS = re.compile(r"(?:[\w-]*partner\w*|deltar|deltaker\w*|participat\w*|involved|involvert|join\w*|"
+                            r"consortium|konsortiet|board|laget)")  # "on board", "med på laget"
 # Before an organisation, words that make it one of the participants: "vi er to SMB-er og SINTEF", "sammen med NTNU",
 # "vi har med et universitet". A bare "with" is not enough: "we work a lot with NTNU" says nothing of the project.
 _ALONGSIDE = frozenset({"og", "and", "inkludert", "including", "pluss", "plus", "samt", "+"})
@@ -500,7 +528,8 @@ def _organisations_said(fact: str, text: str, items: tuple[Token, ...], cased: s
         part, part_end = _part_start(items, first, lists=True), _part_end(items, last, lists=True)
         words = [item.text for item in items]
         before = set(words[max(part, first - 3):first])
-        pairs = {tuple(words[index:index + 2]) for index in range(max(part, first - 4), first - 1)}
+        pairs = {tuple(words[index:index + 2]) for index in range(max(part, first - 4), first - 1)} | \
+            {(words[index], words[index + 2]) for index in range(max(part, first - 5), first - 2)}  # "har ikke med"
         partner_at = next((index for index in range(part, part_end) if _PARTNER_WORDS.fullmatch(words[index])
                            or (words[index] == "med" and (index + 1 == len(words) or items[index + 1].kind == "mark"
                                                           or words[index + 1] in ("i", "in", "som", "as")))), None)
