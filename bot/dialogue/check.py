@@ -10,12 +10,14 @@ from types import MappingProxyType
 from typing import Any, Mapping, Optional
 
 from bot.dialogue.effects import RecordCheck
-from bot.dialogue.interview import Interview, Reading, Turn
+from bot.dialogue.interview import MOST_ASKS, Interview, Reading, Turn
 from bot.dialogue.message import Button, Reply
 from bot.dialogue.state import Asked
 from bot.reading.answers import asks_to_skip, read_answer
-from bot.reading.numbers import ParseError, is_hedge, is_unsure, reply_yes_no
+from bot.reading.numbers import ParseError, is_hedge, is_unsure, reply_yes_no, starts_with_yes_or_no
 from bot.reading.statements import apply_portions, with_deltas, within_countries
+from bot.reading.vocabulary import mentions, vocabulary
+from bot.resources import fold
 from bot.rules.catalogue import Call, catalogue
 from bot.rules.engine import BUDGET, Assessment, assess
 from bot.rules.facts import facts
@@ -58,6 +60,15 @@ def yes_or_no(turn: Turn) -> Optional[bool]:
         return reply_yes_no(turn.message.text)
     except ParseError as error:
         return nlu_yes_no(turn) if error.code == "not_yes_no" else None
+
+
+def keeps_what_if(text: str) -> Optional[bool]:
+    """"bare lurte, la det stå", "bruk det": whether a reply without a yes or a no keeps the what-if; None when it does
+    not tell."""
+    replies, folded = vocabulary()["what_if_replies"], fold(text)
+    if mentions(replies["dont_keep"], folded):
+        return False
+    return True if mentions(replies["keep"], folded) else None
 
 
 def _fails_on(assessment: Assessment, fact: str) -> bool:
@@ -138,14 +149,14 @@ class Check(Interview):
     def set_aside(self, turn: Turn, assessment: Assessment) -> tuple[Call, ...]:
         """Calls that are not for this kind of project: the user asks for a role the call's applications do not come
         from (a cluster organisation) about a project of another call's own kind (partner countries, activities
-        between clusters). Their questions are not asked; the verdict offers to check them."""
+        between clusters). Their questions are not asked; the verdict offers to check them. A closed round the user
+        chose to be checked against is checked."""
         role = turn.state.facts.get("applicant") or turn.state.facts.get("asker")
         if role is None:
             return ()
         kinds = {call.id for call in catalogue().calls if call.own_facts & set(turn.state.facts)}
         return tuple(item.call for item in assessment.calls if item.call.id not in turn.state.checked_anyway
-                     and (item.open_to_applicants or item.call.id in turn.state.closed_to_check)
-                     and item.call.applicants is not None and role not in item.call.applicants
+                     and item.open_to_applicants and item.call.applicants is not None and role not in item.call.applicants
                      and kinds - {item.call.id})
 
     def next_question(self, turn: Turn) -> Optional[Asked]:
@@ -202,7 +213,7 @@ class Check(Interview):
                 text = words.confirm(fact, value, turn.language)
             turn.replies.append(Reply(text, (turn.button("yes", "/affirm"), turn.button("no", "/deny"))))
             return
-        last = times + 1 >= 3
+        last = turn.state.count("failures", asked) + 1 >= MOST_ASKS  # the next failure gives the question up
         text = words.question(asked.key, turn.language, again=times > 0, options=asked.options)
         buttons = tuple(Button(title, payload) for title, payload in words.answer_buttons(asked.key, asked.options,
                                                                                           turn.language))
@@ -234,11 +245,15 @@ class Check(Interview):
             if asks_to_skip(turn.message.text):
                 return Reading(skip=True)
             answer = yes_or_no(turn)
+            if answer is None and asked.kind == "suppose" and not turn.message.is_payload:
+                answer = keeps_what_if(turn.message.text)
             if answer is None and asked.kind == "confirm" and not turn.message.is_payload:
                 restated = read_answer(asked.key, turn.reading.answering, turn.state.facts, turn.day,
                                        language=turn.language)  # "Du sa fire; nå én – hva stemmer?" - "fire"
                 if restated.answered and restated.value is not None:
                     return Reading(values={asked.key: restated.value})
+            if answer is None and is_unsure(turn.message.text) and asked.id in turn.state.explained:
+                return Reading(skip=True)  # "not sure" again once told why it matters: it stays undecided
             if answer is None:
                 return Reading(unsure=is_unsure(turn.message.text), problem="not_yes_no")
             return Reading(confirmed=answer)
@@ -307,6 +322,7 @@ class Check(Interview):
                 self.take_facts(turn, supposed, confirmed=frozenset(supposed))
             else:
                 turn.say("what_if.not_kept")
+            self.take_statement(turn)  # "nei, vi har ikke felles eiere, jeg bare lurte": what it states, taken
             return
         if asked.kind == "confirm":
             previous = {key: value for key, value in turn.state.previous.items() if key != fact}
@@ -326,6 +342,12 @@ class Check(Interview):
         others = self.take_statement(turn, skip=tuple(reading.values))
         if fact not in answered and fact not in others and fact not in turn.state.waiting:
             turn.state = turn.state.counted("failures", asked)
+
+    def answers_outright(self, turn: Turn, asked: Asked) -> bool:
+        """A yes-or-no question answered by a reply that begins with yes or no and asks nothing ("no thanks, just
+        curious", "nope, just hypothetical")."""
+        return asked.kind in YES_NO_KINDS and not turn.message.is_payload and "?" not in turn.message.text \
+            and starts_with_yes_or_no(turn.message.text)
 
     def aside(self, turn: Turn, asked: Asked) -> bool:
         return bool(self.take_statement(turn))

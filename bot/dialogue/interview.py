@@ -1,7 +1,8 @@
 """What every guided part of the conversation shares (the check, the SME helper, a request for a person, the
 cluster's prioritisation): goal-driven questions, reading the answer to the question asked, and bounded re-asking —
-a question is shown at most three times, the second and third time shorter and with buttons or examples, and after
-the third answer that cannot be read the fact is left open and the conversation moves on."""
+a question shown again is shorter and has buttons or examples, and after the third answer that cannot be read the
+fact is left open and the conversation moves on. Showing it again after a question, a what-if or facts out of turn
+is no failed answer."""
 from __future__ import annotations
 
 import datetime as dt
@@ -97,6 +98,10 @@ class Interview:
     def finish(self, turn: Turn) -> None:
         raise NotImplementedError
 
+    def answers_outright(self, turn: Turn, asked: Asked) -> bool:
+        """Whether the message answers the question whatever else it says ("nei takk, var bare nysgjerrig")."""
+        return False
+
     def aside(self, turn: Turn, asked: Asked) -> bool:
         """Take what the message says besides an answer (facts given out of turn); True if it said anything."""
         return False
@@ -128,7 +133,9 @@ class Interview:
         return turn.state.count("times_asked", asked) < MOST_ASKS
 
     def reask_or_move_on(self, turn: Turn, asked: Asked) -> None:
-        if self.can_ask_again(turn, asked):
+        """Ask again unless the user has failed to answer it three times: a question shown again after a question,
+        a what-if or facts out of turn was not failed."""
+        if turn.state.count("failures", asked) < MOST_ASKS:
             self.put(turn, asked)
         else:
             self.give_up(turn, asked)
@@ -147,8 +154,9 @@ class Interview:
         """Read the message as the answer to the question asked. False when it is not an answer but something
         else (a question, small talk) for the conversation to handle before asking again."""
         asked = turn.state.asked
-        if turn.asks_something() or turn.reading.supposes:  # "er den en SMB?" asks; it does not answer with "en"
-            return False
+        if not self.answers_outright(turn, asked) and (turn.asks_something() or (asked.kind == "fact"
+                                                                                and turn.reading.wonders)):
+            return False  # "er den en SMB?" asks, it does not answer with "en"; "hva om vi var fem?" wonders
         reading = self.read(turn, asked)
         if reading.answered:
             self.take(turn, asked, reading)

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Optional
 
 from bot.dialogue import intents as names
-from bot.dialogue.check import CHECK, yes_or_no
+from bot.dialogue.check import CHECK, keeps_what_if, yes_or_no
 from bot.dialogue.effects import Effect, Forget, RecordUnanswered, Restart
 from bot.dialogue.intents import intents, kind_of
 from bot.dialogue.message import Button, Message, Reply
@@ -55,16 +55,18 @@ def _run(turn: Turn) -> None:
         turn.state = turn.state.with_(language=language)
     if message.is_confidently(names.START_OVER) and not _cancels(turn):
         return _restart(turn)
-    if message.is_confidently(names.FORGET_ME):
+    if message.is_confidently(names.FORGET_ME) and not _only_cancels(turn):
         return _forget(turn)
     if _cancels(turn):
         return _leave_task(turn)
     asked = turn.state.asked
     dropped = asked is not None and asked.kind == "suppose" and yes_or_no(turn) is None \
-        and not asks_to_skip(message.text)
+        and keeps_what_if(message.text) is None and not asks_to_skip(message.text)
     if dropped:  # the user went on without keeping the what-if or not: it is dropped, nothing was changed
         turn.state = turn.state.with_(asked=None, supposed={}, task=None if turn.state.verdict_given else "check")
-        asked = None
+        # before the verdict, the question shown before the what-if still waits: "tre" answers it
+        asked = None if turn.state.verdict_given else CHECK.next_question(turn)
+        turn.state = turn.state.with_(asked=asked)
     if asked is not None and turn.interview_of(asked).answer(turn):
         return
     before = len(turn.replies)
@@ -98,10 +100,20 @@ def _forget(turn: Turn) -> None:
 
 
 def _cancels(turn: Turn) -> bool:
-    """"avbryt", "never mind" while a task runs: leave the task, never the facts."""
+    """"avbryt", "never mind" while a task runs: leave the task, never the facts. To "shall I use that?" after a
+    what-if, "glem det" says no."""
     text = fold(turn.message.text)
+    asked = turn.state.asked
     return turn.state.task is not None and not turn.message.is_payload and len(text.split()) <= 4 \
-        and mentions(vocabulary()["cancel_words"], text)
+        and mentions(vocabulary()["cancel_words"], text) \
+        and not (asked is not None and asked.kind == "suppose" and keeps_what_if(text) is not None)
+
+
+def _only_cancels(turn: Turn) -> bool:
+    """"glem det" is "never mind", not "forget me": deleting everything takes a word for me or my data."""
+    text = fold(turn.message.text)
+    return mentions(vocabulary()["cancel_words"], text) and not mentions(vocabulary()["first_person"], text) \
+        and not mentions(vocabulary()["forget_words"], text)
 
 
 def _leave_task(turn: Turn) -> None:
@@ -187,6 +199,8 @@ def _route(turn: Turn) -> None:
         return turn.say("no_question", buttons=(turn.button("check", "/check_eligibility"),))
     if reading.asks and intent not in SMALL_TALK:
         return _from_the_texts(turn)  # a question no intent places: what the call texts say of it, or that they don't
+    if reading.wonders:  # "si at vi får med noen fra Tromsø": a what-if of nothing the rules know
+        return turn.say("what_if.unread")
     _not_understood(turn)
 
 
@@ -271,7 +285,7 @@ def _check(turn: Turn) -> None:
     if turn.state.task == "check":
         CHECK.take_message(turn)
         return CHECK.advance(turn)
-    if turn.state.verdict_given and not turn.statement:
+    if turn.state.verdict_given and _a_new_project(turn):
         turn.state = Conversation(language=turn.state.language, facts={
             fact: value for fact, value in turn.state.facts.items() if fact == "asker"})
         turn.say("new_check")
@@ -279,6 +293,16 @@ def _check(turn: Turn) -> None:
         turn.say("start_check")
     CHECK.take_message(turn)
     turn.start("check")
+
+
+def _a_new_project(turn: Turn) -> bool:
+    """After a verdict, "kan vi søke?" starts a new check, and so does one that describes a project ("kan vi søke? vi er
+    to bedrifter, budsjettet er 800 000"); one that changes a fact or two of the last ("kan vi søke nå, med fem
+    bedrifter?") goes on with it."""
+    said = turn.statement
+    described = set(said.facts) - {"asker"}
+    return not described or (len(described) >= 2 and not turn.reading.corrected
+                             and any(turn.state.facts.get(fact) != said.facts[fact] for fact in described))
 
 
 def _statement(turn: Turn) -> None:
@@ -323,9 +347,14 @@ SURE_OF_THE_TOPIC, ANSWER_COVERAGE = 0.75, 0.5
 
 
 def _from_the_texts(turn: Turn) -> None:
+    """What the texts say of a question, or that they say nothing, beside what the catalogue says of its topic where
+    the question's words or the NLU name one ("dekker den lønn?": the call lists no types of cost)."""
     text = _question_text(turn)
+    intent = _question_naming_its_topic(turn) or \
+        (turn.message.intent if kind_of(turn.message.intent) == "question" else None)
     blocks, silent = from_the_texts(text, calls_named_in(turn.message.text), turn.language, turn.day,
-                                    must_be_silent=asks_what_the_texts_do_not_say(text))
+                                    must_be_silent=asks_what_the_texts_do_not_say(text),
+                                    topic=topic_of(intent, text) if intent else None)
     if silent:
         turn.effects.append(RecordUnanswered(turn.message.text))
     for block in blocks:
@@ -387,7 +416,8 @@ def _question(turn: Turn, intent: str) -> None:
                     yes_no=yes_no_kind(text))
     silent_by_words = asks_what_the_texts_do_not_say(text)
     if silent_by_words or not _answers_it(turn, intent, text, "\n".join(blocks)):
-        blocks, silent = from_the_texts(text, calls, turn.language, turn.day, must_be_silent=silent_by_words)
+        blocks, silent = from_the_texts(text, calls, turn.language, turn.day, must_be_silent=silent_by_words,
+                                        topic=topic)
         if silent:
             turn.effects.append(RecordUnanswered(turn.message.text))  # staff see what the texts leave open
     for block in blocks:

@@ -160,11 +160,13 @@ def _criteria(assessed: CallAssessment, language: str) -> str:
     return "\n".join(lines)
 
 
-def from_the_texts(question: str, calls: Sequence[Call], language: str, day,
-                   must_be_silent: bool = False) -> tuple[list[str], bool]:
+def from_the_texts(question: str, calls: Sequence[Call], language: str, day, must_be_silent: bool = False,
+                   topic: Optional[str] = None) -> tuple[list[str], bool]:
     """A question no topic answers, answered from the call texts themselves: the passage that bears on it, quoted
     with its section; or, where none does (or `must_be_silent`: the question asks what the texts do not say), that
-    the texts do not say, what they say nearest, and whom to ask. Returns the blocks and whether they are silent."""
+    the texts do not say, what they say nearest, and whom to ask. What they say nearest is what the catalogue says
+    of the question's `topic` where it has words for it ("dekker den lønn?": the call lists no types of cost), else
+    the passage that scores nearest. Returns the blocks and whether they are silent."""
     best = ranked(question, calls)
     strong = best and best[0][0] >= PASSAGE_SCORE and coverage(question, _words_of(best[0][1])) >= PASSAGE_COVERAGE
     if strong and not must_be_silent and not unknown_terms(question):
@@ -174,14 +176,19 @@ def from_the_texts(question: str, calls: Sequence[Call], language: str, day,
         said = " ".join(render(text(language), language, figures) for text in passage.about)
         return [message("answer.passage", language, name=call.name(language), section=passage.section,
                         quote=passage.text, text=said or passage.text)], False
-    nearby = best[0][1] if best and best[0][0] >= NEARBY_SCORE else None
-    said = [call for call in calls if nearby is None or call.id == nearby.call_id] or list(calls)
+    on_topic = [call for call in calls if topic in call.topics]
+    nearby = best[0][1] if best and best[0][0] >= NEARBY_SCORE and not on_topic else None
+    said = on_topic or [call for call in calls if nearby is None or call.id == nearby.call_id] or list(calls)
     blocks = []
     for call in said:
         text = message("answer.not_in_text", language, name=call.name(language),
                        topic=message("answer.topic.this", language),
                        contact=render(call.contact_text(language), language, call.contact))
-        if nearby is not None and nearby.call_id == call.id:
+        if call in on_topic:
+            said_on_topic = call.topics[topic]
+            text += "\n" + render(said_on_topic.text(language), language, call.figures(day)) + " " + \
+                _cite(said_on_topic.source, language)
+        elif nearby is not None and nearby.call_id == call.id:
             text += "\n" + message("answer.nearby", language, section=nearby.section, quote=nearby.text)
         blocks.append(text)
     return blocks, True

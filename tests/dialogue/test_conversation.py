@@ -348,7 +348,7 @@ def test_the_conversation_goes_on_after_the_verdict_what_if_and_a_correction_by_
         chat.say(text, intent)
     assert "✅ **Innovasjonsrammen**: oppfyller kravene." in chat.turns[-1][-1]
     reply = chat.say("hva om vi tar med én bedrift til?", "inform")
-    assert reply.startswith("Hvis antall bedrifter: 5 (bare et hva-om")
+    assert reply.startswith("Bare et hva-om – antall bedrifter: 5 (jeg har ikke endret noe)")
     assert "❌ **Innovasjonsrammen**: oppfyller ikke kravene." in reply and "det mangler 1" in reply
     assert chat.facts["companies"] == 4  # a what-if changes nothing the user said
     reply = chat.say("og med én SMB til?", "inform")  # an SME company more: 3 SMEs of 5
@@ -391,6 +391,15 @@ def test_every_reply_is_in_the_users_language_throughout():
     chat.say("three")
     texts = [text for turn in chat.turns for text in turn]
     assert all(not re.search(r"\b(hvor|mange|bedrifter|klyngeprogram)\b", text) for text in texts), texts
+
+
+def test_a_bokmal_number_word_that_is_also_english_keeps_the_conversations_language():
+    """"to" is two in bokmål: as the answer to "how many companies?" it says nothing of the language."""
+    chat = Chat(language="nb")
+    chat.say("kan vi søke?", "check_eligibility")
+    chat.say("NCE")
+    chat.say("to")
+    assert chat.facts["companies"] == 2 and chat.state.language == "nb"
 
 
 def test_a_button_click_answers_its_question():
