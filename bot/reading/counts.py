@@ -86,7 +86,8 @@ _NONE = frozenset({"ingen", "none", "nobody", "ingenting", "zero"})
 _NO = frozenset({"no", "ingen"})  # "no foreign partners": none, only before what it counts
 _BOTH = frozenset({"begge", "both"})
 _HALF = frozenset({"halvparten", "half"})
-_EXCEPT = frozenset({"unntatt", "utenom", "except", "but", "untatt"})
+_EXCEPT = frozenset({"unntatt", "utenom", "except", "but", "untatt", "fra", "from"})
+_EXCEPT_PAIRS = frozenset({("bortsett", "fra"), ("apart", "from")})
 _ABOUT = frozenset({"bare", "kun", "only", "just", "ca", "cirka", "about", "around", "rundt", "omtrent", "approximately",
                     "roughly", "nøyaktig", "exactly", "totalt", "maybe", "kanskje"})
 _OF = frozenset({"av", "of"})
@@ -214,6 +215,11 @@ def _quantity(sentence: _Sentence, index: int, articles: bool = False) -> Option
         index, word = index + 1, sentence.word(index + 1)
     if word in _ALL or (word == "every" and sentence.word(index + 1) in ("one", "single")):
         after = index + 1 if word != "every" else index + (3 if sentence.word(index + 1) == "single" else 2)
+        if (sentence.word(after), sentence.word(after + 1)) in (("of", "them"), ("of", "us"), ("av", "dem"),
+                                                                 ("av", "oss")):
+            after += 2  # "all of them but one"
+        if (sentence.word(after), sentence.word(after + 1)) in _EXCEPT_PAIRS:
+            after += 1  # "alle bortsett fra én", "all apart from one"
         if sentence.word(after) in _EXCEPT and sentence.word(after + 1) != "":
             but = sentence.number(after + 1) or article_value(sentence.items[after + 1]) \
                 if after + 1 < len(sentence) else None
@@ -609,9 +615,9 @@ class _Binder:
             self.s.word(index - 1) in ("vi", "oss") and self.s.word(index - 2) not in ("av", "of"))  # "vi to"
         following = self.s.items[position] if position < len(self.s) else None
         counts_us = following is None or following.kind == "mark" or following.text in _AFTER_WE_ARE_N
-        if ((we and counts_us) or self._in_all(position)) and isinstance(value, int):
+        if we and (counts_us or self._in_all(position)) and isinstance(value, int):
             self.add("companies", value, index, position)  # "nei vent, vi er fire"; not "vi er 27 medlemsbedrifter"
-            return position
+            return position  # "tre til sammen" alone is loose: the answer to whichever count was asked
         item = self.s.items[index]
         if item.text.replace(" ", "").isdigit() and len(item.text.replace(" ", "")) > 4:
             return position  # a phone number or a sum, no count
