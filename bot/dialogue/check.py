@@ -345,9 +345,12 @@ class Check(Interview):
 
     def answers_outright(self, turn: Turn, asked: Asked) -> bool:
         """A yes-or-no question answered by a reply that begins with yes or no and asks nothing ("no thanks, just
-        curious", "nope, just hypothetical")."""
-        return asked.kind in YES_NO_KINDS and not turn.message.is_payload and "?" not in turn.message.text \
-            and starts_with_yes_or_no(turn.message.text)
+        curious", "nope, just hypothetical"), and "shall I use that?" by one that keeps the what-if or not ("just
+        wondering, leave it as it is")."""
+        text = turn.message.text
+        if asked.kind not in YES_NO_KINDS or turn.message.is_payload or "?" in text:
+            return False
+        return starts_with_yes_or_no(text) or (asked.kind == "suppose" and keeps_what_if(text) is not None)
 
     def aside(self, turn: Turn, asked: Asked) -> bool:
         return bool(self.take_statement(turn))

@@ -130,7 +130,10 @@ class Interview:
         self.ask(turn, asked, times)
 
     def can_ask_again(self, turn: Turn, asked: Asked) -> bool:
-        return turn.state.count("times_asked", asked) < MOST_ASKS
+        """After something else was dealt with, the question is shown again while the user has not failed it three
+        times, and twice as often at most: past that a line says it still waits."""
+        return turn.state.count("failures", asked) < MOST_ASKS and \
+            turn.state.count("times_asked", asked) < 2 * MOST_ASKS
 
     def reask_or_move_on(self, turn: Turn, asked: Asked) -> None:
         """Ask again unless the user has failed to answer it three times: a question shown again after a question,

@@ -182,6 +182,9 @@ def _route(turn: Turn) -> None:
         return _what_to_change(turn)
     if any(asks_about_a_partner(question) for question in reading.questions):
         return _question(turn, PARTNER_QUESTION)  # "kan den svenske partneren få penger?", whatever the NLU says
+    answered_by_facts = _question_of_its_facts(turn)
+    if intent in (None, names.INFORM) and answered_by_facts:
+        return _question(turn, answered_by_facts)  # "hva hvis vi la budsjettet på 2 mill?": the grant for it
     if reading.asks and asks_what_the_texts_do_not_say(_question_text(turn)):
         return _from_the_texts(turn)  # "kan vi kombinere begge?", "travel costs": what the texts don't say, said
     if intent == names.CHECK or (intent == names.CHECK_SME and _about_the_project(turn)):
@@ -215,6 +218,17 @@ def _question_naming_its_topic(turn: Turn) -> Optional[str]:
         return None
     text = _question_text(turn)
     return next((name for name, spec in intents().items() if spec.refine and topic_of(name, text) != spec.topic), None)
+
+
+def _question_of_its_facts(turn: Turn) -> Optional[str]:
+    """The question a message asks with nothing but the facts a topic answers with: a what-if of a budget before
+    the budget is known asks for the grant it would give."""
+    named = turn.reading.asked.named() - {"asker"}
+    if not turn.reading.asks or len(named) != 1:
+        return None
+    topic = next((topic for topic, fact in ANSWERS_WITH_FACTS.items() if fact in named), None)
+    return next((name for name, spec in intents().items() if spec.topic == topic and kind_of(name) == "question"),
+                None)
 
 
 def _asks_if_an_enterprise_is_an_sme(turn: Turn) -> bool:
@@ -371,6 +385,8 @@ def _answers_it(turn: Turn, intent: str, question: str, said: str) -> bool:
         return False
     if turn.message.intent == intent and turn.message.confidence >= SURE_OF_THE_TOPIC:
         return True
+    if intent == _question_of_its_facts(turn):
+        return True  # "if we were to land on 2 million, does it still work?": the grant for it answers it
     strange = [term for term in unknown_terms(question) if len(term) >= 6]
     if strange and coverage(" ".join(strange), said) < 1:
         return False

@@ -85,8 +85,9 @@ class Turn:
 
     def facts_asked_about_us(self) -> dict[str, Any]:
         """Facts a question about our own project names that the conversation does not know yet ("kan vi søke med tre
-        bedrifter?"): taken as inferred, never over what the user said."""
-        if not any(speaks_of_the_project(question) for question in self.reading.questions):
+        bedrifter?"): taken as inferred, never over what the user said. A what-if's ("hva hvis vi la budsjettet på 2
+        mill?") are none: it wonders."""
+        if self.reading.wonders or not any(speaks_of_the_project(question) for question in self.reading.questions):
             return {}
         return {fact: value for fact, value in self.reading.asked.facts.items()
                 if fact != "asker" and fact not in self.state.facts}

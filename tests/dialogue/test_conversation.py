@@ -500,3 +500,33 @@ def test_the_page_language_answers_a_first_message_that_does_not_show_its_own():
     outcome = respond(Conversation(language="nb"), Message("can we apply for funding?", "check_eligibility", 0.99,
                                                            language="nb"), TODAY)
     assert outcome.state.language == "en" and question_of("cluster_programme", "en") in outcome.replies[-1].text
+
+
+def test_a_reply_to_shall_i_use_that_that_only_wonders_keeps_nothing_and_what_it_states_is_taken():
+    chat = Chat()
+    chat.say("Vi sitter i en Arena-klynge, to norske SMB-er i prosjektet.", "check_eligibility")
+    chat.say("tenk om den ene eide den andre?")
+    assert chat.asked == "keep"
+    reply = chat.say("neida, de har ulike eiere, jeg bare sjekket")
+    assert chat.facts["independent"] is True and chat.asked != "keep"
+    assert "Skal jeg bruke det" not in reply
+
+
+def test_not_sure_again_after_being_told_why_leaves_a_worked_out_fact_undecided():
+    chat = Chat(language="en")
+    chat.say("NCE cluster. Innovation Express with two Swedish SMEs and two Danish ones.", "check_eligibility")
+    chat.say("/affirm", "affirm", 1.0)  # check against the closed round
+    assert chat.state.asked.kind == "confirm" and chat.asked == "countries"  # Norway among them is worked out
+    chat.say("no idea")
+    assert chat.asked == "countries"  # told why it matters, and asked again
+    chat.say("still not sure")
+    assert "countries" not in chat.facts and "countries" in chat.state.left_open
+
+
+def test_a_question_shown_again_after_the_users_own_questions_is_asked_again_not_left_waiting():
+    chat = Chat()
+    chat.say("kan vi søke?", "check_eligibility")
+    for _ in range(3):
+        chat.say("hva betyr SMB egentlig?", "ask_sme_definition")
+    reply = chat.say("når er fristen?", "ask_deadline")
+    assert question_of("cluster_programme", again=True) in reply or "Velg klyngeprogrammet" in reply
