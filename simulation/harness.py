@@ -1,6 +1,8 @@
 """One simulated conversation with the real assistant, and what it must show: the verdict and maximum grant per call
-equal the engine's for the project, no "not eligible" before the facts it rests on were said, at most 15 questions,
-none of them more than three times, and no internal name in anything the user sees."""
+equal the engine's for the project, no "not eligible" before the facts it rests on were said and none reversed later
+without the user changing anything, a what-if's verdict the engine's for the facts it supposes, no fact changed by a
+message that only asked or wondered, at most 15 questions, none of them more than three times after an answer, and
+no internal name in anything the user sees."""
 from __future__ import annotations
 
 import datetime as dt
@@ -9,7 +11,7 @@ import re
 import urllib.request
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any, Optional, Protocol
+from typing import Any, Callable, Mapping, Optional, Protocol
 
 from bot.dialogue.intents import intents
 from bot.rules.catalogue import catalogue
@@ -22,7 +24,7 @@ from simulation.user import SimulatedUser, recognise
 MOST_QUESTIONS = 15
 MOST_ASKS = 3
 MOST_TURNS = 45
-MARKS = {"✅": "eligible", "❌": "not_eligible", "❔": "unknown"}
+MARKS = {"✅": "eligible", "❌": "not_eligible", "❔": "unknown", "➖": "set_aside"}
 # Names of the code's own (facts, intents, rules, calls), where they cannot be ordinary words ("companies" is one),
 # and template placeholders left unfilled.
 INTERNAL = re.compile(r"\b(" + "|".join(sorted({name for name in {*facts(), *intents(), "nlu_fallback", "action_converse",
@@ -45,6 +47,12 @@ class RestBot:
     def __init__(self, base_url: str):
         self.url = base_url.rstrip("/") + "/webhooks/rest/webhook"
 
+    def slots(self, sender: str) -> dict:
+        """The conversation's slots, from the tracker Rasa's HTTP API gives."""
+        with urllib.request.urlopen(f"{self.url.split('/webhooks/')[0]}/conversations/{sender}/tracker",
+                                    timeout=60) as response:
+            return json.loads(response.read())["slots"]
+
     def say(self, sender: str, text: str) -> list[dict]:
         request = urllib.request.Request(self.url, data=json.dumps({"sender": sender, "message": text}).encode(),
                                          headers={"Content-Type": "application/json"})
@@ -58,7 +66,7 @@ def parse_verdict(text: str) -> dict[str, dict[str, Any]]:
     found: dict[str, dict[str, Any]] = {}
     current = None
     for line in text.splitlines():
-        header = re.match(r"^(✅|❌|❔) \*\*(.+?)\*\*", line)
+        header = re.match(r"^(✅|❌|❔|➖) \*\*(.+?)\*\*", line)
         if header and header.group(2) in names:
             current = names[header.group(2)]
             found[current] = {"verdict": MARKS[header.group(1)], "grant": None}
@@ -77,6 +85,8 @@ class Transcript:
     problems: list[str] = field(default_factory=list)
     asked: Counter = field(default_factory=Counter)
     verdict: Optional[dict] = None
+    turns_to_verdict: Optional[int] = None  # the user's messages until the first verdict
+    asked_again: int = 0  # questions about a fact the user had already stated
 
     @property
     def passed(self) -> bool:
@@ -103,15 +113,28 @@ def _expected(known: dict[str, Any], day: dt.date) -> dict[str, Any]:
     return {item.call.id: item for item in assess(make_profile(known, date=day)).calls}
 
 
-def converse(bot: Bot, profile: Profile, seed: int, day: dt.date, sender: Optional[str] = None) -> Transcript:
+def converse(bot: Bot, profile: Profile, seed: int, day: dt.date, sender: Optional[str] = None,
+             slots: Optional[Callable[[str], Mapping[str, Any]]] = None) -> Transcript:
+    """The user's whole check. With `slots` (the conversation's slots by sender), every message that only asked or
+    wondered is also checked to have changed no fact."""
     user = SimulatedUser(profile, seed)
     transcript = Transcript(profile, seed)
     sender = sender or f"sim-{profile.name}-{seed}"
     pending = user.opening()
+    changes_at_verdict = 0
     while pending and len(transcript.turns) < MOST_TURNS:
         said = pending.pop(0)
+        aside = bool(user.asides) and user.asides[0] == said
+        if aside:
+            user.asides.pop(0)
+        before = _facts(slots(sender)) if slots and aside else None
         replies = [reply.get("text") or "" for reply in bot.say(sender, said)]
         transcript.turns.append((said, replies))
+        if before is not None:
+            after = _facts(slots(sender))
+            changed = sorted(fact for fact in {*before, *after} if before.get(fact) != after.get(fact))
+            if changed:
+                transcript.problems.append(f"{said!r} only asked or wondered, yet changed {changed}")
         asked = None
         for reply in replies:
             if INTERNAL.search(reply):
@@ -122,10 +145,17 @@ def converse(bot: Bot, profile: Profile, seed: int, day: dt.date, sender: Option
             asked = recognised
             kind, key, _ = recognised
             if kind == "verdict":
-                _check_no_before_the_facts(transcript, parse_verdict(reply), user.conveyed, day)
-                transcript.verdict = parse_verdict(reply)
-            else:
+                verdict = parse_verdict(reply)
+                _check_no_before_the_facts(transcript, verdict, user.conveyed, day)
+                if transcript.verdict is not None and user.changes == changes_at_verdict:
+                    _check_not_reversed(transcript, transcript.verdict, verdict)
+                transcript.verdict, changes_at_verdict = verdict, user.changes
+                transcript.turns_to_verdict = transcript.turns_to_verdict or len(transcript.turns)
+            elif kind == "what_if":
+                _check_what_if(transcript, parse_verdict(reply), user.supposing, day)
+            elif not aside:  # shown again after a question or a what-if is no re-ask
                 transcript.asked[f"{kind}:{key}"] += 1
+                transcript.asked_again += kind == "fact" and key in user.conveyed
         if pending:  # the user goes on with what they meant to say (a correction after a verdict too)
             continue
         if asked is None:
@@ -140,6 +170,28 @@ def converse(bot: Bot, profile: Profile, seed: int, day: dt.date, sender: Option
         pending = user.reply_to(asked)
     _check_end(transcript, profile, day)
     return transcript
+
+
+def _facts(slots: Mapping[str, Any]) -> dict[str, Any]:
+    return {name: value for name, value in slots.items() if name in facts() and value is not None}
+
+
+def _check_not_reversed(transcript: Transcript, before: dict, now: dict) -> None:
+    for call_id, shown in now.items():
+        if before.get(call_id, {}).get("verdict") == "not_eligible" and shown["verdict"] != "not_eligible":
+            transcript.problems.append(f"{call_id}: 'not eligible' reversed without the user changing anything")
+
+
+def _check_what_if(transcript: Transcript, verdict: dict, supposing: Optional[dict], day: dt.date) -> None:
+    """A what-if's verdict per call is the engine's on what the user had said with the what-if's change."""
+    if supposing is None:
+        transcript.problems.append("a what-if's verdict the user did not ask for")
+        return
+    expected = _expected(supposing, day)
+    for call_id, shown in verdict.items():
+        if shown["verdict"] not in ("set_aside", expected[call_id].verdict):
+            transcript.problems.append(f"{call_id}: the what-if shows {shown['verdict']}, the engine "
+                                       f"{expected[call_id].verdict} for {supposing}")
 
 
 def _check_no_before_the_facts(transcript: Transcript, verdict: dict, conveyed: dict, day: dt.date) -> None:
@@ -166,6 +218,11 @@ def _check_end(transcript: Transcript, profile: Profile, day: dt.date) -> None:
         transcript.problems.append(f"the verdict shows {sorted(shown)}, not {sorted(wanted)}")
     for call_id, verdict in transcript.verdict.items():
         item = expected[call_id]
+        if verdict["verdict"] == "set_aside":  # "not checked: its applications come from a company"
+            applicants = item.call.applicants
+            if applicants is None or profile.asker in applicants:
+                transcript.problems.append(f"{call_id}: set aside, though {profile.asker} is among its applicants")
+            continue
         if verdict["verdict"] != item.verdict:
             transcript.problems.append(f"{call_id}: the bot says {verdict['verdict']}, the engine {item.verdict}")
         if item.verdict != "not_eligible" and verdict["grant"] != item.max_grant_nok:

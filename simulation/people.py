@@ -22,6 +22,7 @@ import yaml
 from bot.rules.catalogue import catalogue
 from bot.saying.messages import message_text
 from simulation.harness import INTERNAL, parse_verdict
+from simulation.user import recognise
 
 PEOPLE = Path(__file__).resolve().parent.parent / "tests" / "cases" / "people"
 VERDICTS = {"eligible": "eligible", "not_eligible": "not_eligible", "undecided": "unknown"}
@@ -105,6 +106,13 @@ class Played:
     verdicts: list[dict] = field(default_factory=list)  # each verdict shown, parsed
     reversed: int = 0  # "not eligible" shown and reversed without the user changing anything
     told_since_verdict: bool = False  # a scripted message (a statement, a correction) since the last verdict
+    asked_again: int = 0  # questions about a fact the bot already had
+    known: Mapping[str, Any] = field(default_factory=dict)  # the facts the bot had after the last turn
+
+    @property
+    def turns_to_verdict(self) -> Optional[int]:
+        return next((number for number, (_, replies) in enumerate(self.turns, 1) if any(map(is_verdict, replies))),
+                    None)
 
     @property
     def passed(self) -> bool:
@@ -157,6 +165,9 @@ class People:
         for reply in replies:
             if is_verdict(reply):
                 self._verdict(played, parse_verdict(reply))
+            asked = recognise(reply)
+            played.asked_again += bool(asked) and asked[0] == "fact" and played.known.get(asked[1]) is not None
+        played.known = self.slots(sender)
         return replies
 
     def _verdict(self, played: Played, shown: dict) -> None:
@@ -250,10 +261,14 @@ def call_ids() -> set[str]:
 
 
 def summary(played: list[Played]) -> dict[str, Any]:
-    """Per class: passed, and over all: verdicts reversed without a change by the user."""
+    """Per class: passed; over all: passed, the user's messages until the first verdict (of those that reached one),
+    questions about a fact the bot already had, and verdicts reversed without a change by the user."""
     by_class: dict[str, list[Played]] = {}
     for result in played:
-        by_class.setdefault(result.case["class"], []).append(result)
+        by_class.setdefault(result.case.get("class", ""), []).append(result)
     return {"classes": {name: (sum(result.passed for result in results), len(results))
                         for name, results in by_class.items()},
+            "passed": (sum(result.passed for result in played), len(played)),
+            "turns_to_verdict": [result.turns_to_verdict for result in played if result.turns_to_verdict],
+            "asked_again": sum(result.asked_again for result in played),
             "reversed": sum(result.reversed for result in played)}

@@ -71,13 +71,20 @@ def make_profiles(count: int, seed: int = 2026) -> list[Profile]:
         asker = ("company", "cluster_organisation")[(number // 6) % 2]
         express = number % 4 == 3
         facts = _innovasjonsrammen(rng, "eligible" if express and kind == "not_eligible" else kind)
-        if express:
+        if express:  # one project: the SMEs from each country are its SMEs, those from abroad its foreign ones
             facts.update(_express(rng, kind))
+            per_country = facts["smes_per_country"]
+            facts.update(smes=sum(per_country.values()), companies=sum(per_country.values()) + rng.randint(0, 1),
+                         foreign_companies=sum(count for code, count in per_country.items() if code != "NO"))
         left_open: tuple[str, ...] = ()
         if kind == "undecided":
             left_open = (rng.choice(["independent", "complementary", "initiator_in_cluster", "early_phase"]),)
         openers = [fact for fact in ("cluster_programme", "companies", "smes", "budget_nok") if fact not in left_open]
         opening = tuple(rng.sample(openers, rng.randint(0, 3)))
+        if number % 5 == 4:  # the whole project in one long message
+            opening = tuple(fact for fact in facts if fact not in left_open and fact not in ("countries",
+                                                                                           "smes_per_country",
+                                                                                           "activities"))
         if express:
             opening += ("countries", "activities")
         profiles.append(Profile(name=f"{number:03d}-{kind}-{language}-{asker}{'-express' if express else ''}",
