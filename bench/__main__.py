@@ -6,12 +6,13 @@ import platform
 import sys
 from pathlib import Path
 
-from bench import dialogue, engine, long, nlu, scale, sme, training
+from bench import dialogue, engine, long, nlu, scale, sme, training, understanding
 
 SECTIONS = {
     "engine": ("Engine", engine),
     "sme": ("SME rules", sme),
     "nlu": ("NLU (held-out set)", nlu),
+    "understanding": ("Understanding people, by who wrote the conversations", understanding),
     "dialogue": ("Dialogue over REST, beside the `rasa init` bot", dialogue),
     "long": ("A long conversation", long),
     "scale": ("One address, several processes (nginx, make serve)", scale),

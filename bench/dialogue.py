@@ -5,13 +5,10 @@ what one Rasa process can take and how latency grows past it. At human pace: eac
 THINK_SECONDS before each message, which is what concurrent conversations on a cluster's website are. This
 project's conversations are simulated users doing a whole check (simulation/); the starter bot's are its own twelve
 messages (bench/starter.py). CPU per message comes from each process's own accounting in /proc.
-
-Then the whole corpus of simulated users, one after another: how many end with the engine's verdict and grant, how
-many questions a check takes, and how often a question is asked again."""
+The whole corpus of simulated users, one after another, is in bench/understanding.py."""
 from __future__ import annotations
 
 import datetime as dt
-import statistics
 import tempfile
 import time
 from pathlib import Path
@@ -19,14 +16,13 @@ from pathlib import Path
 from bench.load import Level, run_level, resident_mb, scripted, simulated
 from bench.starter import SCRIPT, running_starter_bot
 from deploy.local import running_bot
-from simulation.harness import RestBot, converse
+from simulation.harness import RestBot
 from simulation.profiles import make_profiles
 
 CONCURRENCY = (1, 10, 50)
 HUMAN_PACE_CONCURRENCY = (10, 50)
 THINK_SECONDS = (2.0, 6.0)
 CONVERSATIONS_AT_LEAST = 6  # per level, so that one conversation is not the whole sample
-CORPUS = 360
 
 
 def _compare(label: str, ours: Level, starter: Level) -> str:
@@ -34,25 +30,9 @@ def _compare(label: str, ours: Level, starter: Level) -> str:
             f"p95 ratio {ours.p(0.95) / starter.p(0.95):.2f}, p50 ratio {ours.p(0.5) / starter.p(0.5):.2f}")
 
 
-def _corpus(client: RestBot, day: dt.date) -> list[str]:
-    start = time.perf_counter()
-    transcripts = [converse(client, user, seed, day, sender=f"corpus-{seed}")
-                   for seed, user in enumerate(make_profiles(CORPUS))]
-    seconds = time.perf_counter() - start
-    questions = [transcript.questions for transcript in transcripts]
-    asked_again = sum(transcript.reasks > 0 for transcript in transcripts)
-    failed = [transcript for transcript in transcripts if not transcript.passed]
-    lines = [f"simulated users, one at a time: {len(transcripts) - len(failed)}/{len(transcripts)} ended with the "
-             f"engine's verdict and grant for every call; questions per check median {statistics.median(questions):g}, "
-             f"at most {max(questions)}; {asked_again} checks had a question asked again; "
-             f"{seconds / len(transcripts):.2f} s of round trips per check"]
-    lines += [f"failed: {transcript.profile.name}: {'; '.join(transcript.problems)}" for transcript in failed[:5]]
-    return lines
-
-
 def run() -> list[str]:
     day = dt.date.today()
-    users = make_profiles(CORPUS)
+    users = make_profiles(max(CONCURRENCY + HUMAN_PACE_CONCURRENCY))
     lines = []
     with tempfile.TemporaryDirectory() as directory:
         (Path(directory) / "starter").mkdir()
@@ -85,5 +65,4 @@ def run() -> list[str]:
                 lines.append(f"resident memory after the load: this project's Rasa {resident_mb(bot.pids['rasa']):.0f} MB"
                              f", its action server {resident_mb(bot.pids['actions']):.0f} MB; `rasa init` bot's Rasa "
                              f"{resident_mb(starter.pid):.0f} MB")
-            lines += _corpus(client, day)
     return lines

@@ -3,6 +3,7 @@ corpus here (all of it in `make bench`). Every conversation must reach the engin
 project, with no "not eligible" before the facts it rests on were said, at most 15 questions, none more than three
 times, and no internal name shown. A failure prints the conversation."""
 import datetime as dt
+from collections import Counter
 
 import pytest
 
@@ -12,6 +13,7 @@ from simulation.user import phrasings
 
 pytestmark = pytest.mark.slow
 SHARE = 120  # of the corpus's profiles, run in `make test` (all in `make bench`)
+FEWEST_WORDINGS = 3  # per kind of phrasing and language (simulation/phrasings.yaml)
 
 
 def test_simulated_users_reach_the_engines_verdict(assistant):
@@ -38,4 +40,12 @@ def test_every_phrasing_is_text():
     odd = [(path, phrasing) for path, phrasing in leaves
            if not all(isinstance(key, str) for key in path)
            or not isinstance(phrasing[0] if isinstance(phrasing, list) else phrasing, str)]
-    assert len(leaves) > 1000 and odd == []
+    assert odd == []
+
+
+def test_every_kind_of_phrasing_has_a_few_wordings_in_both_languages():
+    kinds = {language: Counter(path[1:] for path, _ in _leaves(phrasings()) if path[0] == language)
+             for language in ("nb", "en")}
+    assert set(kinds["nb"]) == set(kinds["en"])
+    assert [(language, kind) for language, counted in kinds.items() for kind, count in counted.items()
+            if count < FEWEST_WORDINGS] == []
