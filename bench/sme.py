@@ -8,7 +8,8 @@ from pathlib import Path
 
 import yaml
 
-from bot.rules.sme import classify_sme_json, sme_questions_asked, sme_step
+from bot.cli.input import classify_sme_json
+from bot.rules.sme_questions import sme_questions_asked, sme_step
 
 DAY = dt.date(2026, 11, 24)
 TABLES = Path(__file__).resolve().parent.parent / "tests" / "cases"

@@ -16,7 +16,8 @@ from typing import Optional, Sequence
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.cli import EXIT_BAD_INPUT, OneLineParser, UsageError
-from bot.rules.profile import InvalidInput, parse_iso_date
+from bot.cli.input import parse_iso_date
+from bot.rules.profile import InvalidInput
 from records.checks import report, report_rows
 from records.export import EXPORTS, write_csv
 from records.retention import RETENTION_VARIABLE, purge, retention

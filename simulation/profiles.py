@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass, field
-from typing import Any, Mapping, Optional
+from typing import Any, Mapping
 
 PROGRAMMES = ("arena", "nce", "gce", "former_nce")
 PARTICIPATING = ("SE", "DK", "FI", "DE", "EE", "LT", "LV", "PL")
@@ -96,7 +96,3 @@ def make_profiles(count: int, seed: int = 2026) -> list[Profile]:
 def known_truth(profile: Profile) -> dict[str, Any]:
     """What the bot can know at the end: the truth, less what the user could not say."""
     return {fact: value for fact, value in profile.facts.items() if fact not in profile.left_open}
-
-
-def one_of(profiles: list[Profile], name: str) -> Optional[Profile]:
-    return next((profile for profile in profiles if profile.name == name), None)

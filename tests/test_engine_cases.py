@@ -7,7 +7,7 @@ from bot.resources import fold
 from bot.rules.catalogue import SOURCES_DIR, catalogue
 from bot.rules.engine import assess
 from bot.saying.verdicts import explain
-from bot.rules.profile import profile_from_json
+from bot.cli.input import profile_from_json
 from tests.cases import assessment_cases
 
 CASES = assessment_cases()

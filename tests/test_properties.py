@@ -11,9 +11,10 @@ from bot.rules.engine import assess, max_grant
 from bot.saying.verdicts import explain
 from bot.reading.numbers import ParseError, parse_amount, parse_count, parse_yes_no
 from bot.rules.facts import facts
-from bot.rules.profile import InvalidInput, profile_from_json
-from bot.rules.sme import (CATEGORIES, RELATIONSHIPS, UNKNOWN, Enterprise, Figures, Holding, classify,
-                           classify_sme_json)
+from bot.cli.input import classify_sme_json, profile_from_json
+from bot.rules.profile import InvalidInput
+from bot.rules.sme import Enterprise, Figures, Holding, classify
+from bot.rules.sme_definition import CATEGORIES, RELATIONSHIPS, UNKNOWN
 from bot.saying.sme import sme_reason_texts
 
 DAY = dt.date(2015, 6, 1)

@@ -9,8 +9,10 @@ from hypothesis import strategies as st
 from bot.reading.numbers import parse_amount, parse_count, parse_number, parse_yes_no
 from bot.resources import LANGUAGES
 from bot.rules.money import accounts_rate, budget_rate, exchange_rates, rate_of_year
-from bot.rules.sme import (CATEGORIES, HOLDER_KINDS, classify, classify_sme_json, classify_stated,
-                           enterprise_from_facts, sme_questions_asked, sme_rules, sme_step)
+from bot.cli.input import classify_sme_json
+from bot.rules.sme import classify, classify_stated
+from bot.rules.sme_definition import CATEGORIES, holder_kinds, sme_rules
+from bot.rules.sme_questions import enterprise_from_facts, sme_questions_asked, sme_step
 from bot.saying.messages import message_text
 from bot.saying.money import converted_to_eur, rate_text
 from bot.saying.sme import sme_choice, sme_question, sme_reason_texts, sme_verdict
@@ -54,7 +56,7 @@ enterprises = st.fixed_dictionaries({
     "employees": st.integers(0, 400), "turnover_eur": st.sampled_from([0, 1.5e6, 2e6, 9e6, 10e6, 12e6, 49e6, 50e6, 80e6]),
     "balance_sheet_eur": st.sampled_from([0, 1e6, 2e6, 9e6, 10e6, 11e6, 43e6, 44e6]),
     "holding": st.booleans(), "holding_direction": st.sampled_from(["owned", "owner"]),
-    "holder_kind": st.sampled_from(HOLDER_KINDS), "holding_pct": st.sampled_from([25, 30, 50, 51, 100]),
+    "holder_kind": st.sampled_from(holder_kinds()), "holding_pct": st.sampled_from([25, 30, 50, 51, 100]),
     "angel_investment_eur": st.sampled_from([1e5, 1.25e6]), "authority_budget_eur": st.sampled_from([5e6, 2e7]),
     "authority_inhabitants": st.sampled_from([4999, 5000]), "holder_controls": st.booleans(),
     "holder_in_management": st.booleans(), "other_employees": st.integers(0, 400),

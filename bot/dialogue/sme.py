@@ -12,8 +12,8 @@ from bot.dialogue.state import Asked
 from bot.reading.enterprise import euro, figures_in
 from bot.reading.numbers import ParseError, is_unsure, parse_count, parse_number, parse_yes_no
 from bot.resources import fold
-from bot.rules.sme import (SmeQuestion, classify, classify_stated, enterprise_from_facts, sme_questions_asked,
-                           sme_step)
+from bot.rules.sme import classify, classify_stated
+from bot.rules.sme_questions import SmeQuestion, enterprise_from_facts, sme_questions_asked, sme_step
 from bot.saying.money import converted_to_eur
 from bot.saying.sme import sme_choice, sme_question, sme_verdict
 

@@ -7,9 +7,7 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any, Mapping
 
-from bot.resources import LANGUAGES
 from bot.rules.facts import Fact, country_codes, facts
-from bot.rules.timeline import parse_date
 
 
 class InvalidInput(ValueError):
@@ -124,47 +122,6 @@ def make_profile(values: Mapping[str, Any], date: dt.date, language: str = "nb",
     _check_consistency(converted)
     return Profile(facts=MappingProxyType(converted), date=date, language=language,
                    inferred=frozenset(inferred) & frozenset(converted))
-
-
-def parse_iso_date(value: Any, field_name: str = "date") -> dt.date:
-    """A date the user typed (not a YAML date): a string YYYY-MM-DD naming a real day."""
-    try:
-        if isinstance(value, str):
-            return parse_date(value, field_name)
-    except ValueError:
-        pass
-    raise InvalidInput(field_name, f"{value!r} is not a real date in the form YYYY-MM-DD")
-
-
-def parse_language(value: Any, default: str) -> str:
-    language = value or default
-    if language not in LANGUAGES:
-        raise InvalidInput("language", f"{language!r} is not one of {', '.join(LANGUAGES)}")
-    return language
-
-
-# Fields an older version of the CLI took and that no rule reads any more: accepted and ignored, with a warning,
-# so that a caller of the old contract keeps working. `goal` asked for a choice the call texts never make.
-RETIRED_FIELDS = ("goal",)
-
-
-def profile_from_json(data: Any, today: dt.date) -> tuple[Profile, tuple[str, ...]]:
-    """The CLI's profile object: the facts plus optional `date` (ISO), `language` and `inferred` (the facts the
-    caller worked out rather than was told). Returns the profile and the retired fields it ignored."""
-    if not isinstance(data, Mapping):
-        raise InvalidInput("profile", f"must be a JSON object, not {type(data).__name__}")
-    values = dict(data)
-    ignored = tuple(name for name in RETIRED_FIELDS if name in values)
-    for name in ignored:
-        del values[name]
-    language = parse_language(values.pop("language", None), default="nb")
-    raw_date = values.pop("date", None)
-    day = today if raw_date is None else parse_iso_date(raw_date)
-    inferred = values.pop("inferred", None) or []
-    if not isinstance(inferred, list) or not all(isinstance(name, str) and name in facts() and name in values
-                                                 for name in inferred):
-        raise InvalidInput("inferred", "must be a list naming facts the profile gives")
-    return make_profile(values, date=day, language=language, inferred=frozenset(inferred)), ignored
 
 
 def reconcile(known: Mapping[str, Any], new: Mapping[str, Any], day: dt.date) -> tuple[dict[str, Any], list[str], list[str]]:

@@ -10,7 +10,7 @@ from bot.rules.passages import Passage, coverage, ranked, unknown_terms
 from bot.rules.engine import CallAssessment, assess_call
 from bot.rules.facts import facts
 from bot.rules.profile import make_profile
-from bot.rules.sme import ownership_limit, sme_rules
+from bot.rules.sme_definition import ownership_limit, sme_rules
 from bot.saying.messages import message, message_text
 from bot.saying.texts import render
 from bot.saying.verdicts import grant_lines, minimum_budget_of, status_text, steps_text

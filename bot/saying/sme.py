@@ -4,7 +4,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Mapping
 
-from bot.rules.sme import Span, SmeResult, ownership_limit
+from bot.rules.sme import Interval, SmeResult
+from bot.rules.sme_definition import ownership_limit
 from bot.saying.messages import message
 from bot.saying.money import rate_text
 from bot.saying.texts import format_eur, format_number, format_percent
@@ -32,7 +33,7 @@ def _written(key: str, value: Any, values: Mapping[str, Any], language: str) -> 
         return message("sme.share_or_more", language, limit=format_percent(values["limit"] / 100, language))
     if value is None:
         return message("sme.unknown", language)
-    if isinstance(value, Span):
+    if isinstance(value, Interval):
         if value.exact is not None:
             return _amount(key, value.exact, language)
         if value.high == float("inf"):
