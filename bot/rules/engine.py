@@ -10,7 +10,7 @@ from types import MappingProxyType
 from typing import Any, Callable, Collection, Mapping, Optional
 
 from bot.rules.catalogue import STATUS_RANK, Call, Catalogue, Rule, catalogue
-from bot.rules.criteria import CRITERIA, exact
+from bot.rules.criteria import CRITERIA, exact, minimum_budget
 from bot.rules.facts import ask_rank
 from bot.rules.profile import Profile
 
@@ -36,6 +36,29 @@ class RuleResult:
 
 
 @dataclass(frozen=True)
+class Grant:
+    """What a call can give, in NOK: its ceiling and floor (None where it has none), the aid intensity, and for the
+    budget (None where unknown) the most it gives (None below the floor) and the budget its floor needs. Every
+    sentence about a grant takes its figures from here, under these names, so no text restates a figure or a rate."""
+    ceiling: float
+    floor: Optional[float]
+    intensity: float
+    budget: Optional[float]
+    for_budget: Optional[int]
+
+    @property
+    def needed(self) -> Optional[int]:
+        """The smallest budget whose intensity share reaches the floor."""
+        return None if self.floor is None else minimum_budget(self.floor, self.intensity)
+
+    def placeholders(self) -> dict[str, Any]:
+        """The message store's names for these figures ({ceiling:nok}, {floor:nok}, {intensity:percent},
+        {budget:nok}, {grant:nok}, {needed:nok})."""
+        return {"ceiling": self.ceiling, "floor": self.floor, "intensity": self.intensity, "budget": self.budget,
+                "grant": self.for_budget, "needed": self.needed}
+
+
+@dataclass(frozen=True)
 class CallAssessment:
     call: Call
     date: dt.date
@@ -48,16 +71,10 @@ class CallAssessment:
     missing: tuple[str, ...]
 
     @property
-    def ceiling_nok(self) -> float:
-        return self.figures[self.call.ceiling]
-
-    @property
-    def floor_nok(self) -> Optional[float]:
-        return self.figures[self.call.floor] if self.call.floor else None
-
-    @property
-    def max_aid_intensity(self) -> float:
-        return self.figures[self.call.intensity]
+    def grant(self) -> Grant:
+        call, figures = self.call, self.figures
+        return Grant(ceiling=figures[call.ceiling], floor=figures[call.floor] if call.floor else None,
+                     intensity=figures[call.intensity], budget=self.budget_nok, for_budget=self.max_grant_nok)
 
     @property
     def failed(self) -> tuple[RuleResult, ...]:

@@ -13,7 +13,7 @@ from bot.rules.profile import make_profile
 from bot.rules.sme_definition import ownership_limit, sme_rules
 from bot.saying.messages import message, message_text
 from bot.saying.texts import render
-from bot.saying.verdicts import grant_lines, minimum_budget_of, status_text, steps_text
+from bot.saying.verdicts import grant_for_budget_line, status_text, steps_text
 
 
 def answer(topic: str, calls: Sequence[Call], partner_kinds: Sequence[str], language: str, day,
@@ -107,16 +107,10 @@ def _call_info(assessed: CallAssessment, language: str) -> str:
 
 
 def _max_grant(assessed: CallAssessment, language: str) -> str:
-    name = assessed.call.name(language)
-    values = {"ceiling": assessed.ceiling_nok, "intensity": assessed.max_aid_intensity}
-    if assessed.floor_nok:
-        text = message("answer.max_grant_range", language, name=name, floor=assessed.floor_nok,
-                       needed=minimum_budget_of(assessed), **values)
-    else:
-        text = message("answer.max_grant", language, name=name, **values)
-    if assessed.budget_nok is None:
-        return text
-    return "\n".join([text, *grant_lines(assessed, assessed.budget_nok, language)[1:]])
+    grant = assessed.grant
+    text = message("answer.max_grant_range" if grant.floor else "answer.max_grant", language,
+                   name=assessed.call.name(language), **grant.placeholders())
+    return text if grant.budget is None else "\n".join([text, grant_for_budget_line(grant, language)])
 
 
 def _deadline(assessed: CallAssessment, language: str) -> str:

@@ -90,15 +90,13 @@ def _role(asker: Optional[str]) -> str:
 def _grant_line(item: CallAssessment, language: str) -> Optional[str]:
     if item.verdict == "not_eligible":
         return None
-    values = {"ceiling": item.ceiling_nok, "floor": item.floor_nok, "intensity": item.max_aid_intensity,
-              "grant": item.max_grant_nok, "status": status_text(item, language).capitalize()}
-    if item.budget_nok is None:
+    grant = item.grant
+    values = {**grant.placeholders(), "status": status_text(item, language).capitalize()}
+    if grant.budget is None:
         return say("verdict.grant_no_budget", language, **values)
-    if item.floor_nok and item.max_grant_nok is not None:
-        return say("verdict.grant_range", language, **values)
-    if item.max_grant_nok is None:
+    if grant.for_budget is None:
         return None  # below the floor: the failing rule says what budget it takes
-    return say("verdict.grant", language, **values)
+    return say("verdict.grant_range" if grant.floor else "verdict.grant", language, **values)
 
 
 def _fix_lines(item: CallAssessment, language: str) -> list[str]:

@@ -10,8 +10,7 @@ from typing import Any, Mapping, Optional
 
 from bot.resources import plain
 from bot.rules.catalogue import Call, catalogue
-from bot.rules.criteria import minimum_budget
-from bot.rules.engine import Assessment, CallAssessment, RuleResult
+from bot.rules.engine import Assessment, CallAssessment, Grant, RuleResult
 from bot.rules.facts import country_labels, facts
 from bot.saying.messages import message
 from bot.saying.texts import format_nok, format_number, render
@@ -48,20 +47,12 @@ def value_text(fact: str, value: Any, language: str) -> str:
     return format_number(value, language)
 
 
-def minimum_budget_of(assessed: CallAssessment) -> Optional[int]:
-    return None if assessed.floor_nok is None else minimum_budget(assessed.floor_nok, assessed.max_aid_intensity)
-
-
-def grant_lines(assessed: CallAssessment, budget: Optional[float], language: str) -> list[str]:
-    values = {"ceiling": assessed.ceiling_nok, "floor": assessed.floor_nok, "intensity": assessed.max_aid_intensity}
-    lines = [message("result.grant_range" if assessed.floor_nok else "result.grant", language, **values)]
-    if budget is None:
-        lines.append(message("result.grant_unknown_budget", language))
-    elif assessed.max_grant_nok is None:
-        lines.append(message("result.below_floor", language, budget=budget, needed=minimum_budget_of(assessed)))
-    else:
-        lines.append(message("result.grant_for_budget", language, budget=budget, grant=assessed.max_grant_nok))
-    return lines
+def grant_for_budget_line(grant: Grant, language: str) -> str:
+    """What the call gives for this budget: the most, that it falls below the floor, or that the budget is not known."""
+    if grant.budget is None:
+        return message("result.grant_unknown_budget", language)
+    key = "result.below_floor" if grant.for_budget is None else "result.grant_for_budget"
+    return message(key, language, **grant.placeholders())
 
 
 def steps_text(call: Call, language: str, day, header: str = "answer.steps") -> str:
@@ -127,10 +118,10 @@ def explain_call(assessed: CallAssessment, language: str) -> dict:
         "verdict_text": message(f"verdict.{assessed.verdict}", language),
         "status": assessed.status,
         "status_text": status_text(assessed, language),
-        "ceiling_nok": assessed.ceiling_nok,
-        "floor_nok": assessed.floor_nok,
+        "ceiling_nok": assessed.grant.ceiling,
+        "floor_nok": assessed.grant.floor,
         "max_grant_nok": assessed.max_grant_nok,
-        "max_aid_intensity": assessed.max_aid_intensity,
+        "max_aid_intensity": assessed.grant.intensity,
         "reasons": [explain_rule(result, assessed.figures, language) for result in assessed.results],
         "missing": list(assessed.missing),
     }
