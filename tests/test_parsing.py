@@ -4,7 +4,7 @@ from fractions import Fraction
 
 import pytest
 
-from bot.reading.answers import read_answer
+from bot.reading.user_answers import read_answer
 from bot.reading.statements import facts_in
 from bot.reading.numbers import ParseError, is_hedge, parse_amount, parse_count, parse_yes_no
 from tests.cases import load_cases

@@ -13,7 +13,7 @@ from bot.dialogue.effects import RecordCheck
 from bot.dialogue.interview import MOST_ASKS, Interview, Reading, Turn
 from bot.dialogue.message import Button, Reply
 from bot.dialogue.state import Asked
-from bot.reading.answers import asks_to_skip, read_answer
+from bot.reading.user_answers import asks_to_skip, read_answer
 from bot.reading.numbers import ParseError, is_hedge, is_unsure, reply_yes_no, starts_with_yes_or_no
 from bot.reading.statements import apply_portions, with_deltas, within_countries
 from bot.reading.vocabulary import mentions, vocabulary

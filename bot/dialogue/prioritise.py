@@ -9,7 +9,7 @@ from typing import Any, Optional
 from bot.dialogue.interview import Interview, Reading, Turn
 from bot.dialogue.message import Button, Reply
 from bot.dialogue.state import Asked
-from bot.reading.answers import read_answer
+from bot.reading.user_answers import read_answer
 from bot.reading.numbers import ParseError, is_unsure, parse_number, parse_yes_no
 from bot.rules.catalogue import catalogue
 from bot.rules.facts import facts

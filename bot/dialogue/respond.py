@@ -20,7 +20,7 @@ from bot.dialogue.intents import intents, kind_of
 from bot.dialogue.message import Button, Message, Reply
 from bot.dialogue.state import Asked, Conversation
 from bot.dialogue.turn import ANSWERS_WITH_FACTS, Turn
-from bot.reading.answers import asks_to_skip
+from bot.reading.user_answers import asks_to_skip
 from bot.reading.enterprise import figures_in
 from bot.reading.language import detect_language
 from bot.reading.questions import (answer_lacks_what_is_asked, asks_about_a_partner, asks_about_money,

@@ -12,10 +12,11 @@ import math
 from fractions import Fraction
 from typing import Any, Callable, Mapping, Optional
 
-Check = tuple[Optional[bool], Mapping[str, Any]]
-_UNDECIDED: Check = (None, {})
-_PASSED: Check = (True, {})
-_FAILED: Check = (False, {})
+# What a criterion finds: passed, failed or undecided (None), and the details its sentence is made from.
+Judgement = tuple[Optional[bool], Mapping[str, Any]]
+_UNDECIDED: Judgement = (None, {})
+_PASSED: Judgement = (True, {})
+_FAILED: Judgement = (False, {})
 
 
 def exact(number: float) -> Fraction | int:
@@ -24,13 +25,13 @@ def exact(number: float) -> Fraction | int:
     return Fraction(str(number)) if isinstance(number, float) else number
 
 
-def is_one_of(value: Any, *, allowed: tuple) -> Check:
+def is_one_of(value: Any, *, allowed: tuple) -> Judgement:
     if value is None:
         return _UNDECIDED
     return _PASSED if value in allowed else _FAILED
 
 
-def if_stated_one_of(value: Any, *, allowed: tuple) -> Check:
+def if_stated_one_of(value: Any, *, allowed: tuple) -> Judgement:
     """For a fact the call settles itself (who submits the application): it fails only when the user has said
     it will be someone the call does not allow; unsaid, the call's own arrangement is assumed."""
     if value is None:
@@ -38,46 +39,46 @@ def if_stated_one_of(value: Any, *, allowed: tuple) -> Check:
     return _PASSED if value in allowed else _FAILED
 
 
-def is_true(value: Optional[bool]) -> Check:
+def is_true(value: Optional[bool]) -> Judgement:
     if value is None:
         return _UNDECIDED
     return _PASSED if value else _FAILED
 
 
-def is_false(value: Optional[bool]) -> Check:
+def is_false(value: Optional[bool]) -> Judgement:
     if value is None:
         return _UNDECIDED
     return _FAILED if value else _PASSED
 
 
-def at_least(value: Optional[int], *, minimum: int) -> Check:
+def at_least(value: Optional[int], *, minimum: int) -> Judgement:
     if value is None:
         return _UNDECIDED
     return (True, {}) if value >= minimum else (False, {"short": minimum - value})
 
 
-def share_at_least(part: Optional[int], whole: Optional[int], *, minimum_share: float) -> Check:
+def share_at_least(part: Optional[int], whole: Optional[int], *, minimum_share: float) -> Judgement:
     if part is None or whole is None:
         return _UNDECIDED
     needed = math.ceil(exact(minimum_share) * whole)
     return (True, {}) if part >= needed else (False, {"short": needed - part})
 
 
-def difference_at_least(whole: Optional[int], part: Optional[int], *, minimum: int) -> Check:
+def difference_at_least(whole: Optional[int], part: Optional[int], *, minimum: int) -> Judgement:
     if whole is None or part is None:
         return _UNDECIDED
     rest = whole - part
     return (True, {}) if rest >= minimum else (False, {"short": minimum - rest})
 
 
-def count_at_least(items: Optional[tuple], *, minimum: int) -> Check:
+def count_at_least(items: Optional[tuple], *, minimum: int) -> Judgement:
     if items is None:
         return _UNDECIDED
     count = len(set(items))
     return (True, {}) if count >= minimum else (False, {"short": minimum - count})
 
 
-def count_among_at_least(items: Optional[tuple], *, allowed: tuple, minimum: int) -> Check:
+def count_among_at_least(items: Optional[tuple], *, allowed: tuple, minimum: int) -> Judgement:
     """At least `minimum` distinct items of the list are among the allowed ones (countries taking part in a
     call). An item outside the allowed list is one the call may or may not count (the text lists no countries):
     where the answer turns on it, the rule stays undecided and names it, so a "no" never rests on it."""
@@ -92,14 +93,14 @@ def count_among_at_least(items: Optional[tuple], *, allowed: tuple, minimum: int
     return False, {"short": minimum - len(counted) - len(unlisted)}
 
 
-def contains(items: Optional[tuple], *, item: str) -> Check:
+def contains(items: Optional[tuple], *, item: str) -> Judgement:
     if items is None:
         return _UNDECIDED
     return _PASSED if item in items else _FAILED
 
 
 def each_among_at_least(keys: Optional[tuple], counts: Optional[Mapping[str, int]], *, allowed: tuple,
-                        minimum: int) -> Check:
+                        minimum: int) -> Judgement:
     """Every key (country) of the list that is among the allowed ones has at least `minimum`; while the list
     is unknown, the keys counted so far stand for it. A key outside the allowed list is treated as
     count_among_at_least treats it: it may count, so too few there leaves the rule undecided, never failed."""
@@ -119,7 +120,7 @@ def each_among_at_least(keys: Optional[tuple], counts: Optional[Mapping[str, int
     return _PASSED
 
 
-def any_in(items: Optional[tuple], *, allowed: tuple) -> Check:
+def any_in(items: Optional[tuple], *, allowed: tuple) -> Judgement:
     if items is None:
         return _UNDECIDED
     return _PASSED if any(item in allowed for item in items) else _FAILED
@@ -130,7 +131,7 @@ def minimum_budget(floor: float, intensity: float) -> int:
     return math.ceil(exact(floor) / exact(intensity))
 
 
-def grant_reaches_floor(budget: Optional[float], *, intensity: float, floor: float) -> Check:
+def grant_reaches_floor(budget: Optional[float], *, intensity: float, floor: float) -> Judgement:
     if budget is None:
         return _UNDECIDED
     if exact(budget) * exact(intensity) >= floor:
@@ -138,7 +139,7 @@ def grant_reaches_floor(budget: Optional[float], *, intensity: float, floor: flo
     return False, {"minimum_budget": minimum_budget(floor, intensity)}
 
 
-CRITERIA: Mapping[str, Callable[..., Check]] = {
+CRITERIA: Mapping[str, Callable[..., Judgement]] = {
     function.__name__: function
     for function in (is_one_of, if_stated_one_of, is_true, is_false, at_least, share_at_least, difference_at_least,
                      count_at_least, count_among_at_least, contains, each_among_at_least, any_in, grant_reaches_floor)

@@ -1,6 +1,7 @@
-"""Reading a reply against the question it answers: "3", "tre", "begge", "alle", "ingen", "halvparten", "to av dem",
-"alle unntatt én" to a count; "ja", "nope", "felles eier" to a yes/no; an option's name, part of it, its number or a
-click to a choice. What cannot be read comes back with the reason, so the bot can ask again the right way."""
+"""The user's answer read against the question it answers (bot.saying.answers is the bot answering theirs): "3",
+"tre", "begge", "alle", "ingen", "halvparten", "to av dem", "alle unntatt én" to a count; "ja", "nope", "felles eier"
+to a yes/no; an option's name, part of it, its number or a click to a choice. What cannot be read comes back with
+the reason, so the bot can ask again the right way."""
 from __future__ import annotations
 
 import datetime as dt
