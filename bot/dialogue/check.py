@@ -19,8 +19,8 @@ from bot.reading.statements import apply_portions, with_deltas, within_countries
 from bot.reading.vocabulary import mentions, vocabulary
 from bot.resources import fold
 from bot.rules.catalogue import Call, catalogue
-from bot.rules.engine import BUDGET, Assessment, assess
-from bot.rules.facts import facts
+from bot.rules.engine import Assessment, assess
+from bot.rules.facts import BUDGET, facts
 from bot.rules.profile import InvalidInput, Profile, make_profile, reconcile
 from bot.saying import conversation as words
 
@@ -125,7 +125,7 @@ class Check(Interview):
             if turn.state.facts.get(fact) != value and fact not in new:
                 new[fact] = value
         accepted = self.take_facts(turn, new, statement.inferred, acknowledge)
-        if statement.converted_from_eur is not None and "budget_nok" in accepted:
+        if statement.converted_from_eur is not None and BUDGET in accepted:
             turn.replies.append(Reply(words.converted(statement.converted_from_eur, turn.day, turn.language)))
         return accepted
 

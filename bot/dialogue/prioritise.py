@@ -13,16 +13,12 @@ from bot.reading.user_answers import read_answer
 from bot.reading.numbers import ParseError, is_unsure, parse_number, parse_yes_no
 from bot.rules.catalogue import catalogue
 from bot.rules.facts import facts
-from bot.rules.prioritise import DEFAULT_SCALE, ProposalDraft, prioritise, prioritised_calls, weighted_criteria
+from bot.rules.prioritise import (DEFAULT_SCALE, ProposalDraft, cluster_facts, prioritise, prioritised_calls,
+                                  proposal_facts, usual_answers, weighted_criteria)
 from bot.saying import conversation as words
 from bot.saying.prioritise import chat_messages, score_question
 
 
-# What a proposal's eligibility needs besides what it is asked one by one: these hold for most proposals, so they
-# are put as one yes/no, and asked one by one only when the answer is no.
-RULES_IN_ONE = {"independent": True, "complementary": True, "initiator_in_cluster": True, "early_phase": True,
-                "public_or_research_partners": False}
-ASKED_EACH = ("companies", "smes", "foreign_companies", "budget_nok")
 _SCORES = re.compile(r"\d+(?:[.,]\d+)?")
 
 
@@ -43,18 +39,19 @@ class Prioritising(Interview):
     # --- what to ask next -----------------------------------------------------------------------------------
     def next_question(self, turn: Turn) -> Optional[Asked]:
         proposal = turn.state.proposal
-        if "cluster_programme" not in turn.state.facts:
-            return Asked("proposal", "cluster_programme", facts()["cluster_programme"].values)
+        for fact in cluster_facts(_call()):
+            if fact not in turn.state.facts:
+                return Asked("proposal", fact, facts()[fact].values)
         if "name" not in proposal:
             return Asked("proposal", "name") if "more" not in proposal or proposal["more"] else None
         given = proposal.get("facts", {})
-        for fact in ASKED_EACH:
+        for fact in proposal_facts(_call()):
             if fact not in given:
                 return Asked("proposal", fact)
         if "others" not in proposal:
             return Asked("proposal", "others", ("yes", "no"))
         if proposal["others"] is False:
-            for fact in RULES_IN_ONE:
+            for fact in usual_answers(_call()):
                 if fact not in given:
                     return Asked("proposal", fact, ("yes", "no"))
         for criterion in ProposalDraft(proposal["name"], scores=proposal.get("scores", {})).unscored(_call()):
@@ -89,7 +86,7 @@ class Prioritising(Interview):
             name = text.strip().strip("«»\"'")
             return Reading(values={"name": name}) if name and not turn.message.is_payload else \
                 Reading(problem="not_understood")
-        if key in ("others", "more") or key in RULES_IN_ONE:
+        if key in ("others", "more") or key in usual_answers(_call()):
             answer = self._yes_no(turn)
             if answer is None:
                 return Reading(unsure=is_unsure(text), problem="not_yes_no")
@@ -131,14 +128,14 @@ class Prioritising(Interview):
     def take(self, turn: Turn, asked: Asked, reading: Reading) -> None:
         proposal = dict(turn.state.proposal)
         for key, value in reading.values.items():
-            if key == "cluster_programme":
+            if key in cluster_facts(_call()):
                 turn.state = turn.state.with_(facts={**turn.state.facts, key: value})
             elif key.startswith("score:"):
                 proposal["scores"] = {**proposal.get("scores", {}), key.split(":", 1)[1]: value}
             elif key == "others":
                 proposal["others"] = value
                 if value:
-                    proposal["facts"] = {**proposal.get("facts", {}), **RULES_IN_ONE}
+                    proposal["facts"] = {**proposal.get("facts", {}), **usual_answers(_call())}
             elif key in ("name", "more"):
                 proposal[key] = value
             else:
@@ -147,7 +144,8 @@ class Prioritising(Interview):
             done = {key: proposal[key] for key in ("name", "facts", "scores") if key in proposal}
             # the next proposal's questions are new questions: each may again be asked up to three times
             fresh = {counter: {key: count for key, count in getattr(turn.state, counter).items()
-                               if not key.startswith("proposal:") or key == "proposal:cluster_programme"}
+                               if not key.startswith("proposal:")
+                               or key.split(":", 1)[1] in cluster_facts(_call())}
                      for counter in ("times_asked", "failures")}
             turn.state = turn.state.with_(proposals=(*turn.state.proposals, done),
                                           proposal={} if proposal["more"] else {"more": False}, **fresh)
@@ -160,7 +158,7 @@ class Prioritising(Interview):
         key = asked.key
         if key.startswith("score:"):
             proposal["skipped"] = [*proposal.get("skipped", ()), key]
-        elif key in ASKED_EACH or key in RULES_IN_ONE:
+        elif key in proposal_facts(_call()) or key in usual_answers(_call()):
             proposal["facts"] = {**proposal.get("facts", {}), key: None}
         elif key == "others":
             proposal["others"] = False
@@ -170,7 +168,7 @@ class Prioritising(Interview):
 
     # --- the ranking ----------------------------------------------------------------------------------------
     def finish(self, turn: Turn) -> None:
-        shared = {"cluster_programme": turn.state.facts["cluster_programme"]}
+        shared = {fact: turn.state.facts[fact] for fact in cluster_facts(_call())}
         drafts = [ProposalDraft(name=item["name"],
                                 facts={**shared, **{fact: value for fact, value in item.get("facts", {}).items()
                                                     if value is not None}},

@@ -26,6 +26,7 @@ from bot.reading.language import detect_language
 from bot.reading.questions import (answer_lacks_what_is_asked, asks_about_a_partner, asks_about_money,
                                   asks_what_the_texts_do_not_say, calls_named_in, is_yes_no_question, names_smes,
                                   partner_types_in, speaks_of_the_project, yes_no_kind)
+from bot.rules.facts import BUDGET
 from bot.rules.passages import coverage, unknown_terms
 from bot.reading.vocabulary import keyword_pattern, mentions, vocabulary
 from bot.resources import LANGUAGES, fold
@@ -426,8 +427,8 @@ def _question(turn: Turn, intent: str) -> None:
             return
         if said or new:
             return _statement(turn) if turn.state.task != "check" else CHECK.advance(turn)
-    budget = (stated.get("budget_nok") or turn.state.facts.get("budget_nok")) if ours else \
-        reading.asked.facts.get("budget_nok", turn.state.facts.get("budget_nok"))
+    budget = (stated.get(BUDGET) or turn.state.facts.get(BUDGET)) if ours else \
+        reading.asked.facts.get(BUDGET, turn.state.facts.get(BUDGET))
     blocks = answer(topic, calls, kinds, turn.language, turn.day, budget=budget, about_money=asks_about_money(text),
                     yes_no=yes_no_kind(text))
     silent_by_words = asks_what_the_texts_do_not_say(text)

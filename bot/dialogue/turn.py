@@ -16,7 +16,7 @@ from bot.reading.numbers import is_unsure
 from bot.reading.questions import speaks_of_the_project
 from bot.reading.statements import Reading, Statement, read
 from bot.resources import fold
-from bot.rules.facts import facts
+from bot.rules.facts import BUDGET, facts
 from bot.saying.messages import message as say_message
 
 # Intents that are something other than an answer, even while a question waits: the bot deals with them, then asks
@@ -26,7 +26,7 @@ NOT_ANSWERS = ("question", "small_talk", "command")
 
 # Topics whose answer reads a fact the question may carry ("max grant for a budget of 500 000?"), or whose subject is
 # that fact ("can we use it for a feasibility study?" is answered with the activities the calls support).
-ANSWERS_WITH_FACTS = {"max_grant": "budget_nok", "eligible_activities": "activities"}
+ANSWERS_WITH_FACTS = {"max_grant": BUDGET, "eligible_activities": "activities"}
 
 
 def _changes_known(reading: Reading, known: Mapping[str, Any]) -> bool:

@@ -15,7 +15,7 @@ from typing import Optional
 from bot.reading.numbers import ParseError, parse_amount
 from bot.reading.tokens import Token, is_scaled, is_year, tokens
 from bot.reading.vocabulary import keyword_pattern, vocabulary
-from bot.rules.facts import country_adjectives, country_codes, country_names, facts
+from bot.rules.facts import BUDGET, country_adjectives, country_codes, country_names, facts
 from bot.rules.money import budget_rate
 
 Span = tuple[int, int]
@@ -561,7 +561,7 @@ def budget_in(text: str, day: dt.date) -> Budget:
     value, from_eur = float(amount.value), None
     if amount.currency == "EUR":
         from_eur, value = value, budget_rate(day).to_nok(value)
-    if not facts()["budget_nok"].is_plausible(value):
+    if not facts()[BUDGET].is_plausible(value):
         return Budget(problem="implausible")
     return Budget(nok=value, from_eur=from_eur)
 

@@ -19,7 +19,7 @@ import yaml
 
 from bot.resources import DATA_DIR, LANGUAGES, Text, fold, placeholders
 from bot.rules.criteria import CRITERIA, exact
-from bot.rules.facts import country_codes, facts
+from bot.rules.facts import BUDGET, country_codes, facts
 from bot.rules.timeline import Timeline, parse_date
 
 CALLS_DIR = DATA_DIR / "calls"
@@ -157,7 +157,7 @@ class Call:
         """The facts only this call's rules read (partner countries for a call between countries), besides the budget
         every call reads: saying one of them says the project is of this call's kind."""
         others = {fact for call in catalogue().calls if call is not self for rule in call.rules for fact in rule.facts}
-        return frozenset(fact for rule in self.rules for fact in rule.facts) - others - {"budget_nok"}
+        return frozenset(fact for rule in self.rules for fact in rule.facts) - others - {BUDGET}
 
     @property
     def applicants(self) -> Optional[tuple[str, ...]]:

@@ -11,11 +11,10 @@ from typing import Any, Callable, Collection, Mapping, Optional
 
 from bot.rules.catalogue import STATUS_RANK, Call, Catalogue, Rule, catalogue
 from bot.rules.criteria import CRITERIA, exact, minimum_budget
-from bot.rules.facts import ask_rank
+from bot.rules.facts import BUDGET, ask_rank
 from bot.rules.profile import Profile
 
 VERDICT_RANK = {"eligible": 0, "unknown": 1, "not_eligible": 2}
-BUDGET = "budget_nok"
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,11 @@ from bot.resources import DataError, Text, load_yaml
 TYPES = ("enum", "bool", "count", "amount", "countries", "country_counts", "enum_list")
 
 
+# The facts the code itself must name, because a computation rather than a rule reads them: the budget gives the
+# grant. Everything else about a fact is in facts.yaml.
+BUDGET = "budget_nok"
+
+
 @dataclass(frozen=True)
 class Fact:
     name: str
@@ -24,6 +29,7 @@ class Fact:
     again: Optional[Text] = None  # shorter, when it is asked again
     plausible: Optional[tuple[float, float]] = None  # answers outside are asked again
     of_total: Optional[str] = None  # a count that is part of another ("alle" = that total)
+    of_the_cluster: bool = False  # the cluster's, not a project's: the same for every proposal it prioritises
 
     def is_plausible(self, value: float) -> bool:
         return self.plausible is None or self.plausible[0] <= value <= self.plausible[1]
@@ -46,7 +52,7 @@ def _fact(name: str, spec: Mapping[str, Any]) -> Fact:
                                          for key, value in spec.get("labels", {}).items()}),
                 asked=asked, question=text("question"), again=text("again"),
                 plausible=(plausible["minimum"], plausible["maximum"]) if plausible else None,
-                of_total=spec.get("of_total"))
+                of_total=spec.get("of_total"), of_the_cluster=spec.get("of_the_cluster", False))
 
 
 @lru_cache(maxsize=None)

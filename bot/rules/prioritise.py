@@ -26,11 +26,37 @@ from typing import Any, Mapping, Optional, Sequence
 from bot.rules.catalogue import Call, Catalogue, Criterion
 from bot.rules.criteria import exact
 from bot.rules.engine import CallAssessment, assess_call
+from bot.rules.facts import BUDGET, ask_rank, facts
 from bot.rules.profile import InvalidInput, make_profile
 
 MIN_PROPOSALS = "min_proposals_per_cluster"
 MAX_PROPOSALS = "max_proposals_per_cluster"
 SCORE_DECIMALS = Decimal("0.01")
+
+
+def cluster_facts(call: Call) -> tuple[str, ...]:
+    """The facts the call's rules read that are the cluster's: asked once for all its proposals."""
+    return tuple(fact for fact in _read_by(call) if facts()[fact].of_the_cluster)
+
+
+def usual_answers(call: Call) -> dict[str, bool]:
+    """The yes-or-no facts the call's rules read, each with the answer its rule passes on: most proposals pass them
+    all, so they are asked as one question, and one by one only when that answer is no."""
+    passing = {rule.facts[0]: rule.criterion == "is_true" for rule in call.rules
+               if rule.criterion in ("is_true", "is_false") and facts()[rule.facts[0]].asked}
+    return {fact: passing[fact] for fact in sorted(passing, key=ask_rank().__getitem__)}
+
+
+def proposal_facts(call: Call) -> tuple[str, ...]:
+    """The facts asked of each proposal one by one: those the call's rules read that are asked, neither the
+    cluster's nor a usual yes or no, and the budget its grant needs."""
+    usual = usual_answers(call)
+    return tuple(fact for fact in (*_read_by(call), BUDGET) if facts()[fact].asked
+                 and not facts()[fact].of_the_cluster and fact not in usual)
+
+
+def _read_by(call: Call) -> tuple[str, ...]:
+    return tuple(sorted({fact for rule in call.rules for fact in rule.facts}, key=ask_rank().__getitem__))
 
 
 @dataclass(frozen=True)

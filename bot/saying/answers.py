@@ -8,7 +8,7 @@ from typing import Optional, Sequence
 from bot.rules.catalogue import Call, Source, catalogue
 from bot.rules.passages import Passage, coverage, ranked, unknown_terms
 from bot.rules.engine import CallAssessment, assess_call
-from bot.rules.facts import facts
+from bot.rules.facts import BUDGET, facts
 from bot.rules.profile import make_profile
 from bot.rules.sme_definition import ownership_limit, sme_rules
 from bot.saying.messages import message, message_text
@@ -30,7 +30,7 @@ def answer(topic: str, calls: Sequence[Call], partner_kinds: Sequence[str], lang
             return [message("answer.partner_overview", language)]
         return [_partner_answer(call, kind, language, about_money) for kind in kinds for call in calls
                 if kind in call.partners]
-    profile = make_profile({"budget_nok": budget} if budget else {}, date=day, language=language)
+    profile = make_profile({BUDGET: budget} if budget else {}, date=day, language=language)
     answer_of = _CALL_ANSWERS.get(topic, _from_the_text(topic))
     answers = []
     for call in calls:

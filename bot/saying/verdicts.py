@@ -11,7 +11,7 @@ from typing import Any, Mapping, Optional
 from bot.resources import plain
 from bot.rules.catalogue import Call, catalogue
 from bot.rules.engine import Assessment, CallAssessment, Grant, RuleResult
-from bot.rules.facts import country_labels, facts
+from bot.rules.facts import BUDGET, country_labels, facts
 from bot.saying.messages import message
 from bot.saying.texts import format_nok, format_number, render
 
@@ -72,7 +72,7 @@ def why_we_ask(fact: str, day, language: str) -> str:
                 lines.append(message("why_ask.rule", language, call=call.name(language),
                                      text=render(rule.requirement(language), language, figures),
                                      source=rule.source.section))
-    if fact == "budget_nok":
+    if fact == BUDGET:
         lines.append(message("why_ask.grant", language))
     return "\n".join(lines)
 
