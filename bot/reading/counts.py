@@ -83,6 +83,7 @@ class Counts:
 
 _ALL = frozenset({"alle", "all", "samtlige", "everyone", "everybody", "allesammen"})
 _NONE = frozenset({"ingen", "none", "nobody", "ingenting", "zero"})
+_NOT, _SINGLE_ONE = frozenset({"not", "ikke"}), frozenset({"one", "én", "ein", "single"})
 _NO = frozenset({"no", "ingen"})  # "no foreign partners": none, only before what it counts
 _BOTH = frozenset({"begge", "both"})
 _HALF = frozenset({"halvparten", "half"})
@@ -213,6 +214,14 @@ def _quantity(sentence: _Sentence, index: int, articles: bool = False) -> Option
     word = sentence.word(index)
     if word in _ABOUT and sentence.number(index + 1) is not None:
         index, word = index + 1, sentence.word(index + 1)
+    if word in _NOT and sentence.word(index + 1) in _SINGLE_ONE:  # "not one of them", "ikke én eneste"
+        after = index + 2 + (sentence.word(index + 2) in ("single", "eneste"))
+        after += sentence.word(after) in ("one", "én", "en") and sentence.word(index + 1) == "single"
+        return 0, after, None
+    if word in _NOT and sentence.word(index + 1) in ("a", "en", "et") and sentence.word(index + 2) in ("single",
+                                                                                                   "eneste"):
+        after = index + 3 + (sentence.word(index + 3) in ("one", "én", "en"))
+        return 0, after, None  # "not a single one", "ikke en eneste"
     if word in _ALL or (word == "every" and sentence.word(index + 1) in ("one", "single")):
         after = index + 1 if word != "every" else index + (3 if sentence.word(index + 1) == "single" else 2)
         if (sentence.word(after), sentence.word(after + 1)) in (("of", "them"), ("of", "us"), ("av", "dem"),
@@ -566,6 +575,9 @@ class _Binder:
         number = self.s.number(position)
         if number is None or position == noun[1]:
             return None
+        following, _ = _adjectives(self.s, position + 1)
+        if _noun(self.s, following) is not None:
+            return None  # "Deltakere: 3 norske SMB-er": the number counts the noun after it
         self.add(fact, number, index, position + 1)
         return position + 1
 

@@ -381,6 +381,8 @@ def _part_start(items: tuple[Token, ...], index: int, lists: bool = False) -> in
             continue
         if _ends_part(items, position - 1):
             break
+        if before in _CLAUSE_AFTER_COMMA and items[position].text in _VERBS:
+            break  # "ingen felles eiere og kan helt ulike ting": a new clause, out of the negation's reach
         position -= 1
     return position
 

@@ -80,9 +80,11 @@ def country_names() -> Mapping[str, str]:
 
 @lru_cache(maxsize=None)
 def country_adjectives() -> Mapping[str, str]:
-    """The adjectives alone ("dansk", "swedish"): they name a country beside a cluster, not beside a company."""
-    return MappingProxyType({word: code for code, spec in load_yaml("countries.yaml")["names"].items()
-                             for word in spec["adjectives"]})
+    """The adjectives alone ("dansk", "swedish"): they name a country beside a cluster, not beside a company. A
+    bokmål adjective in -sk has its plural in -ske ("to latviske"), read as well."""
+    return MappingProxyType({form: code for code, spec in load_yaml("countries.yaml")["names"].items()
+                             for word in spec["adjectives"]
+                             for form in ((word, word + "e") if word.endswith("sk") else (word,))})
 
 
 @lru_cache(maxsize=None)
