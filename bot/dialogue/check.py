@@ -20,7 +20,7 @@ from bot.reading.vocabulary import mentions, vocabulary
 from bot.resources import fold
 from bot.rules.catalogue import Call, catalogue
 from bot.rules.engine import Assessment, assess
-from bot.rules.facts import BUDGET, facts
+from bot.rules.facts import ASKER, BUDGET, facts
 from bot.rules.profile import InvalidInput, Profile, make_profile, reconcile
 from bot.saying import conversation as words
 
@@ -113,7 +113,7 @@ class Check(Interview):
         turn.state = state.with_(facts=values, inferred=frozenset(now_inferred | doubted), waiting=waiting,
                                  previous=MappingProxyType(previous),
                                  left_open=tuple(fact for fact in state.left_open if fact not in accepted))
-        if acknowledge and set(accepted) - {"asker"}:
+        if acknowledge and set(accepted) - {ASKER}:
             turn.say("noted", facts=words.facts_list({fact: values[fact] for fact in accepted}, turn.language))
         return accepted
 
@@ -151,7 +151,7 @@ class Check(Interview):
         from (a cluster organisation) about a project of another call's own kind (partner countries, activities
         between clusters). Their questions are not asked; the verdict offers to check them. A closed round the user
         chose to be checked against is checked."""
-        role = turn.state.facts.get("applicant") or turn.state.facts.get("asker")
+        role = turn.state.facts.get("applicant") or turn.state.facts.get(ASKER)
         if role is None:
             return ()
         kinds = {call.id for call in catalogue().calls if call.own_facts & set(turn.state.facts)}
@@ -373,7 +373,7 @@ class Check(Interview):
         turn.effects.append(RecordCheck(assessment))
         aside = self.set_aside(turn, assessment)
         text, card = words.verdict(assessment, turn.state.closed_to_check, turn.state.left_open,
-                                   turn.state.facts.get("asker"), turn.language, set_aside=aside)
+                                   turn.state.facts.get(ASKER), turn.language, set_aside=aside)
         buttons = (turn.button("why", "/why"),)
         buttons += tuple(Button(words.check_anyway_button(call, turn.language),
                                 '/check_eligibility{"choice": "%s"}' % call.id) for call in aside)
@@ -406,10 +406,13 @@ class Check(Interview):
         turn.state = turn.state.with_(supposed=MappingProxyType(changed))
         self.put(turn, Asked("suppose", "keep", ("yes", "no")))
 
-    def facts_answer(self, turn: Turn, calls: tuple[Call, ...], stated: Mapping[str, Any]) -> bool:
+    def facts_answer(self, turn: Turn, calls: tuple[Call, ...], stated: Mapping[str, Any],
+                     in_general: bool = False) -> bool:
         """A question that carries its own facts ("can we apply with just one company?"): the rules those facts
-        decide, per call, at once. False when they decide none of them."""
-        profile = profile_of({**turn.state.facts, **stated}, frozenset(), turn.day, turn.language)
+        decide, per call, at once; `in_general`, a question about the rule rather than our project ("can a former
+        NCE cluster use it?"), on its own facts alone. Nothing is stored. False when they decide none of them."""
+        profile = profile_of(stated if in_general else {**turn.state.facts, **stated}, frozenset(), turn.day,
+                             turn.language)
         decided = words.decided_rules(assess(profile), calls, set(stated), turn.language)
         if decided is None:
             return False

@@ -26,7 +26,7 @@ from bot.reading.language import detect_language
 from bot.reading.questions import (answer_lacks_what_is_asked, asks_about_a_partner, asks_about_money,
                                   asks_what_the_texts_do_not_say, calls_named_in, is_yes_no_question, names_smes,
                                   partner_types_in, speaks_of_the_project, yes_no_kind)
-from bot.rules.facts import BUDGET
+from bot.rules.facts import ASKER, BUDGET
 from bot.rules.passages import coverage, unknown_terms
 from bot.reading.vocabulary import keyword_pattern, mentions, vocabulary
 from bot.resources import LANGUAGES, fold
@@ -183,6 +183,8 @@ def _route(turn: Turn) -> None:
         return _what_to_change(turn)
     if any(asks_about_a_partner(question) for question in reading.questions):
         return _question(turn, PARTNER_QUESTION)  # "kan den svenske partneren få penger?", whatever the NLU says
+    if intent in (None, names.INFORM) and _answered_by_the_rules(turn):
+        return  # "Can a former NCE cluster use Innovasjonsrammen?": the rule its facts decide, yes or no first
     answered_by_facts = _question_of_its_facts(turn)
     if intent in (None, names.INFORM) and answered_by_facts:
         return _question(turn, answered_by_facts)  # "hva hvis vi la budsjettet på 2 mill?": the grant for it
@@ -221,10 +223,22 @@ def _question_naming_its_topic(turn: Turn) -> Optional[str]:
     return next((name for name, spec in intents().items() if spec.refine and topic_of(name, text) != spec.topic), None)
 
 
+def _answered_by_the_rules(turn: Turn) -> bool:
+    """A yes-or-no question about a rule in general that names facts the rules decide, answered from them alone;
+    they are no facts of the project."""
+    reading = turn.reading
+    text = _question_text(turn)
+    general = {fact: value for fact, value in reading.asked.facts.items() if fact != ASKER}
+    if not reading.asks or turn.statement or not general or speaks_of_the_project(text) \
+            or not any(is_yes_no_question(question) for question in reading.questions):
+        return False
+    return CHECK.facts_answer(turn, calls_named_in(turn.message.text), general, in_general=True)
+
+
 def _question_of_its_facts(turn: Turn) -> Optional[str]:
     """The question a message asks with nothing but the facts a topic answers with: a what-if of a budget before
     the budget is known asks for the grant it would give."""
-    named = turn.reading.asked.named() - {"asker"}
+    named = turn.reading.asked.named() - {ASKER}
     if not turn.reading.asks or len(named) != 1:
         return None
     topic = next((topic for topic, fact in ANSWERS_WITH_FACTS.items() if fact in named), None)
@@ -245,7 +259,7 @@ def _asks_if_an_enterprise_is_an_sme(turn: Turn) -> bool:
 def _about_the_project(turn: Turn) -> bool:
     """"Sjekk om vi kvalifiserer, 5 SMB-er er med": facts of the project and no enterprise's own figures, so a check
     of the project, not of one enterprise's SME status."""
-    return bool(set(turn.statement.facts) - {"asker"}) and not figures_in(turn.message.text, turn.day)
+    return bool(set(turn.statement.facts) - {ASKER}) and not figures_in(turn.message.text, turn.day)
 
 
 def _asks_what_to_change(turn: Turn) -> bool:
@@ -302,7 +316,7 @@ def _check(turn: Turn) -> None:
         return CHECK.advance(turn)
     if turn.state.verdict_given and _a_new_project(turn):
         turn.state = Conversation(language=turn.state.language, facts={
-            fact: value for fact, value in turn.state.facts.items() if fact == "asker"})
+            fact: value for fact, value in turn.state.facts.items() if fact == ASKER})
         turn.say("new_check")
     elif not turn.state.verdict_given:
         turn.say("start_check")
@@ -315,7 +329,7 @@ def _a_new_project(turn: Turn) -> bool:
     to bedrifter, budsjettet er 800 000"); one that changes a fact or two of the last ("kan vi søke nå, med fem
     bedrifter?") goes on with it."""
     said = turn.statement
-    described = set(said.facts) - {"asker"}
+    described = set(said.facts) - {ASKER}
     return not described or (len(described) >= 2 and not turn.reading.corrected
                              and any(turn.state.facts.get(fact) != said.facts[fact] for fact in described))
 
@@ -404,9 +418,9 @@ def _question(turn: Turn, intent: str) -> None:
     calls = calls_named_in(turn.message.text)
     topic = topic_of(intent, text, sure=turn.message.intent == intent and
                      turn.message.confidence >= SURE_OF_THE_TOPIC)
-    said = {fact: value for fact, value in turn.statement.facts.items() if fact != "asker"}
+    said = {fact: value for fact, value in turn.statement.facts.items() if fact != ASKER}
     ours = speaks_of_the_project(text) or not reading.asks
-    in_question = {fact: value for fact, value in reading.asked.facts.items() if fact != "asker"} if ours else {}
+    in_question = {fact: value for fact, value in reading.asked.facts.items() if fact != ASKER} if ours else {}
     new = turn.facts_asked_about_us()
     CHECK.take_message(turn, acknowledge=False)
     stated = {**said, **in_question}

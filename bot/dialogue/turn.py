@@ -16,7 +16,7 @@ from bot.reading.numbers import is_unsure
 from bot.reading.questions import speaks_of_the_project
 from bot.reading.statements import Reading, Statement, read
 from bot.resources import fold
-from bot.rules.facts import BUDGET, facts
+from bot.rules.facts import ASKER, BUDGET, facts
 from bot.saying.messages import message as say_message
 
 # Intents that are something other than an answer, even while a question waits: the bot deals with them, then asks
@@ -70,9 +70,11 @@ class Turn:
             self._reading = Reading() if self.message.is_payload else \
                 read(self.message.text, self.state.facts, self.day, self.language)
             if self._reading.supposes and not _changes_known(self._reading, self.state.facts) and \
-                    self._reading.supposed.named() <= set(ANSWERS_WITH_FACTS.values()):
+                    (self._reading.supposed.named() <= set(ANSWERS_WITH_FACTS.values())
+                     or not (speaks_of_the_project(self.message.text) or set(self.state.facts) - {ASKER})):
                 # "what's the max grant if our budget is 350k?": a supposition that changes nothing known asks a
-                # question with its facts, as "what is the max grant for a budget of 350k?" would
+                # question with its facts, as "what is the max grant for a budget of 350k?" would; so does one
+                # about no project of ours, before there is one ("would a former NCE cluster be allowed?")
                 reading = self._reading
                 self._reading = replace(reading, asked=reading.asked.merged(reading.supposed), supposed=Statement(),
                                         questions=reading.questions or (fold(self.message.text),))
@@ -90,7 +92,7 @@ class Turn:
         if self.reading.wonders or not any(speaks_of_the_project(question) for question in self.reading.questions):
             return {}
         return {fact: value for fact, value in self.reading.asked.facts.items()
-                if fact != "asker" and fact not in self.state.facts}
+                if fact != ASKER and fact not in self.state.facts}
 
     def asks_something(self) -> bool:
         """A message that asks something and states no fact is a question, whatever the NLU calls it."""

@@ -81,7 +81,8 @@ def asks_about_a_partner(text: str) -> bool:
 
 
 _YES_NO_QUESTION = re.compile(r"^\W*(?:(?:og|and|men|but|ok|så|so)\W+)?(?:kan|er|har|må|får|skal|vil|blir|gjelder|teller|"
-                              r"finnes|holder|passer|trenger|bør|dekker|støtter|kvalifiserer|can|could|is|are|was|were|"
+                              r"finnes|holder|passer|trenger|bør|dekker|støtter|kvalifiserer|går det an|stemmer det|er det lov|"
+                              r"can|could|is|are|was|were|"
                               r"do|does|did|will|would|may|might|must|should|shall|has|have)\b")
 
 

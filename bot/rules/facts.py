@@ -15,6 +15,7 @@ TYPES = ("enum", "bool", "count", "amount", "countries", "country_counts", "enum
 # The facts the code itself must name, because a computation rather than a rule reads them: the budget gives the
 # grant. Everything else about a fact is in facts.yaml.
 BUDGET = "budget_nok"
+ASKER = "asker"  # who is asking: the conversation's, never a fact of the project a question or a rule is about
 
 
 @dataclass(frozen=True)

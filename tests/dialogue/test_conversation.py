@@ -530,3 +530,14 @@ def test_a_question_shown_again_after_the_users_own_questions_is_asked_again_not
         chat.say("hva betyr SMB egentlig?", "ask_sme_definition")
     reply = chat.say("når er fristen?", "ask_deadline")
     assert question_of("cluster_programme", again=True) in reply or "Velg klyngeprogrammet" in reply
+
+
+@pytest.mark.parametrize("language, text, first", [
+    ("nb", "går det an for en tidligere NCE-klynge å bruke innovasjonsrammen?", "Ja"),
+    ("en", "would a cluster that used to be NCE still be allowed into Innovasjonsrammen?", "Yes"),
+    ("nb", "kan et prosjekt med bare én bedrift få penger fra innovasjonsrammen?", "Nei"),
+])
+def test_a_yes_or_no_question_about_a_rule_is_answered_by_that_rule_first_and_sets_no_fact(language, text, first):
+    chat = Chat(language=language)
+    reply = chat.say(text, "nlu_fallback", 0.4)
+    assert reply.startswith(first) and chat.facts == {}
