@@ -411,13 +411,21 @@ class Check(Interview):
         """A question that carries its own facts ("can we apply with just one company?"): the rules those facts
         decide, per call, at once; `in_general`, a question about the rule rather than our project ("can a former
         NCE cluster use it?"), on its own facts alone. Nothing is stored. False when they decide none of them."""
-        profile = profile_of(stated if in_general else {**turn.state.facts, **stated}, frozenset(), turn.day,
-                             turn.language)
-        decided = words.decided_rules(assess(profile), calls, set(stated), turn.language)
+        decided = words.decided_rules(self._assessed_on(turn, stated, in_general), calls, set(stated), turn.language)
         if decided is None:
             return False
         turn.replies.append(Reply(decided))
         return True
+
+
+    def decides(self, turn: Turn, calls: tuple[Call, ...], stated: Mapping[str, Any],
+                in_general: bool = False) -> Optional[bool]:
+        """Whether the rules a question's facts decide pass (True), one fails (False), or they decide none (None)."""
+        return words.decided_outcome(self._assessed_on(turn, stated, in_general), calls, set(stated))
+
+    def _assessed_on(self, turn: Turn, stated: Mapping[str, Any], in_general: bool) -> Assessment:
+        return assess(profile_of(stated if in_general else {**turn.state.facts, **stated}, frozenset(), turn.day,
+                                 turn.language))
 
 
 CHECK = Check()

@@ -23,6 +23,7 @@ from bot.dialogue.turn import ANSWERS_WITH_FACTS, Turn
 from bot.reading.user_answers import asks_to_skip
 from bot.reading.enterprise import figures_in
 from bot.reading.language import detect_language
+from bot.reading.numbers import starts_with_yes_or_no
 from bot.reading.questions import (answer_lacks_what_is_asked, asks_about_a_partner, asks_about_money,
                                   asks_what_the_texts_do_not_say, calls_named_in, is_yes_no_question, names_smes,
                                   partner_types_in, speaks_of_the_project, yes_no_kind)
@@ -32,6 +33,7 @@ from bot.reading.vocabulary import keyword_pattern, mentions, vocabulary
 from bot.resources import LANGUAGES, fold
 from bot.saying import conversation as words
 from bot.saying.answers import answer, from_the_texts, says_the_texts_are_silent
+from bot.saying.messages import message
 
 
 @dataclass(frozen=True)
@@ -451,6 +453,11 @@ def _question(turn: Turn, intent: str) -> None:
                                         topic=topic)
         if silent:
             turn.effects.append(RecordUnanswered(turn.message.text))  # staff see what the texts leave open
+    elif stated and blocks and any(is_yes_no_question(question) for question in reading.questions) \
+            and not starts_with_yes_or_no(blocks[0].split("**: ", 1)[-1]):
+        outcome = CHECK.decides(turn, calls, stated)  # "kan vi bruke den til opplæring?": yes, and the activities
+        if outcome is not None:
+            blocks[0] = message("answer.said_yes" if outcome else "answer.said_no", turn.language, text=blocks[0])
     for block in blocks:
         turn.replies.append(Reply(block))
     if said and turn.state.task is None:  # "how much could we get? we are four companies": answered, and a check offered

@@ -287,23 +287,29 @@ def what_if(supposed: Assessment, now: Assessment, changed: Mapping[str, Any], c
     return "\n".join(lines)
 
 
+def _decided(assessment: Assessment, calls: Sequence[Call], stated: set[str]):
+    """The rules the stated facts decide, in the calls named, with their call's assessment."""
+    named = {call.id for call in calls}
+    return [(item, result) for item in assessment.calls if item.call.id in named for result in item.results
+            if result.ok is not None and set(result.rule.facts) & stated and not result.details.get("not_stated")]
+
+
+def decided_outcome(assessment: Assessment, calls: Sequence[Call], stated: set[str]) -> Optional[bool]:
+    """False where a rule the stated facts decide fails, True where all they decide pass, None where they decide none."""
+    decided = _decided(assessment, calls, stated)
+    return None if not decided else all(result.ok for _, result in decided)
+
+
 def decided_rules(assessment: Assessment, calls: Sequence[Call], stated: set[str], language: str) -> Optional[str]:
     """For a question that carries its own facts ("kan én bedrift alene få støtte?"): the answer first, "Nei" where a
     rule those facts decide fails and "Ja, så langt" where they pass, then each rule they decide, in the calls the
     question names; None when they decide none."""
-    named = {call.id for call in calls}
-    lines, verdicts = [], []
-    for item in assessment.calls:
-        if item.call.id not in named:
-            continue
-        for result in item.results:
-            if result.ok is None or not set(result.rule.facts) & stated or result.details.get("not_stated"):
-                continue
-            verdicts.append(result.ok)
-            lines.append(say("decided.rule", language, mark=mark(result.ok, language), call=item.call.name(language),
-                             text=render(result.rule.requirement(language), language, item.figures),
-                             source=result.rule.source.section))
-    if not lines:
+    decided = _decided(assessment, calls, stated)
+    if not decided:
         return None
-    return "\n".join([say("decided.no" if False in verdicts else "decided.yes", language), *lines])
+    lines = [say("decided.rule", language, mark=mark(result.ok, language), call=item.call.name(language),
+                 text=render(result.rule.requirement(language), language, item.figures),
+                 source=result.rule.source.section) for item, result in decided]
+    return "\n".join([say("decided.yes" if decided_outcome(assessment, calls, stated) else "decided.no", language),
+                      *lines])
 

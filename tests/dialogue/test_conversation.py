@@ -541,3 +541,9 @@ def test_a_yes_or_no_question_about_a_rule_is_answered_by_that_rule_first_and_se
     chat = Chat(language=language)
     reply = chat.say(text, "nlu_fallback", 0.4)
     assert reply.startswith(first) and chat.facts == {}
+
+
+def test_a_yes_or_no_question_naming_an_activity_gets_its_yes_before_the_list():
+    chat = Chat(language="en")
+    reply = chat.say("could we spend Innovation Express money on a feasibility study?", "ask_eligible_activities")
+    assert reply.startswith("Yes.") and "feasibility" in reply
