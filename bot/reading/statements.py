@@ -289,13 +289,19 @@ def sentence_facts(text: str, cased: str, known: Mapping[str, Any], day: dt.date
         found["smes_per_country"] = {**(known.get("smes_per_country") or {}), **per_country}
         found["smes"] = sum(found["smes_per_country"].values())
         spans["smes_per_country"] = spans["smes"] = per_country_spans[0]
-        if not countries and not known.get("countries"):
+        named = list(countries or known.get("countries") or ())
+        if not named:
             # SMEs from two countries or more, Norway among them, take those countries part: only Norway added, or
             # one country alone (another may take part without SMEs named), is worked out
             countries, country_span = [*per_country], per_country_spans[0]
             completed = HOME_COUNTRY not in countries or len(countries) < 2
             if HOME_COUNTRY not in countries and home is None:
                 countries = [HOME_COUNTRY, *countries]
+        else:  # "a cluster in Oulu in Finland and one in Kiruna", then "three Swedish SMEs": Sweden takes part too
+            missing = [code for code in per_country if code not in named]
+            if missing:
+                countries, country_span = [*named, *missing], per_country_spans[0]
+                completed = any(code not in per_country for code in countries)
     if countries:
         found["countries"], spans["countries"] = countries, country_span
         if completed:

@@ -63,11 +63,21 @@ def _quantity_answer(fact: str, value: Quantity, known: Mapping[str, Any], total
     return Answer(value=value, also=also)
 
 
+# "bare norske", "only large ones" as the whole answer: all of them are that kind, read as "alle norske", "all large
+# ones" are (not "bare oss", just us, which counts the companies)
+_ONLY = re.compile(r"^\W*(bare|kun|only|just)\s+(?!oss\b|us\b|meg\b|me\b|vi\b|we\b|én\b|en\b|one\b|\d)",
+                   re.IGNORECASE)
+
+
+def _all_of_them(match: re.Match) -> str:
+    return "alle " if match.group(1).lower() in ("bare", "kun") else "all "
+
+
 def _count(fact: str, text: str, cased: str, known: Mapping[str, Any], language: Optional[str]) -> Answer:
     """The reply to "how many …?": a count bound to this fact ("to av dem er SMB-er"), or the one quantity bound to
     nothing ("3", "tre tror jeg", "alle", "begge", "bare oss" for the companies); counts of other facts in it are
     theirs, not this answer ("Alle fire er SMB-er" answers no "how many are foreign?")."""
-    counted = counts_in(text, language)
+    counted = counts_in(_ONLY.sub(_all_of_them, text), language)
     bound = [count for count in counted.counts if count.fact == fact]
     if bound:
         return _quantity_answer(fact, bound[-1].value, known, bound[-1].total)
