@@ -10,7 +10,7 @@ MODEL := models/klyngebot.tar.gz
 SPACY_NB := build/spacy_nb/meta.json
 TRAINING_DATA := domain.yml config.yml $(shell find data -name '*.yml')
 
-.PHONY: help install run serve test bench lock clean train slack-manifest teams-package
+.PHONY: help install lint run serve test bench lock clean train slack-manifest teams-package
 
 # Each target's purpose is the `## ` comment beside it, so the list cannot drift from the targets. The first
 # target, so a bare `make` lists them rather than starting a two-minute install.
@@ -59,7 +59,13 @@ run: $(MODEL) ## Start the action server and Rasa locally, in the foreground
 serve: $(MODEL) ## Start the production set-up (nginx, TLS, PostgreSQL, Redis) from .env
 	$(PY) -m deploy.serve
 
-test: $(MODEL) ## Run every check CI runs
+# The linter and type checker first: they take seconds, before training and the tests take minutes.
+# Configured in pyproject.toml; .pre-commit-config.yaml runs the same on each commit.
+lint: | $(INSTALLED) ## Check the code with ruff and its types with mypy
+	$(PY) -m ruff check .
+	$(PY) -m mypy
+
+test: lint $(MODEL) ## Run every check CI runs: lint, then all the tests
 	scripts/ensure-services
 	$(PY) -m pytest
 
