@@ -4,7 +4,7 @@ the call's weights and the two to four proposals to send (bot.rules.prioritise).
 from __future__ import annotations
 
 import re
-from typing import Any, Optional
+from typing import Optional
 
 from bot.dialogue.interview import Interview, Reading, Turn
 from bot.dialogue.message import Button, Reply

@@ -7,7 +7,7 @@ from dataclasses import replace
 from typing import Any, Mapping, Optional
 
 from bot.dialogue.effects import Effect
-from bot.dialogue.intents import intents, kind_of
+from bot.dialogue.intents import kind_of
 from bot.dialogue.interview import Interview
 from bot.dialogue.message import Button, Message, Reply
 from bot.dialogue.state import Asked, Conversation

@@ -14,7 +14,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Iterable, Optional
+from typing import Iterable
 
 from bot.resources import DATA_DIR, Text, fold, load_yaml
 from bot.rules.catalogue import Call, catalogue
