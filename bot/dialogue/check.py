@@ -13,11 +13,9 @@ from bot.dialogue.effects import RecordCheck
 from bot.dialogue.interview import MOST_ASKS, Interview, Reading, Turn
 from bot.dialogue.message import Button, Reply
 from bot.dialogue.state import Asked
-from bot.reading.user_answers import asks_to_skip, read_answer
+from bot.reading.user_answers import asks_to_skip, keeps_what_if, read_answer
 from bot.reading.numbers import ParseError, is_hedge, is_unsure, reply_yes_no, starts_with_yes_or_no
 from bot.reading.statements import apply_portions, with_deltas, within_countries
-from bot.reading.vocabulary import mentions, vocabulary
-from bot.resources import fold
 from bot.rules.catalogue import Call, catalogue
 from bot.rules.engine import Assessment, assess
 from bot.rules.facts import ASKER, BUDGET, facts
@@ -60,15 +58,6 @@ def yes_or_no(turn: Turn) -> Optional[bool]:
         return reply_yes_no(turn.message.text)
     except ParseError as error:
         return nlu_yes_no(turn) if error.code == "not_yes_no" else None
-
-
-def keeps_what_if(text: str) -> Optional[bool]:
-    """"bare lurte, la det stå", "bruk det": whether a reply without a yes or a no keeps the what-if; None when it does
-    not tell."""
-    replies, folded = vocabulary()["what_if_replies"], fold(text)
-    if mentions(replies["dont_keep"], folded):
-        return False
-    return True if mentions(replies["keep"], folded) else None
 
 
 def _fails_on(assessment: Assessment, fact: str) -> bool:

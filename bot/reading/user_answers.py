@@ -39,6 +39,15 @@ def asks_to_skip(text: str) -> bool:
     return text.strip() == "/skip_question" or mentions(vocabulary()["skip_words"], fold(text))
 
 
+def keeps_what_if(text: str) -> Optional[bool]:
+    """"bare lurte, la det stå", "bruk det": whether a reply without a yes or a no keeps the what-if; None when it does
+    not tell."""
+    replies, folded = vocabulary()["what_if_replies"], fold(text)
+    if mentions(replies["dont_keep"], folded):
+        return False
+    return True if mentions(replies["keep"], folded) else None
+
+
 _INDEX = re.compile(r"(?<![\w.,\-−])(\d{1,2})(?![\w.,])")  # "-1" picks nothing
 _ONLY_INDEXES = re.compile(r"^\W*\d{1,2}(?:\W+(?:og|and|or|eller)?\W*\d{1,2})*\W*$")
 _YES_OR_NO_ALONE = re.compile(r"^(?:ja|jo|jepp|yes|yeah|yep|nei|no|nope)\W*$")
