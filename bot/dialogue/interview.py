@@ -132,16 +132,19 @@ class Interview:
     def can_ask_again(self, turn: Turn, asked: Asked) -> bool:
         """After something else was dealt with, the question is shown again while the user has not failed it three
         times, and twice as often at most: past that a line says it still waits."""
-        return turn.state.count("failures", asked) < MOST_ASKS and \
-            turn.state.count("times_asked", asked) < 2 * MOST_ASKS
+        return not self.failed_out(turn, asked) and turn.state.count("times_asked", asked) < 2 * MOST_ASKS
+
+    def failed_out(self, turn: Turn, asked: Asked) -> bool:
+        """The user has failed to answer it three times: it is given up."""
+        return turn.state.count("failures", asked) >= MOST_ASKS
 
     def reask_or_move_on(self, turn: Turn, asked: Asked) -> None:
         """Ask again unless the user has failed to answer it three times: a question shown again after a question,
         a what-if or facts out of turn was not failed."""
-        if turn.state.count("failures", asked) < MOST_ASKS:
-            self.put(turn, asked)
-        else:
+        if self.failed_out(turn, asked):
             self.give_up(turn, asked)
+        else:
+            self.put(turn, asked)
 
     def give_up(self, turn: Turn, asked: Asked) -> None:
         self.leave_open(turn, asked)
@@ -185,8 +188,5 @@ class Interview:
             turn.state = turn.state.with_(explained=(*turn.state.explained, asked.id))
         elif reading.problem:
             turn.say(f"problem.{reading.problem}")
-        if turn.state.count("failures", asked) >= MOST_ASKS:
-            self.give_up(turn, asked)
-        else:
-            self.reask_or_move_on(turn, asked)
+        self.reask_or_move_on(turn, asked)
         return True
