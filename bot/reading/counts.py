@@ -83,7 +83,8 @@ class Counts:
 
 _ALL = frozenset({"alle", "all", "samtlige", "everyone", "everybody", "allesammen"})
 _NONE = frozenset({"ingen", "none", "nobody", "ingenting", "zero"})
-_NOT, _SINGLE_ONE = frozenset({"not", "ikke"}), frozenset({"one", "én", "ein", "single"})
+_NOT, _ARTICLES = frozenset({"not", "ikke"}), frozenset({"a", "en", "et"})
+_SINGLE, _ONE = frozenset({"single", "eneste"}), frozenset({"one", "én", "ein"})
 _NO = frozenset({"no", "ingen"})  # "no foreign partners": none, only before what it counts
 _BOTH = frozenset({"begge", "both"})
 _HALF = frozenset({"halvparten", "half"})
@@ -214,14 +215,14 @@ def _quantity(sentence: _Sentence, index: int, articles: bool = False) -> Option
     word = sentence.word(index)
     if word in _ABOUT and sentence.number(index + 1) is not None:
         index, word = index + 1, sentence.word(index + 1)
-    if word in _NOT and sentence.word(index + 1) in _SINGLE_ONE:  # "not one of them", "ikke én eneste"
-        after = index + 2 + (sentence.word(index + 2) in ("single", "eneste"))
-        after += sentence.word(after) in ("one", "én", "en") and sentence.word(index + 1) == "single"
-        return 0, after, None
-    if word in _NOT and sentence.word(index + 1) in ("a", "en", "et") and sentence.word(index + 2) in ("single",
-                                                                                                   "eneste"):
-        after = index + 3 + (sentence.word(index + 3) in ("one", "én", "en"))
-        return 0, after, None  # "not a single one", "ikke en eneste"
+    if word in _NOT:  # "not one of them", "not a single one", "ikke én eneste", "ikke en eneste": none
+        after = index + 1
+        if sentence.word(after) in _ARTICLES and sentence.word(after + 1) in _SINGLE:
+            after += 1
+        if sentence.word(after) in _SINGLE:
+            return 0, after + 1 + (sentence.word(after + 1) in _ONE | _ARTICLES), None
+        if sentence.word(after) in _ONE:
+            return 0, after + 1 + (sentence.word(after + 1) in _SINGLE), None
     if word in _ALL or (word == "every" and sentence.word(index + 1) in ("one", "single")):
         after = index + 1 if word != "every" else index + (3 if sentence.word(index + 1) == "single" else 2)
         if (sentence.word(after), sentence.word(after + 1)) in (("of", "them"), ("of", "us"), ("av", "dem"),
