@@ -11,22 +11,23 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
-from typing import Optional
+from typing import Any, Mapping, Optional
 
 from bot.dialogue import intents as names
-from bot.dialogue.check import CHECK, keeps_what_if, yes_or_no
+from bot.dialogue.check import CHECK, yes_or_no
 from bot.dialogue.effects import Effect, Forget, RecordUnanswered, Restart
 from bot.dialogue.intents import intents, kind_of
 from bot.dialogue.message import Button, Message, Reply
 from bot.dialogue.state import Asked, Conversation
 from bot.dialogue.turn import ANSWERS_WITH_FACTS, Turn
-from bot.reading.user_answers import asks_to_skip
+from bot.reading.user_answers import asks_to_skip, keeps_what_if
 from bot.reading.enterprise import figures_in
 from bot.reading.language import detect_language
 from bot.reading.numbers import starts_with_yes_or_no
 from bot.reading.questions import (answer_lacks_what_is_asked, asks_about_a_partner, asks_about_money,
                                   asks_what_the_texts_do_not_say, calls_named_in, is_yes_no_question, names_smes,
                                   partner_types_in, speaks_of_the_project, yes_no_kind)
+from bot.rules.catalogue import Call
 from bot.rules.facts import ASKER, BUDGET
 from bot.rules.passages import coverage, unknown_terms
 from bot.reading.vocabulary import keyword_pattern, mentions, vocabulary
@@ -225,12 +226,17 @@ def _question_naming_its_topic(turn: Turn) -> Optional[str]:
     return next((name for name, spec in intents().items() if spec.refine and topic_of(name, text) != spec.topic), None)
 
 
+def _of_the_project(said: Mapping[str, Any]) -> dict[str, Any]:
+    """The facts a message names, less who is asking: those a question or a rule is about."""
+    return {fact: value for fact, value in said.items() if fact != ASKER}
+
+
 def _answered_by_the_rules(turn: Turn) -> bool:
     """A yes-or-no question about a rule in general that names facts the rules decide, answered from them alone;
     they are no facts of the project."""
     reading = turn.reading
     text = _question_text(turn)
-    general = {fact: value for fact, value in reading.asked.facts.items() if fact != ASKER}
+    general = _of_the_project(reading.asked.facts)
     if not reading.asks or turn.statement or not general or speaks_of_the_project(text) \
             or not any(is_yes_no_question(question) for question in reading.questions):
         return False
@@ -383,13 +389,20 @@ def _from_the_texts(turn: Turn) -> None:
     text = _question_text(turn)
     intent = _question_naming_its_topic(turn) or \
         (turn.message.intent if kind_of(turn.message.intent) == "question" else None)
-    blocks, silent = from_the_texts(text, calls_named_in(turn.message.text), turn.language, turn.day,
-                                    must_be_silent=asks_what_the_texts_do_not_say(text),
-                                    topic=topic_of(intent, text) if intent else None)
-    if silent:
-        turn.effects.append(RecordUnanswered(turn.message.text))
+    blocks = _said_from_the_texts(turn, text, calls_named_in(turn.message.text), asks_what_the_texts_do_not_say(text),
+                                  topic_of(intent, text) if intent else None)
     for block in blocks:
         turn.replies.append(Reply(block))
+
+
+def _said_from_the_texts(turn: Turn, text: str, calls: tuple[Call, ...], must_be_silent: bool,
+                         topic: Optional[str]) -> list[str]:
+    """The call texts' answer to a question (bot.saying.answers.from_the_texts); where they are silent, the question
+    is kept for staff, who see what the texts leave open."""
+    blocks, silent = from_the_texts(text, calls, turn.language, turn.day, must_be_silent=must_be_silent, topic=topic)
+    if silent:
+        turn.effects.append(RecordUnanswered(turn.message.text))
+    return blocks
 
 
 def _answers_it(turn: Turn, intent: str, question: str, said: str) -> bool:
@@ -420,9 +433,9 @@ def _question(turn: Turn, intent: str) -> None:
     calls = calls_named_in(turn.message.text)
     topic = topic_of(intent, text, sure=turn.message.intent == intent and
                      turn.message.confidence >= SURE_OF_THE_TOPIC)
-    said = {fact: value for fact, value in turn.statement.facts.items() if fact != ASKER}
+    said = _of_the_project(turn.statement.facts)
     ours = speaks_of_the_project(text) or not reading.asks
-    in_question = {fact: value for fact, value in reading.asked.facts.items() if fact != ASKER} if ours else {}
+    in_question = _of_the_project(reading.asked.facts) if ours else {}
     new = turn.facts_asked_about_us()
     CHECK.take_message(turn, acknowledge=False)
     stated = {**said, **in_question}
@@ -449,10 +462,7 @@ def _question(turn: Turn, intent: str) -> None:
                     yes_no=yes_no_kind(text))
     silent_by_words = asks_what_the_texts_do_not_say(text)
     if silent_by_words or not _answers_it(turn, intent, text, "\n".join(blocks)):
-        blocks, silent = from_the_texts(text, calls, turn.language, turn.day, must_be_silent=silent_by_words,
-                                        topic=topic)
-        if silent:
-            turn.effects.append(RecordUnanswered(turn.message.text))  # staff see what the texts leave open
+        blocks = _said_from_the_texts(turn, text, calls, silent_by_words, topic)
     elif stated and blocks and any(is_yes_no_question(question) for question in reading.questions) \
             and not starts_with_yes_or_no(blocks[0].split("**: ", 1)[-1]):
         outcome = CHECK.decides(turn, calls, stated)  # "kan vi bruke den til opplæring?": yes, and the activities
