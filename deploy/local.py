@@ -40,10 +40,13 @@ class Bot:
         """The bot's replies, as texts (a button list is appended to its message as [title | title])."""
         return reply_texts(self.send(sender, text))
 
-    def slots(self, sender: str) -> dict:
-        """The conversation's slots as Rasa's tracker store gives them."""
+    def tracker(self, sender: str) -> dict:
+        """The conversation as Rasa's tracker store gives it (slots, events)."""
         with urllib.request.urlopen(f"{self.base}/conversations/{sender}/tracker", timeout=60) as response:
-            return json.loads(response.read())["slots"]
+            return json.loads(response.read())
+
+    def slots(self, sender: str) -> dict:
+        return self.tracker(sender)["slots"]
 
     def set_slots(self, sender: str, slots: dict) -> None:
         self._post(f"/conversations/{sender}/tracker/events",

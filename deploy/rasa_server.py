@@ -20,6 +20,15 @@ conversation's state is in its slots, so it goes on where it was once the action
 The action's request: Rasa sends the whole tracker, every event of the conversation, with each call. The one
 action needs the slots and the latest message, so it gets those (and that message's event) and nothing more.
 
+A message not read at all: one too long to read (bot.dialogue.message.MAX_CHARS) or that the readers and the
+database cannot take (half of a surrogate pair, a NUL) is answered with the polite re-ask before Rasa's NLU sees
+it, and is neither stored nor logged (its length and channel are). Every channel's messages pass through
+Agent.handle_message, so this is the one door for all of them.
+
+Rasa's own commands: "/restart" and "/session_start" run Rasa's default actions, which say nothing, so a user who
+types them (or a client that sends them) got no answer at all. They arrive as the bot's own "start over" and
+"hello", which reset or greet in the user's language.
+
 `run` takes the HTTP API's token and the websites allowed by CORS from KLYNGEBOT_API_TOKEN and
 KLYNGEBOT_ALLOWED_ORIGINS (deploy.rasa_config), and refuses to open the API beyond loopback without a token.
 """
@@ -35,12 +44,16 @@ import rasa
 from jsonschema.exceptions import best_match
 from jsonschema.validators import validator_for
 from rasa.core.actions.action import ActionExecutionRejection, RemoteAction
+from rasa.core.agent import Agent
+from rasa.core.channels.channel import UserMessage
 from rasa.shared.constants import DOCS_BASE_URL
 from rasa.shared.core.events import BotUttered, Event, UserUttered
 from rasa.shared.core.trackers import EventVerbosity
 from rasa.shared.exceptions import RasaException
 from rasa.shared.utils.common import all_subclasses
 
+from bot.dialogue.intents import GREET, START_OVER
+from bot.dialogue.message import not_read
 from bot.resources import DEFAULT_LANGUAGE
 from bot.saying.answers import service_unavailable
 from deploy.rasa_config import SettingError, secured_run_arguments
@@ -48,6 +61,9 @@ from deploy.rasa_config import SettingError, secured_run_arguments
 logger = logging.getLogger("klyngebot.rasa")
 _resolve_by_walking = Event.resolve_by_type
 _run_remote_action = RemoteAction.run
+_handle_message = Agent.handle_message
+# Rasa's default commands -> the bot's own intents that do what the user means by them, as button payloads.
+RASA_COMMANDS = {"/restart": f"/{START_OVER}", "/session_start": f"/{GREET}"}
 SERVICE_UNAVAILABLE = "klyngebot_service_unavailable"  # marks the apology in the bot event's metadata
 
 
@@ -156,7 +172,21 @@ def action_call_format(remote_action: RemoteAction, tracker, domain) -> dict:
     return result
 
 
+async def handle_message(agent: Agent, message: UserMessage):
+    """Agent.handle_message, after the door: a message not read is answered here, a Rasa command translated."""
+    text = message.text or ""
+    reply = not_read(text, (message.metadata or {}).get("language"))
+    if reply is None:
+        message.text = RASA_COMMANDS.get(text.strip(), text)
+        return await _handle_message(agent, message)
+    logger.warning("a message of %d characters on %s was not read (too long or undecodable); the user was asked "
+                   "again", len(text), message.input_channel)
+    await message.output_channel.send_response(message.sender_id, {"text": reply})
+    return None
+
+
 def install() -> None:
+    Agent.handle_message = handle_message
     RemoteAction._validate_action_result = validate_action_result
     RemoteAction._action_call_format = action_call_format
     Event.resolve_by_type = staticmethod(resolve_event_class)

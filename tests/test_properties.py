@@ -2,10 +2,16 @@
 input makes the engine or the parsers raise anything but their own validation error."""
 import datetime as dt
 import json
+import time
+
+import pytest
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from bot.dialogue.message import MAX_CHARS, Message
+from bot.dialogue.respond import respond
+from bot.dialogue.state import Conversation
 from bot.rules.catalogue import catalogue
 from bot.rules.engine import assess, max_grant
 from bot.saying.verdicts import explain
@@ -156,3 +162,34 @@ def test_who_is_asking_never_changes_a_verdict(facts_given, day, askers):
     assert [(item.verdict, item.max_grant_nok, [r.ok for r in item.results]) for item in first.calls] == \
            [(item.verdict, item.max_grant_nok, [r.ok for r in item.results]) for item in second.calls]
     assert (first.best_fit and first.best_fit.call.id) == (second.best_fit and second.best_fit.call.id)
+
+
+# --- work per message ------------------------------------------------------------------------------------------------
+
+# Texts that reach every reader: numbers (the readers once re-scanned the text at each one, so time grew with the
+# square of the length), counts with nouns, money, yes/no, negations, what-ifs, countries, programmes, and plain text.
+REPEATED = ["1 ", "1,5 ", "4 bedrifter og 2 SMB-er, ", "400 000 kr ", "€ 100 000 ", "ja nei ", "ikke ",
+            "hvis vi var 5 ", "Norge Sverige Danmark ", "NCE Arena ", "a", "We are 4 companies, 2 SMEs. "]
+STATES = [Conversation(), Conversation(task="check")]
+
+
+def _cpu_seconds(text: str, state: Conversation) -> float:
+    """The best of three runs of a whole turn (every reader, the interview, the replies), in CPU time so that other
+    work on the machine does not count."""
+    message = Message(text, intent="inform", confidence=0.9)
+    times = []
+    for _ in range(3):
+        start = time.process_time()
+        respond(state, message, DAY)
+        times.append(time.process_time() - start)
+    return min(times)
+
+
+@pytest.mark.parametrize("unit", REPEATED)
+def test_doubling_a_message_at_most_doubles_the_work(unit):
+    """Linear in the text, so the longest message read (MAX_CHARS) bounds one message's cost. Measured over two
+    doublings, up to twice the longest message, so that a reader quadratic in the text shows (16 times the work, where
+    a linear one does 4) even where its linear part dominates at these lengths; 6, not 4, leaves room for timer noise."""
+    short, long = ((unit * (length // len(unit) + 1))[:length] for length in (MAX_CHARS // 2, 2 * MAX_CHARS))
+    for state in STATES:
+        assert _cpu_seconds(long, state) <= 6 * _cpu_seconds(short, state) + 0.01, (unit, state.task)
