@@ -6,7 +6,7 @@ import platform
 import sys
 from pathlib import Path
 
-from bench import dialogue, engine, long, nlu, scale, sme, training, understanding
+from bench import dialogue, engine, length, long, nlu, scale, sme, training, understanding
 
 SECTIONS = {
     "engine": ("Engine", engine),
@@ -15,6 +15,7 @@ SECTIONS = {
     "understanding": ("Understanding people, by who wrote the conversations", understanding),
     "dialogue": ("Dialogue over REST, beside the `rasa init` bot", dialogue),
     "long": ("A long conversation", long),
+    "length": ("Time per message against its length", length),
     "scale": ("One address, several processes (nginx, make serve)", scale),
     "training": ("Training", training),
 }
