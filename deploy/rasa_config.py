@@ -13,6 +13,7 @@ MICROSOFT_TENANT_ID                                    the bot's Entra ID tenant
                                                        MICROSOFT_OPENID_METADATA_URL: other addresses for
                                                        Microsoft's login and Bot Framework's keys (test stand-ins)
 STAFF_TOKEN                                            turns staff's dashboard at /webhooks/staff/ on
+                                                       (a short one is refused: records.sessions)
 A channel whose secrets are missing is off, and says so in one log line. A malformed setting stops the
 command with one line naming it (exit status 2).
 
@@ -39,6 +40,7 @@ from dotenv import dotenv_values
 from sqlalchemy.engine import make_url
 
 from records.retention import retention
+from records.sessions import MINIMUM_TOKEN_LENGTH
 from records.store import RecordsError, database_url
 
 logger = logging.getLogger("klyngebot.config")
@@ -58,6 +60,7 @@ CHANNELS = {
 
 
 API_TOKEN = "KLYNGEBOT_API_TOKEN"
+STAFF_TOKEN = "STAFF_TOKEN"
 ALLOWED_ORIGINS = "KLYNGEBOT_ALLOWED_ORIGINS"
 
 
@@ -80,6 +83,14 @@ def allowed_origins(environment: Mapping[str, str]) -> list[str]:
                                "(name each website; no path, no wildcard)")
         origins.append(f"{parts.scheme}://{parts.netloc.lower()}")
     return origins
+
+
+def check_staff_token(environment: Mapping[str, str]) -> None:
+    """Refuses (SettingError) a STAFF_TOKEN too short to resist guessing; none at all leaves the dashboard off."""
+    token = environment.get(STAFF_TOKEN) or ""
+    if token and len(token) < MINIMUM_TOKEN_LENGTH:
+        raise SettingError(f"{STAFF_TOKEN} is shorter than {MINIMUM_TOKEN_LENGTH} characters, too easy to guess for "
+                           "a page of personal data (make one: openssl rand -hex 24)")
 
 
 TRACKER_STORE = "deploy.tracker_store.ResilientSQLTrackerStore"  # Rasa's SQL store, through outages
@@ -118,6 +129,7 @@ def endpoints(environment: Mapping[str, str]) -> dict:
 
 
 def credentials(environment: Mapping[str, str]) -> dict:
+    check_staff_token(environment)
     config: dict = {"rest": None,
                     WEBCHAT: {"user_message_evt": "user_uttered", "bot_message_evt": "bot_uttered",
                               "session_persistence": True,

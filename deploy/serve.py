@@ -8,9 +8,9 @@ stops.
 
 Settings come from the environment and .env (a variable set in the shell wins); see .env.example:
 KLYNGEBOT_API_TOKEN (required), DATABASE_URL (postgresql://, required), REDIS_URL (required),
-KLYNGEBOT_ALLOWED_ORIGINS, KLYNGEBOT_TLS_CERT + KLYNGEBOT_TLS_KEY (else a self-signed certificate for local
-tries, under var/tls/), KLYNGEBOT_HTTPS_PORT (443), KLYNGEBOT_HTTP_PORT (80, redirects to https),
-KLYNGEBOT_RASA_PROCESSES (2), RASA_PORT (5005: the first Rasa process; the others on the next ports),
+KLYNGEBOT_ALLOWED_ORIGINS, STAFF_TOKEN (refused when short), KLYNGEBOT_TLS_CERT + KLYNGEBOT_TLS_KEY (else a
+self-signed certificate for local tries, under var/tls/), KLYNGEBOT_HTTPS_PORT (443), KLYNGEBOT_HTTP_PORT (80,
+redirects to https), KLYNGEBOT_RASA_PROCESSES (2), RASA_PORT (5005: the first Rasa process; the others on the next ports),
 ACTIONS_PORT (5055). Bad settings stop it before anything starts, with one line and status 2.
 """
 from __future__ import annotations
@@ -34,7 +34,7 @@ from sqlalchemy.engine import make_url
 
 from deploy import proxy, rasa_config
 from deploy.processes import ROOT, Processes, action_server_command, free_port, rasa_command, reply_texts
-from deploy.rasa_config import API_TOKEN, SettingError, allowed_origins
+from deploy.rasa_config import API_TOKEN, SettingError, allowed_origins, check_staff_token
 from records.identity import HASH_KEY_VARIABLE, MINIMUM_KEY_LENGTH
 
 logger = logging.getLogger("klyngebot.serve")
@@ -73,10 +73,11 @@ def checked_settings(environment: Mapping[str, str]) -> dict[str, str]:
     for name in ("KLYNGEBOT_HTTPS_PORT", "KLYNGEBOT_HTTP_PORT", "KLYNGEBOT_RASA_PROCESSES", "RASA_PORT", "ACTIONS_PORT"):
         if not settings[name].isdigit() or int(settings[name]) < 1:
             problems.append(f"{name} must be a positive whole number")
-    try:
-        allowed_origins(settings)
-    except SettingError as error:
-        problems.append(str(error))
+    for check in (allowed_origins, check_staff_token):
+        try:
+            check(settings)
+        except SettingError as error:
+            problems.append(str(error))
     if problems:
         raise SettingError("make serve: " + "; ".join(problems))
     return settings

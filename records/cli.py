@@ -8,7 +8,6 @@ Bad input exits with status 2 and one line on standard error; never a traceback.
 """
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import sys
 from typing import Optional, Sequence
@@ -31,7 +30,7 @@ def _report(since: Optional[str], csv_path: Optional[str]) -> str:
     if csv_path:
         try:
             with open(csv_path, "w", newline="", encoding="utf-8") as handle:
-                csv.writer(handle).writerows(report_rows(result))
+                write_csv(report_rows(result), handle)
         except OSError as error:
             raise UsageError(f"cannot write {csv_path}: {error.strerror}") from None
     lines = [f"Checks: {result.checks}" + (f" since {day.isoformat()}" if day else "") + f", by {result.users} users"]

