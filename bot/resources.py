@@ -2,17 +2,21 @@
 text that every layer above carries (a rule's requirement, a fact's label, a reply)."""
 from __future__ import annotations
 
+import os
 import re
 import string
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Mapping, Optional
 
 import yaml
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 LANGUAGES = ("nb", "en")
 DEFAULT_LANGUAGE = "nb"  # the clusters' own language, until a message shows otherwise
+# How long anything about a user is kept: records/ deletes by it, and the conversation tells the user (one owner).
+RETENTION_VARIABLE = "KLYNGEBOT_RETENTION_DAYS"
+DEFAULT_RETENTION_DAYS = 90
 
 
 class DataError(Exception):
@@ -78,3 +82,14 @@ def plain(value: Any) -> Any:
     if isinstance(value, (list, tuple)):
         return [plain(item) for item in value]
     return value
+
+
+def retention_days(environment: Optional[Mapping[str, str]] = None) -> int:
+    """The days after which what is kept about a user is deleted; ValueError (one line) for a setting that is not
+    a whole number of days, 1 or more."""
+    value = (os.environ if environment is None else environment).get(RETENTION_VARIABLE, "").strip()
+    if not value:
+        return DEFAULT_RETENTION_DAYS
+    if not value.isdigit() or int(value) < 1:
+        raise ValueError(f"{RETENTION_VARIABLE}={value!r} is not a whole number of days, 1 or more")
+    return int(value)

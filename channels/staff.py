@@ -29,11 +29,11 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sqlalchemy.engine import Engine
 
-from bot.resources import DEFAULT_LANGUAGE, LANGUAGES
+from bot.resources import DEFAULT_LANGUAGE, LANGUAGES, RETENTION_VARIABLE
 from records.dashboard import dashboard
 from records.export import EXPORTS, write_csv
 from records.page import dashboard_page, login_page
-from records.retention import RETENTION_VARIABLE, retention
+from records.retention import retention
 from records.sessions import MINIMUM_TOKEN_LENGTH, SESSION_LIFETIME, close_session, open_session, session_is_open
 from records.store import connect
 

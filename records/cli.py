@@ -16,10 +16,11 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from bot.cli import EXIT_BAD_INPUT, OneLineParser, UsageError
 from bot.cli.input import parse_iso_date
+from bot.resources import RETENTION_VARIABLE
 from bot.rules.profile import InvalidInput
 from records.checks import report, report_rows
 from records.export import EXPORTS, write_csv
-from records.retention import RETENTION_VARIABLE, purge, retention
+from records.retention import purge, retention
 from records.store import RecordsError, connect
 
 

@@ -9,29 +9,25 @@ conversation in Rasa's tracker store goes when the tracker store saves the conve
 from __future__ import annotations
 
 import datetime as dt
-import os
 from typing import Mapping, Optional
 
 from sqlalchemy import Column, Float, MetaData, String, Table, delete, inspect
 from sqlalchemy.engine import Engine
 
+from bot.resources import retention_days
 from records.identity import sender_hash
 from records.store import PERSONAL_TABLES, RecordsError, utc
 
-RETENTION_VARIABLE = "KLYNGEBOT_RETENTION_DAYS"
-DEFAULT_RETENTION_DAYS = 90
 # Rasa's SQLTrackerStore.SQLEvent, the columns purge() reads (rasa/core/tracker_store.py); `timestamp` is Unix
 # seconds. Declared here so that records/ needs no Rasa import.
 rasa_events = Table("events", MetaData(), Column("sender_id", String(255)), Column("timestamp", Float))
 
 
 def retention(environment: Optional[Mapping[str, str]] = None) -> dt.timedelta:
-    value = (os.environ if environment is None else environment).get(RETENTION_VARIABLE, "").strip()
-    if not value:
-        return dt.timedelta(days=DEFAULT_RETENTION_DAYS)
-    if not value.isdigit() or int(value) < 1:
-        raise RecordsError(f"{RETENTION_VARIABLE}={value!r} is not a whole number of days, 1 or more")
-    return dt.timedelta(days=int(value))
+    try:
+        return dt.timedelta(days=retention_days(environment))
+    except ValueError as error:
+        raise RecordsError(str(error)) from None
 
 
 def forget(engine: Engine, sender_id: str) -> dict[str, int]:

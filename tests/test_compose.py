@@ -16,7 +16,7 @@ from deploy import proxy, rasa_config
 from deploy.processes import ROOT, action_server_command, rasa_command
 from deploy.proxy import SITE_TEMPLATE
 from records.identity import HASH_KEY_VARIABLE
-from records.retention import RETENTION_VARIABLE
+from bot.resources import RETENTION_VARIABLE
 
 COMPOSE = ROOT / "compose.yaml"
 DOCKERFILE = ROOT / "Dockerfile"

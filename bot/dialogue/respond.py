@@ -31,7 +31,7 @@ from bot.rules.catalogue import Call
 from bot.rules.facts import ASKER, BUDGET
 from bot.rules.passages import coverage, unknown_terms
 from bot.reading.vocabulary import keyword_pattern, mentions, vocabulary
-from bot.resources import LANGUAGES, fold
+from bot.resources import LANGUAGES, fold, retention_days
 from bot.saying import conversation as words
 from bot.saying.answers import answer, from_the_texts, says_the_texts_are_silent
 from bot.saying.messages import message
@@ -365,6 +365,7 @@ def _suppose(turn: Turn) -> None:
 PARTNER_QUESTION = "ask_partner_rules"
 WEIGHTS_QUESTION = "ask_assessment_criteria"
 CALLS_TOPIC = "call_info"
+PRIVACY = "privacy"
 def topic_of(intent: str, text: str, sure: bool = True) -> str:
     """The narrower topic the question's words name ("when is the matchmaking?"), and where the NLU was not `sure`
     of the intent, the narrower topic any intent's words name ("who assesses the proposals?" taken for who applies);
@@ -433,6 +434,8 @@ def _question(turn: Turn, intent: str) -> None:
     calls = calls_named_in(turn.message.text)
     topic = topic_of(intent, text, sure=turn.message.intent == intent and
                      turn.message.confidence >= SURE_OF_THE_TOPIC)
+    if topic == PRIVACY:  # the bot's own practice, not the calls': what it keeps, how long, how to delete it
+        return turn.replies.append(Reply(message("answer.privacy", turn.language, days=retention_days())))
     said = _of_the_project(turn.statement.facts)
     ours = speaks_of_the_project(text) or not reading.asks
     in_question = _of_the_project(reading.asked.facts) if ours else {}

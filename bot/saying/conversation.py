@@ -29,6 +29,18 @@ def facts_list(values: Mapping[str, Any], language: str) -> str:
                      if fact in facts() and fact != "asker")
 
 
+def project_in_words(assessment: Assessment, language: str) -> str:
+    """For whoever takes over a request for a person: each call with its verdict and what it still waits for, then
+    the facts given, so that they need not ask again."""
+    calls = [say("handoff.project_call", language, call=assessed.call.name(language),
+                 verdict=message(f"verdict.{assessed.verdict}", language),
+                 waiting=", ".join(fact_label(fact, language) for fact in assessed.missing) or "–")
+             for assessed in assessment.calls]
+    known = facts_list(assessment.profile.facts, language)
+    return " ".join([*calls, say("handoff.project_facts", language, facts=known) if known else
+                     say("handoff.project_unknown", language)])
+
+
 # --- questions ---------------------------------------------------------------------------------------------------
 
 def options(fact: str) -> tuple[str, ...]:
