@@ -14,6 +14,7 @@ What is changed from Rasa 3.6, and why:
   `/klyngebot <question>` asks it. Slack wants an answer within 3 seconds, so the request is acknowledged
   at once and the conversation goes on in the user's direct messages with the bot, where typed answers
   reach it and a project's details are not shown to a channel.
+- A conversation's id is `slack:` and Slack's (channels/senders.py), so no other channel's sender reaches it.
 - The Events API's URL check is answered in a form Slack documents (`{"challenge": …}`).
 - The Web API's address is configurable (a local stand-in for tests), and every Events API delivery is
   answered once, whatever Slack's reason for retrying it. The event ids already taken are kept in Redis
@@ -40,6 +41,7 @@ from slack_sdk.webhook.async_client import AsyncWebhookClient
 from bot.reading.language import detect_language
 from bot.resources import LANGUAGES
 from bot.saying.messages import message
+from channels.senders import channel_sender, conversation_id
 
 logger = logging.getLogger("klyngebot.slack")
 REMEMBERED_EVENTS = 10_000  # in one process
@@ -164,6 +166,9 @@ class SlackOutput(SlackBot):
             kwargs["thread_ts"] = self.thread_id
         await self.client.chat_postMessage(channel=channel, **kwargs)
 
+    async def send_response(self, recipient_id: Text, message: Dict[Text, Any]) -> None:
+        await super().send_response(channel_sender(SlackChannel.name(), recipient_id), message)
+
     async def send_text_message(self, recipient_id: Text, text: Text, **kwargs: Any) -> None:
         await self._post_message(self.slack_channel or recipient_id, text=mrkdwn(text),
                                  blocks=message_blocks(text, card=kwargs.get("card")))
@@ -190,6 +195,12 @@ class SlackChannel(SlackInput):
 
     def get_output_channel(self, channel: Optional[Text] = None, thread_id: Optional[Text] = None) -> OutputChannel:
         return SlackOutput(self.slack_token, channel or self.slack_channel, thread_id, self.proxy, self.api_url)
+
+    def _get_conversation_id(self, sender_id: Optional[Text], channel_id: Optional[Text],
+                             thread_id: Optional[Text]) -> Optional[Text]:
+        """Rasa's id for the conversation's granularity, in Slack's own namespace."""
+        slack_id = super()._get_conversation_id(sender_id, channel_id, thread_id)
+        return conversation_id(self.name(), slack_id) if slack_id else None
 
     def web_client(self) -> AsyncWebClient:
         return AsyncWebClient(self.slack_token, base_url=self.api_url, proxy=self.proxy) if self.api_url \

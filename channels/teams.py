@@ -12,6 +12,8 @@ What is changed from Rasa 3.6 (rasa/core/channels/botframework.py), and why:
   skew), whose serviceUrl claim is the activity's and whose key is endorsed for the activity's channel.
 - HTTP: Rasa calls the token endpoint and the Bot Connector with blocking `requests` inside the event loop;
   here with aiohttp.
+- A conversation's id is `teams:` and the user's Teams id (channels/senders.py), so no other channel's sender
+  reaches it; replies go to the Teams id.
 - In a Teams channel the message comes as "<at>Klyngebot</at> question": the bot's mention is taken out.
 - When the bot is added to a conversation it is greeted ("/greet", the greet intent), in the language of the
   Teams client where Teams says it.
@@ -37,6 +39,8 @@ from rasa.core.channels.botframework import BotFramework, BotFrameworkInput
 from rasa.core.channels.channel import InputChannel, UserMessage
 from sanic import Blueprint, response
 from sanic.request import Request
+
+from channels.senders import channel_sender, conversation_id
 
 logger = logging.getLogger("klyngebot.teams")
 MULTI_TENANT = "botframework.com"
@@ -172,6 +176,9 @@ class TeamsOutput(BotFramework):
             message["replyToId"] = self.reply_to
         return message
 
+    async def send_response(self, recipient_id: Text, message: Dict[Text, Any]) -> None:
+        await super().send_response(channel_sender(TeamsInput.name(), recipient_id), message)
+
     async def send(self, message_data: Dict[Text, Any]) -> None:
         url = f"{self.global_uri}conversations/{self.conversation['id']}/activities"
         try:
@@ -284,5 +291,5 @@ class TeamsInput(BotFrameworkInput):
             return None
         if not text:
             return None
-        return UserMessage(text, self.output_for(activity), activity["from"]["id"], input_channel=self.name(),
-                           metadata=metadata)
+        return UserMessage(text, self.output_for(activity), conversation_id(self.name(), activity["from"]["id"]),
+                           input_channel=self.name(), metadata=metadata)

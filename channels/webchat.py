@@ -12,24 +12,37 @@ Cross-origin use is allowed for the configured origins only (KLYNGEBOT_ALLOWED_O
 deploy/rasa_config.py) and for pages on the bot's own host: the texts answer them with CORS headers, and the
 socket.io server accepts connections from them and refuses all others. Rasa builds that server with CORS
 handling switched off (`cors_allowed_origins=[]`), which lets every website connect over WebSocket.
+
+Session ids are issued here, never chosen by the page: a random part and its HMAC under a key derived from the
+records' hash key (KLYNGEBOT_HASH_KEY, or the local database's key file; records/identity.py), so every process
+of a set-up, and the same one after a restart, knows the ids it issued. A `session_request` with an id not
+issued here gets a new one; a message with such an id is refused. The page keeps its id (localStorage), so a
+reload goes on with the same conversation, `web:<id>` in Rasa (channels/senders.py).
 """
 from __future__ import annotations
 
 import hashlib
-import uuid
+import hmac
+import logging
+import secrets
 from pathlib import Path
 from typing import Any, Awaitable, Callable, Collection, Dict, Mapping, Optional, Text
 from urllib.parse import urlsplit
 
 from rasa.core.channels.channel import InputChannel, UserMessage
-from rasa.core.channels.socketio import SocketIOInput
+from rasa.core.channels.socketio import SocketIOInput, SocketIOOutput
 from sanic import Blueprint, response
 from sanic.request import Request
+from sqlalchemy import create_engine
 
 from bot.resources import DEFAULT_LANGUAGE, LANGUAGES
 from bot.resources import Text as Sentence
 from bot.saying.messages import messages
+from channels.senders import channel_sender, conversation_id
+from records.identity import hash_key
+from records.store import database_url
 
+logger = logging.getLogger("klyngebot.webchat")
 WEB_DIR = Path(__file__).resolve().parent.parent / "web"
 CONTENT_TYPES = {".html": "text/html; charset=utf-8", ".js": "text/javascript; charset=utf-8",
                  ".css": "text/css; charset=utf-8"}
@@ -59,6 +72,39 @@ def widget_texts(language: str) -> Dict[str, Any]:
     return localised(messages()["widget"], "messages: widget")
 
 
+class SessionIds:
+    """Session ids only this set-up can issue: 128 random bits and their HMAC-SHA256 (128 bits of it)."""
+
+    def __init__(self, key: bytes) -> None:
+        self._key = key
+
+    @classmethod
+    def for_database(cls, url: Optional[str]) -> "SessionIds":
+        """Keyed by the records' hash key, which every process sharing the records has (no connection is made)."""
+        key = hash_key(create_engine(url or database_url(), future=True))
+        return cls(hmac.new(key, b"klyngebot webchat session ids", hashlib.sha256).digest())
+
+    def _signature(self, random_part: str) -> str:
+        return hmac.new(self._key, random_part.encode("ascii"), hashlib.sha256).hexdigest()[:32]
+
+    def issue(self) -> str:
+        random_part = secrets.token_hex(16)
+        return f"{random_part}.{self._signature(random_part)}"
+
+    def issued(self, session_id: Any) -> bool:
+        if not isinstance(session_id, str) or not session_id.isascii():
+            return False
+        random_part, _, signature = session_id.partition(".")
+        return hmac.compare_digest(signature, self._signature(random_part))
+
+
+class WebChatOutput(SocketIOOutput):
+    """Replies to the session's room, named by its id as the page knows it."""
+
+    async def send_response(self, recipient_id: Text, message: Dict[Text, Any]) -> None:
+        await super().send_response(channel_sender(WebChatInput.name(), recipient_id), message)
+
+
 def same_host(origin: str, host: Optional[str]) -> bool:
     """A page served by this bot (its own chat page), whatever scheme a TLS proxy in front shows it under."""
     return bool(host) and urlsplit(origin).netloc.lower() == host.lower()
@@ -66,6 +112,7 @@ def same_host(origin: str, host: Optional[str]) -> bool:
 
 class WebChatInput(SocketIOInput):
     allowed_origins: Collection[str] = ()
+    session_ids: SessionIds
 
     @classmethod
     def name(cls) -> Text:
@@ -75,6 +122,7 @@ class WebChatInput(SocketIOInput):
     def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> InputChannel:
         channel = super().from_credentials(credentials)
         channel.allowed_origins = frozenset((credentials or {}).get("allowed_origins") or ())
+        channel.session_ids = SessionIds.for_database((credentials or {}).get("database_url"))
         return channel
 
     def origin_allowed(self, origin: Optional[str], host: Optional[str]) -> bool:
@@ -89,15 +137,27 @@ class WebChatInput(SocketIOInput):
         bundle = widget_bundle().encode("utf-8")
         bundle_tag = '"' + hashlib.sha256(bundle).hexdigest()[:16] + '"'
 
-        async def session_request(sid: Text, data: Optional[dict]) -> None:
-            """Rasa 3.6 calls python-socketio 5's enter_room without awaiting it, so with session
-            persistence no reply ever reached the page; this is its handler with the await."""
-            session_id = (data or {}).get("session_id") or uuid.uuid4().hex
-            if self.session_persistence:
-                await sio.enter_room(sid, session_id, namespace=self.namespace)
+        async def session_request(sid: Text, data: Any) -> None:
+            """The page's session id if it was issued here, else a new one. (Rasa 3.6 also calls python-socketio
+            5's enter_room without awaiting it, so with session persistence no reply ever reached the page.)"""
+            asked = data.get("session_id") if isinstance(data, dict) else None
+            session_id = asked if self.session_ids.issued(asked) else self.session_ids.issue()
+            await sio.enter_room(sid, session_id, namespace=self.namespace)
             await sio.emit("session_confirm", session_id, room=sid, namespace=self.namespace)
 
+        async def handle_message(sid: Text, data: Any) -> None:
+            """Rasa's handler, for a session id issued here only, in the web chat's namespace of conversations."""
+            session_id = data.get("session_id") if isinstance(data, dict) else None
+            if not self.session_ids.issued(session_id) or not isinstance(data.get("message"), str):
+                logger.warning("refused a chat message without a session id issued here")
+                return
+            metadata = data.get(self.metadata_key)
+            await on_new_message(UserMessage(data["message"], WebChatOutput(sio, self.bot_message_evt),
+                                             conversation_id(self.name(), session_id), input_channel=self.name(),
+                                             metadata=metadata if isinstance(metadata, dict) else {}))
+
         sio.on("session_request", session_request, namespace=self.namespace)
+        sio.on(self.user_message_evt, handle_message, namespace=self.namespace)
 
         def cross_origin(request: Request) -> Dict[str, str]:
             origin = request.headers.get("origin")

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
+import urllib.parse
 import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
 
+from channels.senders import conversation_id
 from deploy import rasa_config
 from deploy.processes import ROOT, Processes, action_server_command, free_port, rasa_command, reply_texts
 
@@ -15,7 +18,8 @@ __all__ = ["ROOT", "Bot", "Servers", "free_port", "running_bot"]
 
 
 class Bot:
-    """A client for the running Rasa: REST channel messages and the HTTP API."""
+    """A client for the running Rasa: REST channel messages and the HTTP API, for the conversation of a REST
+    sender (`rest:<sender>` in Rasa, channels/senders.py)."""
 
     def __init__(self, name: str, servers: "Servers"):
         self.name, self.servers = name, servers
@@ -40,20 +44,26 @@ class Bot:
         """The bot's replies, as texts (a button list is appended to its message as [title | title])."""
         return reply_texts(self.send(sender, text))
 
+    @staticmethod
+    def conversation(sender: str) -> str:
+        """The REST sender's conversation in Rasa's HTTP API's paths."""
+        return urllib.parse.quote(conversation_id("rest", sender), safe=":")
+
     def tracker(self, sender: str) -> dict:
         """The conversation as Rasa's tracker store gives it (slots, events)."""
-        with urllib.request.urlopen(f"{self.base}/conversations/{sender}/tracker", timeout=60) as response:
+        with urllib.request.urlopen(f"{self.base}/conversations/{self.conversation(sender)}/tracker",
+                                    timeout=60) as response:
             return json.loads(response.read())
 
     def slots(self, sender: str) -> dict:
         return self.tracker(sender)["slots"]
 
     def set_slots(self, sender: str, slots: dict) -> None:
-        self._post(f"/conversations/{sender}/tracker/events",
+        self._post(f"/conversations/{self.conversation(sender)}/tracker/events",
                    [{"event": "slot", "name": name, "value": value} for name, value in slots.items()])
 
     def execute(self, sender: str, action: str) -> list[str]:
-        result = self._post(f"/conversations/{sender}/execute", {"name": action})
+        result = self._post(f"/conversations/{self.conversation(sender)}/execute", {"name": action})
         return [message.get("text", "") for message in result["messages"]]
 
     def parse(self, text: str) -> dict:
@@ -82,6 +92,7 @@ def running_bot(tmp_dir: Path, reference_date: str | None = None, database_url: 
     environment = {**os.environ, "PYTHONPATH": str(ROOT), "RASA_TELEMETRY_ENABLED": "false",
                    "DATABASE_URL": database_url or f"sqlite:///{tmp_dir / 'klyngebot.db'}",
                    "ACTION_ENDPOINT": f"http://127.0.0.1:{action_port}/webhook",
+                   "ACTIONS_TOKEN": secrets.token_hex(24),  # as `make run` makes one
                    # records of a shared database keep senders as keyed hashes, and need the key to
                    "KLYNGEBOT_HASH_KEY": os.environ.get("KLYNGEBOT_HASH_KEY", "a-test-key-that-is-long-enough-0123456789")}
     if redis_url:

@@ -18,7 +18,8 @@ ROOT = Path(__file__).resolve().parent.parent
 MODEL = ROOT / "models" / "klyngebot.tar.gz"
 # Rasa always through the project's fixes (deploy/rasa_server.py), never plain `rasa run`.
 RASA = [sys.executable, "-m", "deploy.rasa_server"]
-ACTION_SERVER = [sys.executable, "-m", "rasa_sdk", "--actions", "actions"]
+# The action server behind its token (ACTIONS_TOKEN), in several workers (deploy/action_server.py).
+ACTION_SERVER = [sys.executable, "-m", "deploy.action_server", "--actions", "actions"]
 
 
 def free_port() -> int:
@@ -28,7 +29,7 @@ def free_port() -> int:
 
 
 def action_server_command(port: int) -> list[str]:
-    """The action server; it listens where SANIC_HOST says (rasa_sdk's default is every interface)."""
+    """The action server; it listens where SANIC_HOST says (default 127.0.0.1)."""
     return [*ACTION_SERVER, "--port", str(port)]
 
 

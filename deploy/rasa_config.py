@@ -5,6 +5,10 @@ KLYNGEBOT_RETENTION_DAYS   how long conversations and records are kept (default 
                            deletes what is older once a day
 REDIS_URL          Redis lock store, for several Rasa processes serving one conversation (default: none)
 ACTION_ENDPOINT    the action server's webhook (default: http://127.0.0.1:5055/webhook)
+ACTIONS_TOKEN      the action server's token (deploy/action_server.py), which Rasa sends with each call as
+                   `Authorization: Bearer`; `make run` makes one per run when none is set
+REST_TOKEN         the REST channel's token (channels/rest.py): with it every request must carry it
+                   (`Authorization: Bearer`); without it the channel is open, so Rasa may only listen on loopback
 SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET                  turn the Slack channel on (SLACK_API_URL: another
                                                        address for Slack's Web API, such as a test stand-in)
 MICROSOFT_APP_ID, MICROSOFT_APP_PASSWORD               turn the Teams (Bot Framework) channel on
@@ -14,6 +18,7 @@ MICROSOFT_TENANT_ID                                    the bot's Entra ID tenant
                                                        Microsoft's login and Bot Framework's keys (test stand-ins)
 STAFF_TOKEN                                            turns staff's dashboard at /webhooks/staff/ on
                                                        (a short one is refused: records.sessions)
+The web chat's session ids are signed with a key derived from the records' hash key (channels/webchat.py).
 A channel whose secrets are missing is off, and says so in one log line. A malformed setting stops the
 command with one line naming it (exit status 2).
 
@@ -45,6 +50,7 @@ from records.store import RecordsError, database_url
 
 logger = logging.getLogger("klyngebot.config")
 WEBCHAT = "channels.webchat.WebChatInput"  # socket.io, and the chat page at /webhooks/webchat/chat/
+REST = "channels.rest.RestChannel"  # in place of Rasa's `rest`, at the same address
 # channel: (what Rasa calls it in credentials.yml, required secrets, optional settings, fixed settings)
 CHANNELS = {
     "slack": ("channels.slack.SlackChannel",
@@ -61,6 +67,8 @@ CHANNELS = {
 
 API_TOKEN = "KLYNGEBOT_API_TOKEN"
 STAFF_TOKEN = "STAFF_TOKEN"
+REST_TOKEN = "REST_TOKEN"
+ACTIONS_TOKEN = "ACTIONS_TOKEN"
 ALLOWED_ORIGINS = "KLYNGEBOT_ALLOWED_ORIGINS"
 
 
@@ -119,8 +127,11 @@ def lock_store(url: str) -> dict:
 
 def endpoints(environment: Mapping[str, str]) -> dict:
     # The one action needs no domain: Rasa sends it only when asked to, so it is not sent with every call.
-    config = {"action_endpoint": {"url": environment.get("ACTION_ENDPOINT", "http://127.0.0.1:5055/webhook"),
-                                  "enable_selective_domain": True},
+    action_endpoint: dict = {"url": environment.get("ACTION_ENDPOINT", "http://127.0.0.1:5055/webhook"),
+                             "enable_selective_domain": True}
+    if environment.get(ACTIONS_TOKEN):  # a header, not Rasa's `token`, which goes in the URL (and into logs)
+        action_endpoint["headers"] = {"Authorization": f"Bearer {environment[ACTIONS_TOKEN]}"}
+    config = {"action_endpoint": action_endpoint,
               "tracker_store": tracker_store(environment.get("DATABASE_URL") or database_url(),
                                              retention(environment).days)}
     if environment.get("REDIS_URL"):
@@ -130,10 +141,10 @@ def endpoints(environment: Mapping[str, str]) -> dict:
 
 def credentials(environment: Mapping[str, str]) -> dict:
     check_staff_token(environment)
-    config: dict = {"rest": None,
+    config: dict = {REST: {"token": environment[REST_TOKEN]} if environment.get(REST_TOKEN) else None,
                     WEBCHAT: {"user_message_evt": "user_uttered", "bot_message_evt": "bot_uttered",
-                              "session_persistence": True,
-                              "allowed_origins": allowed_origins(environment)}}
+                              "allowed_origins": allowed_origins(environment),
+                              "database_url": environment.get("DATABASE_URL") or database_url()}}
     for channel, (key_in_credentials, required, optional, fixed) in CHANNELS.items():
         values = {key: environment.get(variable) for key, variable in required.items()}
         if all(values.values()):
@@ -156,7 +167,8 @@ def secured_run_arguments(arguments: Sequence[str], environment: Mapping[str, st
     """`rasa run` arguments with the API token from the environment, unless the command line gives its own. No
     --cors: Rasa would send it on every route, the HTTP API included; the widget's channel grants its own routes to
     the allowed origins. Refuses (SettingError) an HTTP API without a token on anything but loopback: Rasa's
-    API can read and rewrite every conversation and replace the model."""
+    API can read and rewrite every conversation and replace the model; and so the REST channel without
+    REST_TOKEN, which can hold any of its conversations."""
     if not arguments or arguments[0] != "run":
         return list(arguments)
     given = argparse.ArgumentParser(add_help=False, allow_abbrev=False)
@@ -171,6 +183,9 @@ def secured_run_arguments(arguments: Sequence[str], environment: Mapping[str, st
     elif options.enable_api and not (options.auth_token or options.jwt_secret) and not _is_loopback(options.interface):
         raise SettingError(f"the HTTP API would answer anyone on {options.interface} without a token: set {API_TOKEN} "
                           "in .env (or keep Rasa on --interface 127.0.0.1)")
+    if not environment.get(REST_TOKEN) and not _is_loopback(options.interface):
+        raise SettingError(f"the REST channel would answer anyone on {options.interface} without a token: set "
+                          f"{REST_TOKEN} in .env (or keep Rasa on --interface 127.0.0.1)")
     return secured
 
 

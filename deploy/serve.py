@@ -7,7 +7,8 @@ its requests to the others meanwhile); if nginx dies, or a process dies again ri
 stops.
 
 Settings come from the environment and .env (a variable set in the shell wins); see .env.example:
-KLYNGEBOT_API_TOKEN (required), DATABASE_URL (postgresql://, required), REDIS_URL (required),
+KLYNGEBOT_API_TOKEN, REST_TOKEN and ACTIONS_TOKEN (required: the HTTP API's, the public REST channel's and the
+action server's), DATABASE_URL (postgresql://, required), REDIS_URL (required),
 KLYNGEBOT_ALLOWED_ORIGINS, STAFF_TOKEN (refused when short), KLYNGEBOT_TLS_CERT + KLYNGEBOT_TLS_KEY (else a
 self-signed certificate for local tries, under var/tls/), KLYNGEBOT_HTTPS_PORT (443), KLYNGEBOT_HTTP_PORT (80,
 redirects to https), KLYNGEBOT_RASA_PROCESSES (2), RASA_PORT (5005: the first Rasa process; the others on the next ports),
@@ -34,7 +35,7 @@ from sqlalchemy.engine import make_url
 
 from deploy import proxy, rasa_config
 from deploy.processes import ROOT, Processes, action_server_command, free_port, rasa_command, reply_texts
-from deploy.rasa_config import API_TOKEN, SettingError, allowed_origins, check_staff_token
+from deploy.rasa_config import ACTIONS_TOKEN, API_TOKEN, REST_TOKEN, SettingError, allowed_origins, check_staff_token
 from records.identity import HASH_KEY_VARIABLE, MINIMUM_KEY_LENGTH
 
 logger = logging.getLogger("klyngebot.serve")
@@ -50,10 +51,12 @@ def checked_settings(environment: Mapping[str, str]) -> dict[str, str]:
                 "RASA_PORT": "5005", "ACTIONS_PORT": "5055",
                 **{name: value for name, value in environment.items() if value != ""}}
     problems = []
-    token = settings.get(API_TOKEN, "")
-    if len(token) < SHORTEST_TOKEN:
-        problems.append(f"{API_TOKEN} must be set to a secret of at least {SHORTEST_TOKEN} characters, as the HTTP "
-                        "API can read and rewrite every conversation (make one: openssl rand -hex 24)")
+    for name, why in ((API_TOKEN, "the HTTP API can read and rewrite every conversation"),
+                      (REST_TOKEN, "the REST channel is public behind nginx"),
+                      (ACTIONS_TOKEN, "the action server can delete any conversation's records")):
+        if len(settings.get(name, "")) < SHORTEST_TOKEN:
+            problems.append(f"{name} must be set to a secret of at least {SHORTEST_TOKEN} characters, as {why} "
+                            "(make one: openssl rand -hex 24)")
     if not settings.get("DATABASE_URL", "").startswith("postgresql"):
         problems.append("DATABASE_URL must be a postgresql:// URL, the tracker store all Rasa processes share")
     if not settings.get("REDIS_URL", "").startswith(("redis://", "rediss://")):
@@ -154,7 +157,9 @@ class Stack:
 
     def send(self, sender: str, text: str) -> list[dict]:
         """The bot's replies to one message over REST, through nginx, as the REST channel gives them."""
-        request = urllib.request.Request(f"{self.url}/webhooks/rest/webhook", headers={"Content-Type": "application/json"},
+        request = urllib.request.Request(f"{self.url}/webhooks/rest/webhook",
+                                         headers={"Content-Type": "application/json",
+                                                  "Authorization": f"Bearer {self.environment[REST_TOKEN]}"},
                                          data=json.dumps({"sender": sender, "message": text}).encode())
         with urllib.request.urlopen(request, timeout=120, context=self._client_context) as response:
             return json.loads(response.read())
@@ -163,14 +168,14 @@ class Stack:
         """The bot's replies to one message, as texts (deploy.processes.reply_texts)."""
         return reply_texts(self.send(sender, text))
 
-    def tracker(self, sender: str) -> dict:
-        """The stored conversation, through the HTTP API of a Rasa process on loopback, with the token: the first
+    def tracker(self, conversation: str) -> dict:
+        """The stored conversation of that id in Rasa (`rest:<sender>`, channels/senders.py), through the HTTP API of a Rasa process on loopback, with the token: the first
         that answers (one started again after a crash runs a while before it listens)."""
         query = urllib.parse.urlencode({"token": self.environment[API_TOKEN]})
         running = [name for name in self.rasa_ports if name in self.processes.processes
                    and self.processes.processes[name].poll() is None]
         for name in running:
-            url = f"http://127.0.0.1:{self.rasa_ports[name]}/conversations/{urllib.parse.quote(sender)}/tracker?{query}"
+            url = f"http://127.0.0.1:{self.rasa_ports[name]}/conversations/{urllib.parse.quote(conversation, safe=':')}/tracker?{query}"
             try:
                 with urllib.request.urlopen(url, timeout=60) as response:
                     return json.loads(response.read())

@@ -18,6 +18,7 @@ from bot.rules.catalogue import catalogue
 from bot.rules.engine import assess
 from bot.rules.facts import facts
 from bot.rules.profile import make_profile
+from channels.senders import conversation_id
 from simulation.profiles import Profile, known_truth
 from simulation.user import SimulatedUser, recognise
 
@@ -49,7 +50,8 @@ class RestBot:
 
     def slots(self, sender: str) -> dict:
         """The conversation's slots, from the tracker Rasa's HTTP API gives."""
-        with urllib.request.urlopen(f"{self.url.split('/webhooks/')[0]}/conversations/{sender}/tracker",
+        conversation = conversation_id("rest", sender)  # the REST channel's namespace in Rasa
+        with urllib.request.urlopen(f"{self.url.split('/webhooks/')[0]}/conversations/{conversation}/tracker",
                                     timeout=60) as response:
             return json.loads(response.read())["slots"]
 

@@ -13,6 +13,7 @@ import yaml
 
 from actions.conversation import REFERENCE_DATE_VARIABLE
 from deploy import proxy, rasa_config
+from deploy.action_server import WORKERS
 from deploy.processes import ROOT, action_server_command, rasa_command
 from deploy.proxy import SITE_TEMPLATE
 from records.identity import HASH_KEY_VARIABLE
@@ -22,6 +23,7 @@ COMPOSE = ROOT / "compose.yaml"
 DOCKERFILE = ROOT / "Dockerfile"
 VARIABLE = re.compile(r"\$\{(\w+)(?::([-?])([^}]*))?\}")
 DOTENV = {"POSTGRES_PASSWORD": "pg-secret", "KLYNGEBOT_API_TOKEN": "t" * 48, "KLYNGEBOT_HASH_KEY": "h" * 64,
+          "REST_TOKEN": "r" * 48, "ACTIONS_TOKEN": "a" * 48,
           "KLYNGEBOT_TLS_CERT": "/srv/tls/cert.pem", "KLYNGEBOT_TLS_KEY": "/srv/tls/key.pem", "KLYNGEBOT_ALLOWED_ORIGINS": "https://www.klynge.example"}
 
 
@@ -79,6 +81,7 @@ def test_only_nginx_is_published_and_the_ports_agree():
 
 def test_the_processes_get_every_setting_rasa_config_and_the_actions_read():
     read = {"DATABASE_URL", "REDIS_URL", "ACTION_ENDPOINT", rasa_config.API_TOKEN, rasa_config.ALLOWED_ORIGINS,
+            rasa_config.REST_TOKEN, rasa_config.ACTIONS_TOKEN, WORKERS,
             REFERENCE_DATE_VARIABLE, HASH_KEY_VARIABLE, RETENTION_VARIABLE, "SLACK_STAFF_CHANNEL", "MICROSOFT_TENANT_ID"}
     read |= {variable for _, required, _, _ in rasa_config.CHANNELS.values() for variable in required.values()}
     services = compose()["services"]
@@ -88,8 +91,8 @@ def test_the_processes_get_every_setting_rasa_config_and_the_actions_read():
     assert services["rasa-1"]["environment"]["REDIS_URL"].startswith("redis://redis:6379/")
 
 
-@pytest.mark.parametrize("missing", ["KLYNGEBOT_API_TOKEN", "KLYNGEBOT_HASH_KEY", "POSTGRES_PASSWORD",
-                                     "KLYNGEBOT_TLS_CERT"])
+@pytest.mark.parametrize("missing", ["KLYNGEBOT_API_TOKEN", "REST_TOKEN", "ACTIONS_TOKEN", "KLYNGEBOT_HASH_KEY",
+                                     "POSTGRES_PASSWORD", "KLYNGEBOT_TLS_CERT"])
 def test_compose_refuses_to_start_without_the_token_password_or_certificate(missing):
     with pytest.raises(MissingVariable, match=f"set {missing}"):
         compose({**DOTENV, missing: ""})

@@ -13,7 +13,9 @@ def test_defaults_need_nothing_configured(tmp_path, caplog):
     assert written["tracker_store"]["dialect"] == "sqlite" and written["tracker_store"]["db"].endswith("klyngebot.db")
     assert written["tracker_store"]["retention_days"] == 90
     assert "lock_store" not in written
-    assert set(yaml.safe_load(credentials.read_text())) == {"rest", "channels.webchat.WebChatInput"}
+    assert set(yaml.safe_load(credentials.read_text())) == {"channels.rest.RestChannel", "channels.webchat.WebChatInput"}
+    assert yaml.safe_load(credentials.read_text())["channels.rest.RestChannel"] is None  # open, on loopback only
+    assert "headers" not in written["action_endpoint"]
     assert [record.getMessage() for record in caplog.records] == [
         "channel slack is off: SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET not set",
         "channel botframework is off: MICROSOFT_APP_ID, MICROSOFT_APP_PASSWORD not set",
@@ -24,14 +26,17 @@ def test_defaults_need_nothing_configured(tmp_path, caplog):
 def test_scale_out_and_channels_from_the_environment(tmp_path):
     environment = {"DATABASE_URL": "postgresql://bot:secret@db.local:5433/klyngebot", "REDIS_URL": "redis://:pw@r:6380/2",
                    "SLACK_BOT_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": "s3", "MICROSOFT_APP_ID": "id",
-                   "MICROSOFT_APP_PASSWORD": "pw", "KLYNGEBOT_RETENTION_DAYS": "30"}
+                   "MICROSOFT_APP_PASSWORD": "pw", "KLYNGEBOT_RETENTION_DAYS": "30", "REST_TOKEN": "r3st",
+                   "ACTIONS_TOKEN": "act10ns"}
     endpoints, credentials = rasa_config.write(tmp_path, environment)
     written = yaml.safe_load(endpoints.read_text())
     assert written["tracker_store"] == {"type": "deploy.tracker_store.ResilientSQLTrackerStore", "dialect": "postgresql", "db": "klyngebot", "url": "db.local",
                                         "port": 5433, "username": "bot", "password": "secret", "retention_days": 30}
     assert written["lock_store"] == {"type": "redis", "url": "r", "port": 6380, "db": 2, "key_prefix": "klyngebot",
                                      "password": "pw"}
+    assert written["action_endpoint"]["headers"] == {"Authorization": "Bearer act10ns"}
     channels = yaml.safe_load(credentials.read_text())
+    assert channels["channels.rest.RestChannel"] == {"token": "r3st"}
     assert channels["channels.slack.SlackChannel"] == {"slack_token": "xoxb-1", "slack_signing_secret": "s3",
                                                        "redis_url": "redis://:pw@r:6380/2", "use_threads": True}
     assert channels["channels.teams.TeamsInput"] == {"app_id": "id", "app_password": "pw"}

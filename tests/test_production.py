@@ -27,12 +27,15 @@ import socketio
 from rasa.server import create_app
 from sanic import Sanic
 
+from channels.senders import conversation_id
 from deploy.processes import ROOT
 from deploy.serve import Stack, running_stack
 from tests.services import postgres_database
 
 pytestmark = pytest.mark.slow
 TOKEN = "production-test-token-" + os.urandom(8).hex()
+REST_TOKEN = "production-rest-token-" + os.urandom(8).hex()
+AS_INTEGRATION = {"Authorization": f"Bearer {REST_TOKEN}"}  # what the REST channel needs in production
 WEBSITE = "https://www.klynge.example"  # the one website allowed to embed the chat
 SIGNING_SECRET = "slack-test-signing-secret"
 REDIS_URL = "redis://127.0.0.1:6379/4"
@@ -60,6 +63,7 @@ API_ROUTES = rasa_api_routes()
 UNLOAD_MODEL = ("DELETE", "/model", True)  # allowed with the token, but it empties the process: tried last
 PUBLIC_ROUTES = [("POST", "/webhooks/rest/webhook", {"sender": "route-check", "message": "hei"}),
                  ("POST", "/webhooks/slack/webhook", {"type": "event_callback"}),
+                 ("POST", "/webhooks/slack/command", b"command=%2Fklyngebot"),  # the slash command
                  ("POST", "/webhooks/botframework/webhook", {"type": "message"}),
                  ("GET", "/webhooks/webchat/chat/", None),
                  ("GET", "/socket.io/?EIO=4&transport=polling", None),
@@ -76,6 +80,7 @@ def test_rasa_api_routes_are_all_found():
 def stack(tmp_path_factory):
     subprocess.run([str(ROOT / "scripts" / "ensure-services"), "nginx", "postgresql", "redis"], check=True)
     environment = {**os.environ, "KLYNGEBOT_API_TOKEN": TOKEN, "KLYNGEBOT_ALLOWED_ORIGINS": WEBSITE,
+                   "REST_TOKEN": REST_TOKEN, "ACTIONS_TOKEN": "production-actions-token-" + os.urandom(8).hex(),
                    "KLYNGEBOT_HASH_KEY": "a-production-test-key-0123456789abcdef",
                    "REDIS_URL": REDIS_URL, "SLACK_BOT_TOKEN": "xoxb-test", "SLACK_SIGNING_SECRET": SIGNING_SECRET,
                    "SLACK_API_URL": "http://127.0.0.1:9/"}  # nothing is sent to Slack in these tests
@@ -120,7 +125,7 @@ def with_token(path: str, token: str | None) -> str:
 
 @pytest.mark.parametrize("method, path, body", PUBLIC_ROUTES)
 def test_public_routes_reach_rasa(stack, method, path, body):
-    status, headers, _ = through_nginx(stack, method, path, body)
+    status, headers, _ = through_nginx(stack, method, path, body, AS_INTEGRATION if "/rest/" in path else None)
     assert upstream(stack, headers).startswith("127.0.0.1:"), (method, path, status)
     if path in ("/webhooks/rest/webhook", "/webhooks/webchat/chat/", "/socket.io/?EIO=4&transport=polling"):
         assert status == 200
@@ -151,6 +156,14 @@ def slack_signed(body: bytes, secret: str, timestamp: int | None = None) -> dict
     return {"X-Slack-Request-Timestamp": str(timestamp), "X-Slack-Signature": f"v0={signature}"}
 
 
+def test_the_rest_channel_needs_its_token_through_nginx(stack):
+    body = {"sender": "token-check", "message": "hei"}
+    for headers in ({}, {"Authorization": "Bearer wrong-token"}, {"Authorization": REST_TOKEN}):
+        status, answer_headers, answer = through_nginx(stack, "POST", "/webhooks/rest/webhook", body, headers)
+        assert status == 401 and upstream(stack, answer_headers) != "-" and "error" in json.loads(answer)
+    assert through_nginx(stack, "POST", "/webhooks/rest/webhook", body, AS_INTEGRATION)[0] == 200
+
+
 def test_slack_refuses_a_bad_signature_through_nginx(stack):
     body = json.dumps({"type": "url_verification", "challenge": "proof"}).encode()
     for headers in (slack_signed(body, "not-the-secret"), {}, slack_signed(body, SIGNING_SECRET, int(time.time()) - 600)):
@@ -177,7 +190,7 @@ def test_the_configured_website_is_granted_the_widgets_routes(stack):
         assert status == 200 and upstream(stack, headers) != "-"
         assert headers.get("Access-Control-Allow-Origin") == WEBSITE, path
     status, headers, _ = through_nginx(stack, "OPTIONS", "/webhooks/rest/webhook", None,
-                                       {"Origin": WEBSITE, "Access-Control-Request-Method": "POST"})
+                                       {"Origin": WEBSITE, "Access-Control-Request-Method": "POST", **AS_INTEGRATION})
     assert upstream(stack, headers) != "-" and "Access-Control-Allow-Origin" not in headers
 
 
@@ -208,11 +221,12 @@ def test_the_widget_files_give_no_grant_to_another_origin(stack):
 
 
 class SocketChat:
-    """The chat page's socket.io session through nginx, as web/chat.js keeps it: on every (re)connect it asks
-    for its session by id, so a reconnect to another process continues the same conversation."""
+    """The chat page's socket.io session through nginx, as web/widget.js keeps it: on every (re)connect it asks
+    for its session by the id the server issued, so a reconnect to another process continues the same
+    conversation."""
 
-    def __init__(self, stack: Stack, session_id: str, loop: asyncio.AbstractEventLoop):
-        self.stack, self.session_id, self.loop = stack, session_id, loop
+    def __init__(self, stack: Stack, loop: asyncio.AbstractEventLoop):
+        self.stack, self.session_id, self.loop = stack, None, loop
         self.received: list[str] = []
         self.run(self._make_client())
 
@@ -223,12 +237,17 @@ class SocketChat:
         self.confirmed = asyncio.Event()
         self.client.on("connect", self._on_connect)
         self.client.on("disconnect", lambda *_: self.confirmed.clear())
-        self.client.on("session_confirm", lambda _: self.confirmed.set())
+        self.client.on("session_confirm", self._on_confirm)
         self.client.on("bot_uttered", lambda message: self.received.append(message.get("text", "")))
 
     async def _on_connect(self) -> None:
         self.confirmed.clear()
         await self.client.emit("session_request", {"session_id": self.session_id})
+
+    def _on_confirm(self, session_id: str) -> None:
+        assert self.session_id in (None, session_id), "the issued id is kept across processes"
+        self.session_id = session_id
+        self.confirmed.set()
 
     def run(self, coroutine, seconds: float = 90):
         return asyncio.run_coroutine_threadsafe(asyncio.wait_for(coroutine, seconds), self.loop).result()
@@ -253,7 +272,7 @@ class SocketChat:
         self.run(self.client.emit("user_uttered", {"message": text, "session_id": self.session_id}))
         deadline = time.monotonic() + 90
         while time.monotonic() < deadline:
-            turns = turns_of(self.stack.tracker(self.session_id))
+            turns = turns_of(self.stack.tracker(conversation_id("webchat", self.session_id)))
             if turns and turns[-1][0] == text and len(self.received) - before >= len(paragraphs(turns[-1][1])):
                 return self.received[before:]
             time.sleep(0.2)
@@ -285,10 +304,10 @@ def paragraphs(texts: list[str]) -> list[str]:
     return [part for text in texts for part in text.strip().split("\n\n")]
 
 
-def assert_stored_once(stack: Stack, sender: str, sent: list[str], replies: list[list[str]],
+def assert_stored_once(stack: Stack, conversation: str, sent: list[str], replies: list[list[str]],
                        as_received=lambda texts: texts) -> None:
     """Every message stored once, in order, each followed once by exactly the replies the user got."""
-    tracker = stack.tracker(sender)
+    tracker = stack.tracker(conversation)
     assert [(text, as_received(texts)) for text, texts in turns_of(tracker)] == list(zip(sent, replies))
     assert all(replies), "every message was answered"
     expected = {slot: value for _, slots in TURNS for slot, value in slots.items()}
@@ -298,7 +317,7 @@ def assert_stored_once(stack: Stack, sender: str, sent: list[str], replies: list
 def test_conversations_go_on_through_the_other_process_when_one_is_killed(stack):
     loop = asyncio.new_event_loop()
     threading.Thread(target=loop.run_forever, daemon=True).start()
-    chat = SocketChat(stack, "socket-" + os.urandom(6).hex(), loop)
+    chat = SocketChat(stack, loop)
     rest_sender = "rest-" + os.urandom(6).hex()
     sent, rest_replies, socket_replies = [], [], []
     names_by_address = {f"127.0.0.1:{port}": name for name, port in stack.rasa_ports.items()}
@@ -316,21 +335,21 @@ def test_conversations_go_on_through_the_other_process_when_one_is_killed(stack)
                 restart.start()  # the conversations go on while the killed process starts again
             sent.append(text)
             status, headers, answer = through_nginx(stack, "POST", "/webhooks/rest/webhook",
-                                                    {"sender": rest_sender, "message": text})
+                                                    {"sender": rest_sender, "message": text}, AS_INTEGRATION)
             assert status == 200, answer  # no error reaches the user, not even right after the kill
             rest_replies.append([reply.get("text", "") for reply in json.loads(answer)])
             if number >= half and restart.is_alive():
                 assert names_by_address[upstream(stack, headers)] != socket_process
             socket_replies.append(chat.say(text))
-        assert_stored_once(stack, rest_sender, sent, rest_replies)
-        assert_stored_once(stack, chat.session_id, sent, socket_replies, paragraphs)
+        assert_stored_once(stack, conversation_id("rest", rest_sender), sent, rest_replies)
+        assert_stored_once(stack, conversation_id("webchat", chat.session_id), sent, socket_replies, paragraphs)
         assert len(chat.received) == sum(map(len, socket_replies))  # nothing came late, twice
         restart.join(timeout=400)  # minutes when the machine is busy
         assert not restart.is_alive() and stack.processes.processes[socket_process].poll() is None
         served_by = set()
         for _ in range(20):  # nginx tries the process again once its failure is 10 s old
             _, headers, _ = through_nginx(stack, "POST", "/webhooks/rest/webhook",
-                                          {"sender": "after-restart", "message": "hei"})
+                                          {"sender": "after-restart", "message": "hei"}, AS_INTEGRATION)
             served_by.add(names_by_address[upstream(stack, headers)])
             if socket_process in served_by:
                 break

@@ -16,6 +16,7 @@ import pytest
 from rasa.core.actions.action import create_bot_utterance
 from slack_sdk.models.blocks import Block
 
+from channels.senders import conversation_id
 from channels.slack import SlackOutput
 from tests.loopback import QuietHandler, serve
 from deploy.local import running_bot
@@ -113,8 +114,10 @@ def answered(stand_in, channel: str, quiet_seconds: float = 2, seconds: float = 
     return count
 
 
-def user_texts(bot, sender: str) -> list[str]:
-    with urllib.request.urlopen(f"{bot.base}/conversations/{sender}/tracker", timeout=30) as answer:
+def user_texts(bot, user: str) -> list[str]:
+    """The user messages of the Slack user's conversation (`slack:<id>` in Rasa, channels/senders.py)."""
+    with urllib.request.urlopen(f"{bot.base}/conversations/{conversation_id('slack', user)}/tracker",
+                                timeout=30) as answer:
         return [event["text"] for event in json.loads(answer.read())["events"] if event["event"] == "user"]
 
 
@@ -179,6 +182,20 @@ def test_slack_on_loopback(bot, stand_in):
     assert deliver(webhook, direct_message("Ev005", "kan et universitet være partner?"), signed) == 200
     assert wait_for(lambda: len(stand_in.texts("D042")) > count)
     assert not any("Hvem søker" in text for text in stand_in.texts("D042"))
+
+
+def test_a_rest_request_cannot_continue_or_delete_a_slack_users_conversation(bot, stand_in):
+    """A Slack user's id is seen by everyone in the workspace; as the REST API's sender it is another conversation."""
+    victim, said = "U0VICTIM7", "vi er tre bedrifter i en NCE-klynge"
+    event = direct_message("Ev-victim", said, victim)
+    event["event"]["channel"] = "D0VICTIM"
+    assert deliver(f"{bot.base}/webhooks/slack/webhook", event, signed) == 200
+    count = answered(stand_in, "D0VICTIM")
+    assert wait_for(lambda: user_texts(bot, victim) == [said])
+    assert bot.say(victim, "hvorfor?")
+    assert "slettet" in " ".join(bot.say(victim, "slett samtalen min"))  # the REST sender's own conversation
+    assert user_texts(bot, victim) == [said]  # the Slack user's is neither continued nor deleted
+    assert len(stand_in.texts("D0VICTIM")) == count  # and no REST reply went to Slack
 
 
 def test_the_events_url_check_is_answered(bot):

@@ -13,6 +13,7 @@ import urllib.request
 import pytest
 from playwright.sync_api import expect, sync_playwright
 
+from channels.senders import conversation_id
 from channels.staff import ATTEMPTS_AT_ONCE
 from records.export import check_rows, unanswered_rows
 from records.store import connect
@@ -172,7 +173,8 @@ def test_the_page_in_a_browser_without_and_with_the_token(bot, tmp_path):
 
 def stored_events(bot, sender):
     with sqlite3.connect(bot.database) as database:
-        return [data for (data,) in database.execute("SELECT data FROM events WHERE sender_id = ?", (sender,))]
+        return [data for (data,) in database.execute("SELECT data FROM events WHERE sender_id = ?",
+                                                     (conversation_id("rest", sender),))]
 
 
 def test_delete_my_data_through_rasas_own_api_leaves_a_blank_conversation(bot):
@@ -181,5 +183,6 @@ def test_delete_my_data_through_rasas_own_api_leaves_a_blank_conversation(bot):
     bot.set_slots("web-forget-me", {"forget_me": True})  # the event the lead's action returns, saved by Rasa
     assert stored_events(bot, "web-forget-me") == []
     assert bot.say("web-forget-me", "hei")  # the next message starts afresh
-    events = json.loads(urllib.request.urlopen(f"{bot.base}/conversations/web-forget-me/tracker").read())["events"]
+    events = json.loads(urllib.request.urlopen(f"{bot.base}/conversations/{bot.conversation('web-forget-me')}/tracker")
+                        .read())["events"]
     assert [event["text"] for event in events if event["event"] == "user"] == ["hei"]

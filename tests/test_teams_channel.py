@@ -19,6 +19,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from jwt.algorithms import RSAAlgorithm
 from rasa.core.actions.action import create_bot_utterance
 
+from channels.senders import conversation_id
 from channels.teams import Login, TeamsOutput
 from tests.loopback import QuietHandler, serve
 from deploy.local import running_bot
@@ -123,8 +124,9 @@ def deliver(bot, body: dict, token: str = None) -> int:
         return error.code
 
 
-def user_events(bot, sender: str) -> list[dict]:
-    tracker = f"{bot.base}/conversations/{sender}/tracker?include_events=ALL"  # a restart hides no event
+def user_events(bot, user: str) -> list[dict]:
+    """The user messages of the Teams user's conversation (`teams:<id>` in Rasa, channels/senders.py)."""
+    tracker = f"{bot.base}/conversations/{conversation_id('botframework', user)}/tracker?include_events=ALL"
     with urllib.request.urlopen(tracker, timeout=30) as answer:
         return [event for event in json.loads(answer.read())["events"] if event["event"] == "user"]
 

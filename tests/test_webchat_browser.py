@@ -16,6 +16,7 @@ import pytest
 import yaml
 from playwright.sync_api import expect, sync_playwright
 
+from channels.senders import conversation_id
 from tests.loopback import QuietHandler, serve
 from deploy.local import ROOT, running_bot
 
@@ -87,7 +88,9 @@ def browser():
 
 
 def tracker(bot, session_id: str) -> dict:
-    with urllib.request.urlopen(f"{bot.base}/conversations/{session_id}/tracker", timeout=30) as answer:
+    """The web chat session's conversation, `web:<session id>` in Rasa (channels/senders.py)."""
+    with urllib.request.urlopen(f"{bot.base}/conversations/{conversation_id('webchat', session_id)}/tracker",
+                                timeout=30) as answer:
         return json.loads(answer.read())
 
 
