@@ -22,7 +22,7 @@ $(INSTALLED): pyproject.toml constraints.txt
 	@echo "==> Installing the Python packages into .venv (the first time takes about two minutes)"
 	@PY310="$$(scripts/find-python)" || exit 1; \
 	  [ -x $(PY) ] || $$PY310 -m venv $(VENV); \
-	  $(PY) -m pip install --quiet --upgrade pip wheel && \
+	  $(PY) -m pip install --quiet --upgrade -c constraints.txt pip wheel && \
 	  $(PY) -m pip install --quiet -c constraints.txt -e '.[test]' && \
 	  touch $@
 
@@ -104,9 +104,10 @@ slack-manifest: | $(INSTALLED) ## Write build/slack-manifest.yaml for URL=https:
 teams-package: | $(INSTALLED) ## Build build/klyngebot-teams.zip from .env
 	$(PY) -m deploy.teams.package build/klyngebot-teams.zip
 
+# --all: pip, setuptools and wheel too, which freeze leaves out by default, so that `make audit` checks them.
 lock: $(INSTALLED) ## Pin the installed versions in constraints.txt
 	(echo "# Exact versions the project is tested with; \`make install\` installs within them."; \
-	 echo "# Refresh: make lock"; $(PY) -m pip freeze --exclude-editable) > constraints.txt
+	 echo "# Refresh: make lock"; $(PY) -m pip freeze --all --exclude-editable) > constraints.txt
 
 clean: ## Delete .venv, models, build and var
 	rm -rf $(VENV) models build var .pytest_cache .hypothesis
