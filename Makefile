@@ -10,7 +10,7 @@ MODEL := models/klyngebot.tar.gz
 SPACY_NB := build/spacy_nb/meta.json
 TRAINING_DATA := domain.yml config.yml $(shell find data -name '*.yml')
 
-.PHONY: help install lint test-py313 run serve test bench lock clean train slack-manifest teams-package
+.PHONY: help install lint audit test-py313 run serve test bench lock clean train slack-manifest teams-package
 
 # Each target's purpose is the `## ` comment beside it, so the list cannot drift from the targets. The first
 # target, so a bare `make` lists them rather than starting a two-minute install.
@@ -64,6 +64,11 @@ serve: $(MODEL) ## Start the production set-up (nginx, TLS, PostgreSQL, Redis) f
 lint: | $(INSTALLED) ## Check the code with ruff and its types with mypy
 	$(PY) -m ruff check .
 	$(PY) -m mypy
+
+# Known flaws of every pinned version, from the dated advisory snapshot in security/advisories/ (no network);
+# fails on an advisory that security/allowed.yaml does not allow or whose review date has passed (SECURITY.md).
+audit: | $(INSTALLED) ## Check the pinned versions for known flaws, offline (security/)
+	$(PY) scripts/audit.py
 
 # The domain core and records/ import no framework, so their tests also run on a Python that still gets
 # security fixes (docs/runtime.md), in a venv of their own with only what they import, at the pinned versions.
