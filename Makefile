@@ -92,7 +92,7 @@ test-py313: $(PY313_VENV)/.installed ## Run the domain core's and records/' test
 	scripts/ensure-services postgresql
 	$(PY313) -m pytest -q -p no:cacheprovider $(CORE_TESTS)
 
-test: lint test-py313 $(MODEL) ## Run every check CI runs: lint, the core on Python 3.13, then all the tests
+test: lint audit test-py313 $(MODEL) ## Run every check CI runs: lint, the audit, the core on Python 3.13, then all the tests
 	scripts/ensure-services
 	$(PY) -m pytest
 
