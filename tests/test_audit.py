@@ -164,3 +164,33 @@ def test_security_md_lists_the_allow_list_as_it_is():
     shown = text[text.index(audit.LIST_START):text.index(audit.LIST_END) + len(audit.LIST_END)]
     assert shown == audit.allowed_markdown(audit.read_allowed(audit.ALLOWED), audit.read_pins(audit.CONSTRAINTS)), \
         "run: .venv/bin/python scripts/audit.py security-md"
+
+
+def test_without_the_allow_list_the_real_check_fails_with_exit_1(monkeypatch, tmp_path, capsys):
+    empty = tmp_path / "allowed.yaml"
+    empty.write_text("[]\n")
+    monkeypatch.setattr(audit, "ALLOWED", empty)
+    assert audit.check(TODAY) == 1
+    assert capsys.readouterr().out.rstrip().splitlines()[-1].startswith("FAILED:")
+
+
+def test_refresh_copies_the_pinned_packages_advisories_and_records_the_snapshot(monkeypatch, tmp_path):
+    database = tmp_path / "database"
+    for path, text in {"vulns/jw.util/PYSEC-1.yaml": "id: PYSEC-1\n", "vulns/other/PYSEC-2.yaml": "id: PYSEC-2\n",
+                       "README.md": "db\n"}.items():
+        (database / path).parent.mkdir(parents=True, exist_ok=True)
+        (database / path).write_text(text)
+    git = ["git", "-C", str(database), "-c", "user.name=t", "-c", "user.email=t@t"]
+    subprocess.run(["git", "init", "-q", str(database)], check=True)
+    subprocess.run([*git, "add", "."], check=True)
+    subprocess.run([*git, "commit", "-q", "-m", "snapshot"], check=True)
+    (tmp_path / "constraints.txt").write_text("# lock\nJW_Util==1.0\nunflawed==2.0\n")
+    monkeypatch.setattr(audit, "CONSTRAINTS", tmp_path / "constraints.txt")
+    monkeypatch.setattr(audit, "ADVISORIES", tmp_path / "security" / "advisories")
+    audit.refresh(database, "test:database")
+    copied = sorted(str(path.relative_to(audit.ADVISORIES)) for path in audit.ADVISORIES.rglob("*.yaml"))
+    assert copied == ["SNAPSHOT.yaml", "jw-util/PYSEC-1.yaml"]  # a pinned package's advisories, no other's
+    taken = audit.read_snapshot(audit.ADVISORIES)
+    commit = subprocess.run([*git, "rev-parse", "HEAD"], capture_output=True, text=True, check=True).stdout.strip()
+    assert (taken.source, taken.commit, taken.packages) == ("test:database", commit, {"jw-util", "unflawed"})
+    assert commit in (audit.ADVISORIES / "README.md").read_text()
