@@ -10,7 +10,7 @@ MODEL := models/klyngebot.tar.gz
 SPACY_NB := build/spacy_nb/meta.json
 TRAINING_DATA := domain.yml config.yml $(shell find data -name '*.yml')
 
-.PHONY: help install lint test-py313 run serve test bench lock clean train slack-manifest teams-package
+.PHONY: help install lint audit test-py313 run serve test bench lock clean train slack-manifest teams-package
 
 # Each target's purpose is the `## ` comment beside it, so the list cannot drift from the targets. The first
 # target, so a bare `make` lists them rather than starting a two-minute install.
@@ -22,7 +22,7 @@ $(INSTALLED): pyproject.toml constraints.txt
 	@echo "==> Installing the Python packages into .venv (the first time takes about two minutes)"
 	@PY310="$$(scripts/find-python)" || exit 1; \
 	  [ -x $(PY) ] || $$PY310 -m venv $(VENV); \
-	  $(PY) -m pip install --quiet --upgrade pip wheel && \
+	  $(PY) -m pip install --quiet --upgrade -c constraints.txt pip wheel && \
 	  $(PY) -m pip install --quiet -c constraints.txt -e '.[test]' && \
 	  touch $@
 
@@ -65,6 +65,11 @@ lint: | $(INSTALLED) ## Check the code with ruff and its types with mypy
 	$(PY) -m ruff check .
 	$(PY) -m mypy
 
+# Known flaws of every pinned version, from the dated advisory snapshot in security/advisories/ (no network);
+# fails on an advisory that security/allowed.yaml does not allow or whose review date has passed (SECURITY.md).
+audit: | $(INSTALLED) ## Check the pinned versions for known flaws, offline (security/)
+	$(PY) scripts/audit.py
+
 # The domain core and records/ import no framework, so their tests also run on a Python that still gets
 # security fixes (docs/runtime.md), in a venv of their own with only what they import, at the pinned versions.
 # Every other test needs Rasa, which runs on 3.10 only.
@@ -87,7 +92,7 @@ test-py313: $(PY313_VENV)/.installed ## Run the domain core's and records/' test
 	scripts/ensure-services postgresql
 	$(PY313) -m pytest -q -p no:cacheprovider $(CORE_TESTS)
 
-test: lint test-py313 $(MODEL) ## Run every check CI runs: lint, the core on Python 3.13, then all the tests
+test: lint audit test-py313 $(MODEL) ## Run every check CI runs: lint, the audit, the core on Python 3.13, then all the tests
 	scripts/ensure-services
 	$(PY) -m pytest
 
@@ -104,9 +109,10 @@ slack-manifest: | $(INSTALLED) ## Write build/slack-manifest.yaml for URL=https:
 teams-package: | $(INSTALLED) ## Build build/klyngebot-teams.zip from .env
 	$(PY) -m deploy.teams.package build/klyngebot-teams.zip
 
+# --all: pip, setuptools and wheel too, which freeze leaves out by default, so that `make audit` checks them.
 lock: $(INSTALLED) ## Pin the installed versions in constraints.txt
 	(echo "# Exact versions the project is tested with; \`make install\` installs within them."; \
-	 echo "# Refresh: make lock"; $(PY) -m pip freeze --exclude-editable) > constraints.txt
+	 echo "# Refresh: make lock"; $(PY) -m pip freeze --all --exclude-editable) > constraints.txt
 
 clean: ## Delete .venv, models, build and var
 	rm -rf $(VENV) models build var .pytest_cache .hypothesis

@@ -16,3 +16,11 @@ def test_every_phony_target_has_a_help_line():
                              check=True).stdout
     described = dict(re.findall(r"^  (\S+) +(\S.*)$", listing, re.M))
     assert phony_targets() - described.keys() == set()
+
+
+def test_make_test_runs_the_audit():
+    """The audit takes under a second and reads no network (tests/test_audit.py), so CI runs it on every change."""
+    # -o: a changed constraints.txt must not make this dry run plan a reinstall of the shared .venv
+    planned = subprocess.run(["make", "--no-print-directory", "-n", "-o", ".venv/.installed", "test"], cwd=ROOT,
+                             capture_output=True, text=True, check=True).stdout
+    assert ".venv/bin/python scripts/audit.py" in planned.splitlines()
