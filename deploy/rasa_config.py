@@ -3,7 +3,10 @@
 DATABASE_URL       tracker store and check store (default: SQLite file var/klyngebot.db)
 KLYNGEBOT_RETENTION_DAYS   how long conversations and records are kept (default 90); the tracker store
                            deletes what is older once a day
-REDIS_URL          Redis lock store, for several Rasa processes serving one conversation (default: none)
+REDIS_URL          Redis lock store, for several Rasa processes serving one conversation, and where the tracker
+                   store keeps the conversations that wait for the database in an outage (default: none)
+KLYNGEBOT_LOCK_LIFETIME    seconds a message may hold its conversation's lock in Redis (default 10): how long a
+                           lock left by a killed Rasa process holds up that conversation
 ACTION_ENDPOINT    the action server's webhook (default: http://127.0.0.1:5055/webhook)
 ACTIONS_TOKEN      the action server's token (deploy/action_server.py), which Rasa sends with each call as
                    `Authorization: Bearer`; `make run` makes one per run when none is set
@@ -104,8 +107,17 @@ def check_staff_token(environment: Mapping[str, str]) -> None:
 TRACKER_STORE = "deploy.tracker_store.ResilientSQLTrackerStore"  # Rasa's SQL store, through outages
 
 
-def tracker_store(url: str, retention_days: int) -> dict:
-    """Rasa's SQL tracker store takes the URL's parts, not the URL (the host goes in its `url` field)."""
+KEY_PREFIX = "klyngebot"  # of every Redis key the bot's processes share
+LOCK_STORE = "deploy.lock_store.ExpiringRedisLockStore"  # Rasa's Redis lock store, with a lifetime of its own
+LOCK_LIFETIME = "KLYNGEBOT_LOCK_LIFETIME"
+# Seconds. A message takes well under a second (issue 23 bounds a message's work); the action server answers
+# within Rasa's timeout or the user is told it is away. A killed process's lock holds up one conversation this long.
+DEFAULT_LOCK_LIFETIME_SECONDS = 10
+
+
+def tracker_store(url: str, retention_days: int, redis_url: Optional[str] = None) -> dict:
+    """Rasa's SQL tracker store takes the URL's parts, not the URL (the host goes in its `url` field). With
+    Redis, the conversations that wait for the database in an outage are shared by the Rasa processes there."""
     parsed = make_url(url)
     store = {"type": TRACKER_STORE, "dialect": parsed.drivername, "db": parsed.database,
              "retention_days": retention_days}
@@ -113,13 +125,24 @@ def tracker_store(url: str, retention_days: int) -> dict:
                        ("password", parsed.password)):
         if value is not None:
             store[key] = value
+    if redis_url:
+        store.update(redis_url=redis_url, key_prefix=KEY_PREFIX)
     return store
 
 
-def lock_store(url: str) -> dict:
+def lock_lifetime(environment: Mapping[str, str]) -> int:
+    value = (environment.get(LOCK_LIFETIME) or "").strip()
+    if not value:
+        return DEFAULT_LOCK_LIFETIME_SECONDS
+    if not value.isdigit() or int(value) < 1:
+        raise SettingError(f"{LOCK_LIFETIME}={value!r} is not a whole number of seconds, 1 or more")
+    return int(value)
+
+
+def lock_store(url: str, lifetime: int) -> dict:
     parsed = make_url(url)
-    store = {"type": "redis", "url": parsed.host or "127.0.0.1", "port": parsed.port or 6379,
-             "db": int(parsed.database or 0), "key_prefix": "klyngebot"}
+    store = {"type": LOCK_STORE, "url": parsed.host or "127.0.0.1", "port": parsed.port or 6379,
+             "db": int(parsed.database or 0), "key_prefix": KEY_PREFIX, "lock_lifetime": lifetime}
     if parsed.password:
         store["password"] = parsed.password
     return store
@@ -133,9 +156,9 @@ def endpoints(environment: Mapping[str, str]) -> dict:
         action_endpoint["headers"] = {"Authorization": f"Bearer {environment[ACTIONS_TOKEN]}"}
     config = {"action_endpoint": action_endpoint,
               "tracker_store": tracker_store(environment.get("DATABASE_URL") or database_url(),
-                                             retention(environment).days)}
+                                             retention(environment).days, environment.get("REDIS_URL"))}
     if environment.get("REDIS_URL"):
-        config["lock_store"] = lock_store(environment["REDIS_URL"])
+        config["lock_store"] = lock_store(environment["REDIS_URL"], lock_lifetime(environment))
     return config
 
 

@@ -3,10 +3,18 @@
 Rasa wraps its tracker store in a fail-safe that answers a failed read with a blank conversation, so a
 database that goes away mid-check makes the bot forget everything the user has said. This store keeps
 the conversations this process served last in memory. When the database can't be read, a conversation
-goes on from that copy; when it can't be written, the conversation waits in memory, and every waiting
-conversation is written as soon as the database answers again (Rasa's SQL store writes whatever events
-the database does not hold yet, so nothing is written twice). An outage and its end are logged once
-each; nothing already stored is touched.
+goes on from a copy; when it can't be written, the conversation waits (deploy/outage_copies.py), and every
+waiting conversation is written as soon as the database answers again: the events the database does not hold
+yet, counted under a lock on the sender in PostgreSQL, so that two processes writing the same conversation
+write each event once. With `redis_url` (several Rasa processes) the copies are in Redis, written with every
+message, so that during an outage each message goes on from the newest copy, whichever process served the
+last; without, this process's own. At most UNSAVED_CONVERSATIONS wait; beyond that the one that waited
+longest is dropped, and said. An outage and its end are logged once each; nothing already stored is touched.
+
+What the database can never take is refused, not taken for an outage: a sender id it cannot store (longer than
+its column, or with a NUL) is neither read nor saved, and a conversation whose values it refuses (a data or
+integrity error) is not saved, nor kept for later; both are logged without the sender or any text. Other
+conversations are saved as before.
 
 The same copy saves reading and replaying the conversation for every message, which was a fifth of Rasa's CPU
 per message (docs/performance.md), and a cost that grew with the conversation. Before a copy is used, one query
@@ -36,19 +44,22 @@ import json
 import logging
 from collections import OrderedDict
 from dataclasses import dataclass
-from typing import Optional
+from typing import Optional, Union
 
 import sqlalchemy as sa
 from rasa.core.tracker_store import SQLTrackerStore
-from rasa.shared.core.events import Event, SessionStarted, SlotSet, UserUttered
+from rasa.shared.core.events import SessionStarted, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, SQLAlchemyError, StatementError
 
+from deploy.outage_copies import Copy, MemoryCopies, RedisCopies
 from records.retention import purge
 
 logger = logging.getLogger("klyngebot.tracker_store")
 RECENT_CONVERSATIONS = 1000  # kept in memory for an outage; about 0.1 MB each
+UNSAVED_CONVERSATIONS = 1000  # the most that wait for the database in an outage (in memory, or in Redis)
+UNEXPIRING_SESSION_SECONDS = 24 * 60 * 60  # how long Redis keeps a copy when the domain's sessions never expire
 FORGET_ME_SLOT = "forget_me"
 PURGE_INTERVAL_SECONDS = 24 * 60 * 60
 
@@ -70,6 +81,12 @@ class _Kept:
     stored: int  # how many of tracker.events the database holds
     stamp: tuple  # (rows, highest id) of the sender's events in the database when this process last read or wrote
     reusable: bool = True  # False while a message holds it unsaved, and after it started a new session
+    copied: int = 0  # how many of tracker.events the outage copy holds
+
+    @property
+    def last_id(self) -> Optional[int]:
+        """The highest id of the sender's stored events in the stamp; 0: none; None: not known."""
+        return (self.stamp[1] or 0) if self.stamp else None
 
 
 def _write_ahead(connection, _record) -> None:
@@ -84,9 +101,24 @@ def _cause(error: Exception) -> str:
     return " ".join(str(getattr(error, "orig", None) or error).split())[:300]
 
 
+def _refused_data(error: SQLAlchemyError) -> bool:
+    """Whether the database (or SQLAlchemy before it) refused the values, not the connection: such a write fails
+    the same way however often it is tried. A StatementError that is no DBAPIError was raised before the
+    statement reached the database (a value it could not bind)."""
+    return isinstance(error, (DataError, IntegrityError)) or (
+        isinstance(error, StatementError) and not isinstance(error, DBAPIError))
+
+
+def _kind(error: SQLAlchemyError) -> str:
+    """The error's class and the database's: the message may quote the values, which may be what a user said."""
+    original = getattr(error, "orig", None)
+    return type(error).__name__ + (f"/{type(original).__name__}" if original is not None else "")
+
+
 class ResilientSQLTrackerStore(SQLTrackerStore):
     def __init__(self, *args, recent_conversations: int = RECENT_CONVERSATIONS, retention_days: Optional[int] = None,
-                 **kwargs) -> None:
+                 unsaved_conversations: int = UNSAVED_CONVERSATIONS, redis_url: Optional[str] = None,
+                 key_prefix: str = "klyngebot", **kwargs) -> None:
         super().__init__(*args, **kwargs)
         if self.engine.dialect.name == "sqlite":
             self._keep_sqlite_open()
@@ -94,9 +126,18 @@ class ResilientSQLTrackerStore(SQLTrackerStore):
         events = self.SQLEvent
         self._stamp_query = sa.select(sa.func.count(events.id), sa.func.max(events.id)).where(
             events.sender_id == sa.bindparam("sender_id"))
+        self._written_since_query = sa.select(sa.func.count(events.id)).where(
+            events.sender_id == sa.bindparam("sender_id"), events.id > sa.bindparam("last_id"))
+        self._sender_length = events.__table__.c.sender_id.type.length
         self._recent_limit = recent_conversations
-        self._unsaved: dict[str, DialogueStateTracker] = {}
-        self._to_forget: set[str] = set()  # asked while the database was down
+        self._copies: Union[MemoryCopies, RedisCopies]
+        if redis_url:
+            session_minutes = self.domain.session_config.session_expiration_time if self.domain else 0
+            self._copies = RedisCopies(redis_url, key_prefix, unsaved_conversations,
+                                       int(session_minutes * 60) or UNEXPIRING_SESSION_SECONDS)
+        else:
+            self._copies = MemoryCopies(unsaved_conversations)
+        self._dropped = 0  # waiting conversations dropped in this outage
         self._tables_made = False
         self._down = False
         self._retention = dt.timedelta(days=int(retention_days)) if retention_days else None
@@ -147,12 +188,29 @@ class ResilientSQLTrackerStore(SQLTrackerStore):
         connection, with the query built once: an ORM session costs six times as much for this one query."""
         return tuple(connection.execute(self._stamp_query, {"sender_id": sender_id}).one())
 
-    def _row(self, sender_id: str, event: Event) -> dict:
-        """The row SQLTrackerStore.save writes for an event."""
-        data = event.as_dict()
-        return {"sender_id": sender_id, "type_name": event.type_name, "timestamp": data.get("timestamp"),
+    @staticmethod
+    def _row(sender_id: str, data: dict) -> dict:
+        """The row SQLTrackerStore.save writes for an event, from the event's dict."""
+        return {"sender_id": sender_id, "type_name": data["event"], "timestamp": data.get("timestamp"),
                 "intent_name": data.get("parse_data", {}).get("intent", {}).get(INTENT_NAME_KEY),
                 "action_name": data.get("name"), "data": json.dumps(data)}
+
+    def _refuses_sender(self, sender_id: str) -> bool:
+        """A sender id the database cannot store, refused before any query. Logged without it: logs are kept
+        beyond the retention, and a sender id can name a person."""
+        if len(sender_id) > self._sender_length:
+            problem = f"is longer than the {self._sender_length} characters the database stores"
+        elif "\x00" in sender_id:
+            problem = "holds a NUL character"
+        else:
+            try:
+                sender_id.encode("utf-8")
+                return False
+            except UnicodeEncodeError:
+                problem = "is not text (a lone surrogate)"
+        logger.warning("refused a conversation whose sender id (%d characters) %s: neither read nor saved",
+                       len(sender_id), problem)
+        return True
 
     def _failed(self, error: SQLAlchemyError, what: str) -> None:
         if not self._down:
@@ -165,7 +223,7 @@ class ResilientSQLTrackerStore(SQLTrackerStore):
             deleted = session.query(self.SQLEvent).filter(self.SQLEvent.sender_id == sender_id).delete(
                 synchronize_session=False)
             session.commit()
-        self._to_forget.discard(sender_id)
+        self._copies.forgotten(sender_id)
         logger.info("deleted a conversation (%d events) at the user's request", deleted)  # not whose: no sender id
 
     async def _write_waiting(self) -> int:
@@ -174,23 +232,82 @@ class ResilientSQLTrackerStore(SQLTrackerStore):
         if not self._tables_made:
             self.Base.metadata.create_all(self.engine)
             self._tables_made = True
-        for sender_id in list(self._to_forget):
+        for sender_id in self._copies.to_forget():
             self._delete_conversation(sender_id)
         written = 0
-        for sender_id, tracker in list(self._unsaved.items()):
-            await super().save(tracker)
-            del self._unsaved[sender_id]
-            self._recent.pop(sender_id, None)  # what it holds is counted by the next read
-            written += 1
+        for sender_id in self._copies.waiting():
+            written += self._write_copy(sender_id)
         return written
+
+    def _write_copy(self, sender_id: str) -> bool:
+        """Writes the events of a waiting copy that the database does not hold: the copy says how many it held and
+        the highest id then; rows written since (by another process that wrote the same copy) hold the next. The
+        copy is read under a lock on the sender, so that of two processes the second counts the first's rows."""
+        try:
+            with self.engine.begin() as connection:
+                if self.engine.dialect.name == "postgresql":
+                    connection.execute(sa.text("SELECT pg_advisory_xact_lock(hashtext(:sender_id))"),
+                                       {"sender_id": sender_id})
+                copy = self._copies.read(sender_id)
+                if copy is None:  # written and gone since the list was read
+                    return False
+                if copy.last_id is None:  # began in the outage, its start in the database unknown: it is now
+                    copy.last_id = self._stamp(connection, sender_id)[1] or 0
+                    self._copies.settle(sender_id, copy.last_id)
+                held = copy.stored + connection.execute(
+                    self._written_since_query, {"sender_id": sender_id, "last_id": copy.last_id}).scalar_one()
+                new = [self._row(sender_id, json.loads(entry)) for entry in copy.entries[held:]]
+                if new:
+                    connection.execute(sa.insert(self.SQLEvent.__table__), new)
+                last_id = self._stamp(connection, sender_id)[1]
+        except SQLAlchemyError as error:
+            if not _refused_data(error):
+                raise
+            logger.error("the database refused a waiting conversation's data (%s): it is dropped", _kind(error))
+            self._copies.drop(sender_id)
+            return False
+        self._copies.written(sender_id, len(copy.entries), last_id)
+        self._recent.pop(sender_id, None)  # what it holds is counted by the next read
+        return True
 
     def _answered(self, written: int) -> None:
         if self._down:
-            logger.warning("database answers again: %d waiting conversation(s) written", written)
+            dropped = f", {self._dropped} dropped" if self._dropped else ""
+            logger.warning("database answers again: %d waiting conversation(s) written%s", written, dropped)
             self._down = False
+            self._dropped = 0
+
+    def _copy(self, kept: _Kept, waiting: bool) -> None:
+        """Brings the outage copy up to kept's tracker: the events it does not hold yet, or all of them when it
+        holds another number (it went, or another process wrote it). Waiting: the database has not taken them."""
+        if not (waiting or self._copies.shared):
+            return
+        sender_id, events = kept.tracker.sender_id, kept.tracker.events
+        for start in (kept.copied, 0):
+            entries = [json.dumps(event.as_dict()) for event in itertools.islice(events, start, None)]
+            held = self._copies.keep(sender_id, start, entries, kept.stored, kept.last_id, waiting)
+            if held is not None:
+                kept.copied = held
+                return
+
+    def _from_copy(self, sender_id: str, kept: Optional[_Kept]) -> Optional[DialogueStateTracker]:
+        """The conversation to go on from while the database cannot be read: the shared copy, which is the newest
+        whichever process wrote last; in one process, its own."""
+        if not self._copies.shared and kept is not None:
+            return kept.tracker
+        copy: Optional[Copy] = self._copies.read(sender_id)
+        if copy is None:
+            return None
+        tracker = DialogueStateTracker.from_dict(sender_id, [json.loads(entry) for entry in copy.entries],
+                                                 self.domain.slots)
+        stamp = () if copy.last_id is None else (None, copy.last_id)
+        self._remember(_Kept(tracker, copy.stored, stamp, reusable=False, copied=len(copy.entries)))
+        return tracker
 
     async def retrieve(self, sender_id: str) -> Optional[DialogueStateTracker]:
         self._start_purging()
+        if self._refuses_sender(sender_id):
+            return None
         kept = self._recent.get(sender_id)
         try:
             written = await self._write_waiting()
@@ -199,9 +316,11 @@ class ResilientSQLTrackerStore(SQLTrackerStore):
             if kept is None or not kept.reusable or kept.stamp != stamp:
                 tracker = await super().retrieve(sender_id)
                 kept = _Kept(tracker, len(tracker.events), stamp) if tracker is not None else None
+                if kept is not None:
+                    self._copy(kept, waiting=False)
         except SQLAlchemyError as error:
             self._failed(error, "reading a conversation")  # no sender id: logs are kept beyond the retention
-            return self._unsaved.get(sender_id) or (kept.tracker if kept is not None else None)
+            return self._from_copy(sender_id, kept)
         self._answered(written)
         if kept is None:
             self._recent.pop(sender_id, None)
@@ -211,6 +330,8 @@ class ResilientSQLTrackerStore(SQLTrackerStore):
         return kept.tracker
 
     async def save(self, tracker: DialogueStateTracker) -> None:
+        if self._refuses_sender(tracker.sender_id):
+            return
         if asks_to_forget(tracker):
             await self._forget(tracker.sender_id)
             return
@@ -227,12 +348,32 @@ class ResilientSQLTrackerStore(SQLTrackerStore):
                     kept = _Kept(tracker, len(tracker.events), self._stamp(connection, tracker.sender_id),
                                  reusable=new_conversation)
         except SQLAlchemyError as error:
+            if _refused_data(error):
+                logger.error("the database refused a conversation's data (%s): this turn is not saved, nor kept "
+                             "for later", _kind(error))  # not whose, nor what was said
+                self._recent.pop(tracker.sender_id, None)
+                return
             self._failed(error, "writing a conversation")
-            self._unsaved[tracker.sender_id] = tracker
-            self._remember(_Kept(tracker, 0, (), reusable=False))  # read during the outage, never after it
+            self._wait(tracker, kept)
             return
         self._answered(written)
+        self._copy(kept, waiting=False)
         self._remember(kept)
+
+    def _wait(self, tracker: DialogueStateTracker, kept: Optional[_Kept]) -> None:
+        """Keeps a conversation the database could not take until it can, within the limit."""
+        if kept is not None and kept.tracker is tracker:
+            kept = _Kept(tracker, kept.stored, kept.stamp, reusable=False, copied=kept.copied)
+        else:  # what the database holds of it is not known
+            kept = _Kept(tracker, 0, (), reusable=False)
+        self._copy(kept, waiting=True)
+        self._remember(kept)  # read during the outage, never after it
+        dropped = self._copies.bound()
+        if dropped:
+            if not self._dropped:
+                logger.error("%d conversations wait unsaved, the most kept: the one that waited longest is dropped "
+                             "for each new one", self._copies.limit)
+            self._dropped += dropped
 
     def _write_new_events(self, kept: _Kept) -> None:
         """Writes the events the database does not hold yet. When they start a new session, the next message reads
@@ -241,7 +382,8 @@ class ResilientSQLTrackerStore(SQLTrackerStore):
         new = list(itertools.islice(kept.tracker.events, kept.stored, None))
         if new:
             with self.engine.begin() as connection:
-                connection.execute(sa.insert(self.SQLEvent.__table__), [self._row(sender_id, event) for event in new])
+                connection.execute(sa.insert(self.SQLEvent.__table__),
+                                   [self._row(sender_id, event.as_dict()) for event in new])
                 kept.stamp = self._stamp(connection, sender_id)
             kept.stored = len(kept.tracker.events)
         kept.reusable = not any(isinstance(event, SessionStarted) for event in new)
@@ -249,8 +391,8 @@ class ResilientSQLTrackerStore(SQLTrackerStore):
     async def _forget(self, sender_id: str) -> None:
         """Deletes the sender's stored conversation, now or, while the database is down, when it answers."""
         self._recent.pop(sender_id, None)
-        self._unsaved.pop(sender_id, None)
-        self._to_forget.add(sender_id)
+        self._copies.drop(sender_id)
+        self._copies.forget_later(sender_id)
         try:
             written = await self._write_waiting()
         except SQLAlchemyError as error:

@@ -1,5 +1,5 @@
 """Throwaway PostgreSQL databases on the loopback server that scripts/ensure-services provides, and a proxy
-to cut a test's connection to them."""
+to cut a test's connection to them; the loopback Redis server it provides."""
 from __future__ import annotations
 
 import socket
@@ -12,6 +12,7 @@ import sqlalchemy
 from deploy.local import free_port
 
 POSTGRES_SERVER = "postgresql://postgres@127.0.0.1:5432"
+REDIS_SERVER = "redis://127.0.0.1:6379/0"
 
 
 @contextmanager

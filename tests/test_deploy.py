@@ -31,9 +31,10 @@ def test_scale_out_and_channels_from_the_environment(tmp_path):
     endpoints, credentials = rasa_config.write(tmp_path, environment)
     written = yaml.safe_load(endpoints.read_text())
     assert written["tracker_store"] == {"type": "deploy.tracker_store.ResilientSQLTrackerStore", "dialect": "postgresql", "db": "klyngebot", "url": "db.local",
-                                        "port": 5433, "username": "bot", "password": "secret", "retention_days": 30}
-    assert written["lock_store"] == {"type": "redis", "url": "r", "port": 6380, "db": 2, "key_prefix": "klyngebot",
-                                     "password": "pw"}
+                                        "port": 5433, "username": "bot", "password": "secret", "retention_days": 30,
+                                        "redis_url": "redis://:pw@r:6380/2", "key_prefix": "klyngebot"}
+    assert written["lock_store"] == {"type": "deploy.lock_store.ExpiringRedisLockStore", "url": "r", "port": 6380,
+                                     "db": 2, "key_prefix": "klyngebot", "lock_lifetime": 10, "password": "pw"}
     assert written["action_endpoint"]["headers"] == {"Authorization": "Bearer act10ns"}
     channels = yaml.safe_load(credentials.read_text())
     assert channels["channels.rest.RestChannel"] == {"token": "r3st"}
