@@ -1,6 +1,6 @@
 """Carrying out what a turn asks besides its replies: the records staff read (records/), the request for a person
-posted to their Slack channel, and a user's data deleted on request. A database that is down costs the record (with
-one log line), never the reply."""
+passed on to staff (e-mail, Slack) with the user told truthfully what became of it, and a user's data deleted on
+request. A database that is down costs the record (with one log line), never the reply."""
 from __future__ import annotations
 
 import logging
@@ -15,9 +15,9 @@ from sqlalchemy.exc import SQLAlchemyError
 from bot.dialogue.effects import Effect, Forget, RecordCheck, RecordHandoff, RecordUnanswered
 from bot.saying.messages import message
 from records.checks import record_check
-from records.handoffs import record_handoff
+from records.handoffs import keep_handoff, new_handoff
+from records.notify import notify_staff, told_user
 from records.retention import forget
-from records.slack import announce_handoff
 from records.store import RecordsError, connect
 from records.unanswered import record_unanswered
 
@@ -41,6 +41,11 @@ async def carry_out(effects: Iterable[Effect], tracker: Tracker, dispatcher: Col
         if isinstance(effect, Forget):
             # the conversation goes whatever happens to the records: the tracker store deletes it on this slot
             events.append(SlotSet(FORGET_ME_SLOT, True))
+        if isinstance(effect, RecordHandoff):
+            told = await _pass_on(effect, channel, sender, language)
+            if told:
+                dispatcher.utter_message(text=told)
+            continue
         try:
             await _carry_out(effect, channel, sender, language)
         except (SQLAlchemyError, RecordsError) as error:
@@ -52,14 +57,24 @@ async def carry_out(effects: Iterable[Effect], tracker: Tracker, dispatcher: Col
     return events
 
 
+async def _pass_on(effect: RecordHandoff, channel: Optional[str], sender: str, language: str) -> Optional[str]:
+    """Keeps the request and tells staff of it; staff are told even when the database is down (the e-mail and
+    the Slack post carry all of it). Returns what the user is told became of it."""
+    handoff = new_handoff(effect.name, effect.email, language, channel, effect.topic, consent=effect.consent)
+    try:
+        keep_handoff(_engine(), handoff, sender)
+        kept = True
+    except (SQLAlchemyError, RecordsError) as error:
+        logger.error("could not keep or delete a record (RecordHandoff): %s",
+                     " ".join(str(getattr(error, "orig", None) or error).split()))
+        kept = False
+    return told_user(await notify_staff(handoff), handoff, language, kept)
+
+
 async def _carry_out(effect: Effect, channel: Optional[str], sender: str, language: str) -> None:
     if isinstance(effect, RecordCheck):
         record_check(_engine(), effect.assessment, channel, sender)
     elif isinstance(effect, RecordUnanswered):
         record_unanswered(_engine(), effect.text, language, channel, sender)
-    elif isinstance(effect, RecordHandoff):
-        handoff = record_handoff(_engine(), effect.name, effect.email, language, channel, sender, effect.topic,
-                                 consent=effect.consent)
-        await announce_handoff(handoff)
     elif isinstance(effect, Forget):
         forget(_engine(), sender)

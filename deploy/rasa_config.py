@@ -47,6 +47,7 @@ import yaml
 from dotenv import dotenv_values
 from sqlalchemy.engine import make_url
 
+from records.mail import mail_settings
 from records.retention import retention
 from records.sessions import MINIMUM_TOKEN_LENGTH
 from records.store import RecordsError, database_url
@@ -220,6 +221,7 @@ def environment_with_dotenv(dotenv: Optional[Path]) -> dict[str, str]:
 
 
 def write(directory: Path, environment: Mapping[str, str]) -> tuple[Path, Path]:
+    mail_settings(environment)  # a malformed e-mail setting stops the start, not the first request for a person
     directory.mkdir(parents=True, exist_ok=True)
     paths = directory / "endpoints.yml", directory / "credentials.yml"
     for path, content in zip(paths, (endpoints(environment), credentials(environment))):

@@ -10,23 +10,11 @@ import os
 import urllib.request
 from typing import Mapping, Optional
 
-from bot.resources import DEFAULT_LANGUAGE
-from bot.saying.messages import message
-from records.handoffs import Handoff
+from records.handoffs import Delivery, Handoff, staff_text
 
 logger = logging.getLogger("klyngebot.records.slack")
 SLACK_API_URL = "https://slack.com/api/"
 TIMEOUT_SECONDS = 10
-
-
-def handoff_text(handoff: Handoff, language: str = DEFAULT_LANGUAGE) -> str:
-    values = {"name": handoff.name, "email": handoff.email, "user_language": handoff.language or "–",
-              "channel": handoff.channel or "–", "when": f"{handoff.created_at:%Y-%m-%d %H:%M} UTC"}
-    lines = [message("staff.slack.handoff" if handoff.consent and (handoff.name or handoff.email)
-                     else "staff.slack.handoff_anonymous", language, **values)]
-    if handoff.topic:
-        lines.append(message("staff.slack.topic", language, topic=handoff.topic))
-    return "\n".join(lines)
 
 
 def _post(url: str, token: str, body: dict) -> Optional[str]:
@@ -42,16 +30,16 @@ def _post(url: str, token: str, body: dict) -> Optional[str]:
     return None if answer.get("ok") else str(answer.get("error") or "no 'ok' in Slack's answer")
 
 
-async def announce_handoff(handoff: Handoff, environment: Optional[Mapping[str, str]] = None) -> bool:
-    """Posts the request to SLACK_STAFF_CHANNEL; True when Slack took it. Without Slack configured it does
-    nothing; a failure is logged (without the token) and returns False."""
+async def announce_handoff(handoff: Handoff, environment: Optional[Mapping[str, str]] = None) -> Delivery:
+    """Posts the request to SLACK_STAFF_CHANNEL. Without Slack configured it does nothing (OFF); a failure is
+    logged (without the token)."""
     settings = os.environ if environment is None else environment
     token, channel = settings.get("SLACK_BOT_TOKEN"), settings.get("SLACK_STAFF_CHANNEL")
     if not (token and channel):
-        return False
+        return Delivery.OFF
     failure = await asyncio.to_thread(_post, settings.get("SLACK_API_URL") or SLACK_API_URL, token,
-                                      {"channel": channel, "text": handoff_text(handoff), "unfurl_links": False})
+                                      {"channel": channel, "text": staff_text(handoff), "unfurl_links": False})
     if failure:
         logger.warning("could not post a request for a person to Slack channel %s: %s", channel, failure)
-        return False
-    return True
+        return Delivery.FAILED
+    return Delivery.SENT

@@ -1,7 +1,12 @@
-"""Small HTTP servers on free loopback ports, for the stand-ins of the services the channels talk to."""
+"""Small servers on free loopback ports, for the stand-ins of the services the channels and records talk to:
+HTTP (Slack's and Microsoft's APIs) and SMTP (staff's e-mail)."""
 from __future__ import annotations
 
+import base64
+import email
+import email.policy
 import json
+import socketserver
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -28,3 +33,60 @@ def serve(handler: type[QuietHandler]) -> ThreadingHTTPServer:
     server = ThreadingHTTPServer(("127.0.0.1", free_port()), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return server
+
+
+class SmtpStandIn:
+    """An SMTP server that keeps what it is sent (.mails: envelope sender, recipients, the message parsed), with
+    optional login (`credentials`); it never offers STARTTLS, like a relay on the same machine."""
+
+    def __init__(self, credentials: tuple[str, str] | None = None):
+        self.credentials, self.mails, self.logins = credentials, [], []
+        self.server = socketserver.ThreadingTCPServer(("127.0.0.1", free_port()), self._handler())
+        self.server.daemon_threads = True
+        self.port = self.server.server_address[1]
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def _handler(self):
+        stand_in = self
+
+        class Handler(socketserver.StreamRequestHandler):
+            def say(self, line: str) -> None:
+                self.wfile.write((line + "\r\n").encode())
+
+            def handle(self):
+                self.say("220 stand-in ESMTP")
+                sender, recipients = None, []
+                while line := self.rfile.readline().decode().rstrip("\r\n"):
+                    verb = line.split(" ", 1)[0].upper()
+                    if verb == "EHLO":
+                        self.say("250-stand-in" + ("\r\n250-AUTH PLAIN" if stand_in.credentials else ""))
+                        self.say("250 SIZE 1000000")
+                    elif verb == "AUTH":
+                        user, password = base64.b64decode(line.split()[2]).split(b"\0")[1:]
+                        stand_in.logins.append((user.decode(), password.decode()))
+                        ok = (user.decode(), password.decode()) == stand_in.credentials
+                        self.say("235 ok" if ok else "535 authentication failed")
+                    elif verb == "MAIL":
+                        sender, recipients = line.split(":", 1)[1].split()[0].strip("<>"), []
+                        self.say("250 ok")
+                    elif verb == "RCPT":
+                        recipients.append(line.split(":", 1)[1].strip().strip("<>"))
+                        self.say("250 ok")
+                    elif verb == "DATA":
+                        self.say("354 go on")
+                        data = b""
+                        while (chunk := self.rfile.readline()) not in (b".\r\n", b""):
+                            data += chunk
+                        stand_in.mails.append((sender, recipients, email.message_from_bytes(
+                            data, policy=email.policy.default)))
+                        self.say("250 kept")
+                    elif verb == "QUIT":
+                        self.say("221 bye")
+                        return
+                    else:
+                        self.say("250 ok" if verb in ("RSET", "NOOP", "HELO") else "502 not here")
+        return Handler
+
+    def shutdown(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()

@@ -10,10 +10,13 @@ from sqlalchemy import select
 from actions import records
 from actions.converse import ActionConverse
 from bot.rules.facts import facts
+from bot.saying.messages import message
+from deploy.local import free_port
 from records.checks import checks
 from records.handoffs import handoffs
 from records.store import connect
 from records.unanswered import unanswered
+from tests.loopback import SmtpStandIn
 
 
 def tracker(text, intent="inform", confidence=0.99, slots=None, metadata=None, entities=()):
@@ -41,6 +44,8 @@ def slots_set(events):
 def database(tmp_path, monkeypatch):
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'records.db'}")
     monkeypatch.setattr(records, "_database", {})
+    for setting in ("STAFF_EMAIL", "SLACK_BOT_TOKEN", "SLACK_STAFF_CHANNEL", "STAFF_TOKEN", "STAFF_REPLY_DAYS"):
+        monkeypatch.delenv(setting, raising=False)  # what staff are told by is each test's own
     yield f"sqlite:///{tmp_path / 'records.db'}"
 
 
@@ -108,15 +113,44 @@ def test_what_the_bot_could_not_place_is_kept_for_staff_under_the_senders_hash(d
     assert row.text == "asdf qwer zxcv" and row.user_hash and row.user_hash != "tester"
 
 
-def test_a_request_for_a_person_is_kept_with_the_contact_only_after_consent(database):
-    slots = {}
-    for text, intent in (("I want to talk to someone", "human_handoff"), ("yes", "affirm"),
-                         ("Kari Nordmann", "inform"), ("kari@example.no", "inform")):
-        events, _ = run(tracker(text, intent, slots={**slots, "language": "en"}))
+def ask_for_a_person(*answers):
+    slots, messages = {}, []
+    for text, intent in (("I want to talk to someone", "human_handoff"), ("yes", "affirm"), *answers):
+        events, messages = run(tracker(text, intent, slots={**slots, "language": "en"}))
         slots.update(slots_set(events))
+    return [message["text"] for message in messages]
+
+
+def test_a_request_for_a_person_is_kept_with_the_contact_only_after_consent(database):
+    told = ask_for_a_person(("Kari Nordmann", "inform"), ("kari@example.no", "inform"))
     with connect(database).connect() as connection:
         row = connection.execute(select(handoffs)).one()
     assert (row.name, row.email, row.consent) == ("Kari Nordmann", "kari@example.no", True)
+    # nothing configured to tell staff with: nothing is promised
+    assert told == ["Thank you, Kari Nordmann.", message("conversation.handoff.nobody_to_tell", "en")]
+
+
+def test_a_request_for_a_person_is_e_mailed_to_staff_and_the_user_told_so(database, monkeypatch):
+    smtp = SmtpStandIn()
+    for name, value in {"STAFF_EMAIL": "post@klynge.no", "SMTP_HOST": "127.0.0.1", "SMTP_PORT": str(smtp.port),
+                        "SMTP_STARTTLS": "false", "STAFF_REPLY_DAYS": "2"}.items():
+        monkeypatch.setenv(name, value)
+    told = ask_for_a_person(("Kari Nordmann, kari@example.no", "inform"))
+    smtp.shutdown()
+    assert told == ["Thank you, Kari Nordmann.",
+                    message("conversation.handoff.passed_on.email", "en", email="kari@example.no") + " " +
+                    message("conversation.handoff.reply_within", "en", days=2)]
+    [(sender, recipients, mail)] = smtp.mails
+    assert recipients == ["post@klynge.no"] and mail["Reply-To"] == "kari@example.no"
+    assert "Kari Nordmann" in mail["Subject"] and "kari@example.no" in mail.get_content()
+
+
+def test_a_request_staff_cannot_be_told_of_promises_nothing(database, monkeypatch):
+    for name, value in {"STAFF_EMAIL": "post@klynge.no", "SMTP_HOST": "127.0.0.1", "SMTP_PORT": str(free_port()),
+                        "SMTP_STARTTLS": "false"}.items():
+        monkeypatch.setenv(name, value)
+    told = ask_for_a_person(("Kari Nordmann, kari@example.no", "inform"))
+    assert told == ["Thank you, Kari Nordmann.", message("conversation.handoff.not_passed_on", "en")]
 
 
 def test_delete_my_data_deletes_the_records_and_marks_the_conversation_for_the_tracker_store(database):

@@ -25,13 +25,17 @@ from deploy import rasa_config, serve
 from deploy.processes import ROOT
 from records.checks import record_check
 from records.dashboard import dashboard
-from records.handoffs import record_handoff
+from records.handoffs import Delivery, record_handoff, staff_text
+from records.mail import email_handoff, mail_settings
+from records.notify import told_user
 from records.page import dashboard_page, login_page
 from records.sessions import MINIMUM_TOKEN_LENGTH
 from records.slack import announce_handoff
-from records.store import connect
+from records.store import RecordsError, connect
 from records.unanswered import record_unanswered
 from deploy.local import free_port
+from bot.saying.messages import message
+from tests.loopback import SmtpStandIn
 from tests.test_api_security import GOOD
 from tests.test_slack_channel import SlackApiStandIn
 from tests.test_storage import hash_key  # noqa: F401  (fixture)
@@ -292,17 +296,17 @@ def handoff(tmp_path, consent=True):
 
 def test_a_request_is_posted_to_the_staff_channel(tmp_path, slack):
     settings = {"SLACK_BOT_TOKEN": "xoxb-staff-4711", "SLACK_STAFF_CHANNEL": "C0STAFF", "SLACK_API_URL": slack.url}
-    assert asyncio.run(announce_handoff(handoff(tmp_path), settings)) is True
+    assert asyncio.run(announce_handoff(handoff(tmp_path), settings)) == Delivery.SENT
     assert [post["path"] for post in slack.posts] == ["/api/chat.postMessage"]
     post = slack.posts[0]
     assert post["auth"] == "Bearer xoxb-staff-4711" and post["body"]["channel"] == "C0STAFF"
     assert post["body"]["text"] == ("🙋 *Kari Nordmann* (kari@example.no) vil snakke med en person. Språk: nb, "
-                                    "kanal: webchat, 2026-02-03 10:05 UTC.\nTema: maks tilskudd")
+                                    "kanal: webchat, 2026-02-03 10:05 UTC.\nProsjektet: maks tilskudd")
 
 
 def test_without_consent_the_post_names_no_one(tmp_path, slack):
     settings = {"SLACK_BOT_TOKEN": "xoxb-staff-4711", "SLACK_STAFF_CHANNEL": "C0STAFF", "SLACK_API_URL": slack.url}
-    assert asyncio.run(announce_handoff(handoff(tmp_path, consent=False), settings)) is True
+    assert asyncio.run(announce_handoff(handoff(tmp_path, consent=False), settings)) == Delivery.SENT
     text = slack.posts[0]["body"]["text"]
     assert text.startswith("🙋 Noen vil snakke med en person, men samtykket ikke") and "Kari" not in text
 
@@ -310,7 +314,7 @@ def test_without_consent_the_post_names_no_one(tmp_path, slack):
 def test_without_slack_configured_nothing_is_posted(tmp_path, slack):
     for settings in ({}, {"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_API_URL": slack.url},
                      {"SLACK_STAFF_CHANNEL": "C0STAFF", "SLACK_API_URL": slack.url}):
-        assert asyncio.run(announce_handoff(handoff(tmp_path), settings)) is False
+        assert asyncio.run(announce_handoff(handoff(tmp_path), settings)) == Delivery.OFF
     assert slack.posts == []
 
 
@@ -334,9 +338,88 @@ def test_a_failed_post_is_logged_never_raised_and_keeps_the_token_out(tmp_path, 
     with caplog.at_level(logging.WARNING, logger="klyngebot.records.slack"):
         for url in (f"http://127.0.0.1:{refusing.server_port}/api/", f"http://127.0.0.1:{free_port()}/api/"):
             settings = {"SLACK_BOT_TOKEN": "xoxb-secret-0815", "SLACK_STAFF_CHANNEL": "C0STAFF", "SLACK_API_URL": url}
-            assert asyncio.run(announce_handoff(request, settings)) is False
+            assert asyncio.run(announce_handoff(request, settings)) == Delivery.FAILED
     refusing.shutdown()
     messages = [record.getMessage() for record in caplog.records]
     assert messages[0] == "could not post a request for a person to Slack channel C0STAFF: channel_not_found"
     assert messages[1].startswith("could not post a request for a person to Slack channel C0STAFF: ")
     assert len(messages) == 2 and not any("xoxb-secret-0815" in message for message in messages)
+
+
+# --- e-mail, and what the user is told ---------------------------------------------------------------------------
+
+MAIL = {"STAFF_EMAIL": "post@klynge.no, leder@klynge.no", "SMTP_HOST": "127.0.0.1", "SMTP_STARTTLS": "false"}
+
+
+@pytest.mark.parametrize("settings, problem", [
+    ({"STAFF_EMAIL": "post@klynge.no"}, "SMTP_HOST is not"),
+    ({**MAIL, "SMTP_PORT": "smtp"}, "SMTP_PORT='smtp' is not a port number"),
+    ({**MAIL, "SMTP_PORT": "70000"}, "SMTP_PORT='70000'"),
+    ({**MAIL, "SMTP_STARTTLS": "kanskje"}, "SMTP_STARTTLS='kanskje' is neither"),
+    ({**MAIL, "SMTP_USER": "bot"}, "SMTP_USER and SMTP_PASSWORD go together"),
+    ({**MAIL, "STAFF_EMAIL": "post at klynge"}, "STAFF_EMAIL holds something that is not an e-mail address"),
+])
+def test_a_malformed_mail_setting_is_named_in_one_line(settings, problem):
+    with pytest.raises(RecordsError, match=re.escape(problem)) as refused:
+        mail_settings(settings)
+    assert "\n" not in str(refused.value)
+
+
+def test_e_mail_is_off_without_a_staff_address():
+    assert mail_settings({"SMTP_HOST": "smtp.klynge.no"}) is None
+    assert asyncio.run(email_handoff(None, {})) == Delivery.OFF  # nothing is built for a way that is off
+
+
+def test_a_request_is_e_mailed_to_every_staff_address_with_the_user_to_reply_to(tmp_path):
+    smtp = SmtpStandIn(credentials=("bot@klynge.no", "hemmelig-0815"))
+    settings = {**MAIL, "SMTP_PORT": str(smtp.port), "SMTP_USER": "bot@klynge.no", "SMTP_PASSWORD": "hemmelig-0815",
+                "SMTP_FROM": "klyngebot@klynge.no"}
+    assert asyncio.run(email_handoff(handoff(tmp_path), settings)) == Delivery.SENT
+    smtp.shutdown()
+    [(sender, recipients, mail)] = smtp.mails
+    assert (sender, recipients) == ("klyngebot@klynge.no", ["post@klynge.no", "leder@klynge.no"])
+    assert smtp.logins == [("bot@klynge.no", "hemmelig-0815")]
+    assert mail["Subject"] == "Klyngebot: Kari Nordmann vil snakke med en person" and mail["Reply-To"] == "kari@example.no"
+    assert mail.get_content().splitlines() == staff_text(handoff(tmp_path)).splitlines()
+
+
+def test_a_send_that_fails_is_logged_without_the_password(tmp_path, caplog):
+    smtp = SmtpStandIn(credentials=("bot", "right-password"))
+    wrong = {**MAIL, "SMTP_PORT": str(smtp.port), "SMTP_USER": "bot", "SMTP_PASSWORD": "wrong-password-4711"}
+    no_starttls = {**MAIL, "SMTP_PORT": str(smtp.port), "SMTP_STARTTLS": "true"}
+    nobody = {**MAIL, "SMTP_PORT": str(free_port())}
+    with caplog.at_level(logging.WARNING, logger="klyngebot.records.mail"):
+        for settings in (wrong, no_starttls, nobody):
+            assert asyncio.run(email_handoff(handoff(tmp_path), settings)) == Delivery.FAILED
+    smtp.shutdown()
+    assert smtp.mails == [] and len(caplog.records) == 3
+    assert all("wrong-password-4711" not in record.getMessage() for record in caplog.records)
+    assert all(record.getMessage().startswith("could not e-mail a request for a person to post@klynge.no")
+               for record in caplog.records)
+
+
+SENT, FAILED, OFF = Delivery.SENT, Delivery.FAILED, Delivery.OFF
+
+
+@pytest.mark.parametrize("deliveries, kept, settings, told", [
+    ({"email": SENT, "slack": OFF}, True, {}, "passed_on.email"),
+    ({"email": OFF, "slack": SENT}, True, {}, "passed_on.slack"),
+    ({"email": SENT, "slack": SENT}, False, {}, "passed_on.email_slack"),  # staff have it, though not the database
+    ({"email": SENT, "slack": FAILED}, True, {}, "passed_on.email"),
+    ({"email": FAILED, "slack": OFF}, True, {"STAFF_TOKEN": "x" * 32}, "not_passed_on"),
+    ({"email": OFF, "slack": OFF}, False, {"STAFF_TOKEN": "x" * 32}, "not_passed_on"),
+    ({"email": OFF, "slack": OFF}, True, {"STAFF_TOKEN": "x" * 32}, "kept_for_staff"),
+    ({"email": OFF, "slack": OFF}, True, {}, "nobody_to_tell"),
+])
+def test_the_user_is_told_what_became_of_the_request_and_nothing_more(tmp_path, deliveries, kept, settings, told):
+    said = told_user(deliveries, handoff(tmp_path), "nb", kept, settings)
+    assert said == message(f"conversation.handoff.{told}", "nb", email="kari@example.no")
+
+
+def test_a_reply_time_is_promised_only_when_staff_set_one_and_have_the_request(tmp_path):
+    request = handoff(tmp_path)
+    within = message("conversation.handoff.reply_within", "en", days=3)
+    assert told_user({"email": SENT}, request, "en", True, {"STAFF_REPLY_DAYS": "3"}).endswith(" " + within)
+    assert within not in told_user({"email": SENT}, request, "en", True, {})
+    assert within not in told_user({"email": FAILED}, request, "en", True, {"STAFF_REPLY_DAYS": "3"})
+    assert told_user({"email": SENT}, handoff(tmp_path, consent=False), "en", True, {}) is None
