@@ -113,7 +113,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             return 0
         result = COMMANDS[arguments.command](read_json(arguments.json), dt.date.today())
     except (UsageError, InvalidInput) as error:
-        print(f"error: {error}", file=sys.stderr)
+        # one line whatever the input held: a field name read from a JSON key or a CSV cell may hold line breaks
+        print(f"error: {' '.join(str(error).split())}", file=sys.stderr)
         return EXIT_BAD_INPUT
     json.dump(result, sys.stdout, ensure_ascii=False, indent=2)
     sys.stdout.write("\n")
