@@ -23,6 +23,7 @@ from bot.rules.prioritise import InvalidProposal, Scale, prioritise, prioritised
 from bot.rules.profile import InvalidInput
 from bot.rules.sme_definition import SME_FIGURES
 from bot.saying.messages import message
+from bot.saying.money import why_standing_in
 from bot.saying.prioritise import csv_rows, markdown
 from bot.saying.rulebook import rulebook
 from bot.saying.sme import sme_reason_texts
@@ -50,7 +51,9 @@ def _sme(data: Any, today: dt.date) -> dict:
             "holdings": [{"relationship": holding.relationship, "counted_pct": holding.counted_pct}
                          for holding in result.holdings],
             "figures": {name: span.exact for name, span in zip(SME_FIGURES, result.figures)},
-            "exchange_rates": [{"year": rate.year, "nok_per_eur": rate.nok_per_eur, "source": rate.source}
+            "exchange_rates": [{"year": rate.year, "nok_per_eur": rate.nok_per_eur, "source": rate.source,
+                                "stands_in_for": rate.stands_in_for,
+                                "why": why_standing_in(rate, language) if rate.stands_in_for is not None else None}
                                for rate in result.exchange_rates]}
 
 

@@ -19,7 +19,7 @@ from bot.rules.facts import facts
 from bot.rules.money import ExchangeRate, accounts_rate
 from bot.rules.prioritise import ProposalDraft
 from bot.rules.profile import InvalidInput, Profile, bounded_number, make_profile, shown
-from bot.rules.sme import Enterprise, Figures, Holding, SmeReason, SmeResult, classify
+from bot.rules.sme import Enterprise, Figures, Holding, SmeReason, SmeResult, classify_at_rates
 from bot.rules.sme_definition import CATEGORIES, DIRECTIONS, ENTERPRISE, holder_kinds
 from bot.rules.sme_questions import sme_questions_asked
 from bot.rules.timeline import parse_date
@@ -203,7 +203,9 @@ def _holding(reader: _Fields) -> Holding:
 def classify_sme_json(data: Any, today: dt.date) -> tuple[SmeResult, str]:
     """The CLI's `sme` input object, validated field by field: the result, and the language its reasons are
     to be given in. Figures in kroner (`*_nok`) are converted at Norges Bank's average for the accounts' year
-    (`accounts_year`, by default the last full year before `date`); the previous period's at the year before."""
+    (`accounts_year`, by default the last full year before `date`); the previous period's at the year before.
+    A year whose average is not in the data is converted at the nearest one's, which the result names; near a
+    limit the verdict then waits for the right year's (bot.rules.sme.classify_at_rates)."""
     if not isinstance(data, Mapping):
         raise InvalidInput("input", f"must be a JSON object, not {type(data).__name__}")
     language = parse_language(data.get("language"), default="en")
@@ -211,7 +213,18 @@ def classify_sme_json(data: Any, today: dt.date) -> tuple[SmeResult, str]:
     year = data.get("accounts_year")
     if year is not None and (isinstance(year, bool) or not isinstance(year, int) or not 1900 <= year <= day.year):
         raise InvalidInput("accounts_year", f"must be a year up to {day.year}, not {shown(year)}")
-    rate = accounts_rate(day, year)
+    _, used = _enterprise(data, day, year, 0)
+    result = classify_at_rates(lambda direction: _enterprise(data, day, year, direction)[0], used, day)
+    if used:
+        converted = tuple(SmeReason("converted", {"rate": rate}) for rate in used)
+        result = replace(result, reasons=(*converted, *result.reasons), exchange_rates=tuple(used))
+    return result, language
+
+
+def _enterprise(data: Mapping, day: dt.date, year: Optional[int], direction: int) -> tuple[Enterprise, list[ExchangeRate]]:
+    """The enterprise the object describes, its kroner converted at each rate moved `direction` within its drift
+    (0: as it is), and the rates it converted at."""
+    rate = accounts_rate(day, year).drifted(direction)
     used: list[ExchangeRate] = []
     top = _Fields(data, "", _TOP_FIELDS, _OWN_FIGURES, rate, used)
     figures = Figures(top.number("employees", top.most("employees"), required=True),
@@ -233,18 +246,13 @@ def classify_sme_json(data: Any, today: dt.date) -> tuple[SmeResult, str]:
             raise InvalidInput("holdings", f"the enterprise's owners hold {held:g} % of it in all ({share}), more than 100 %")
     previous = None
     if data.get("previous") is not None:
-        before = accounts_rate(day, (year if year is not None else day.year - 1) - 1)
+        before = accounts_rate(day, (year if year is not None else day.year - 1) - 1).drifted(direction)
         reader = _Fields(data["previous"], "previous", _PREVIOUS_FIELDS, _OWN_FIGURES, before, used)
         previous = Figures(reader.number("employees", reader.most("employees"), required=True),
-                           reader.euro("turnover", required=True),
-                           reader.euro("balance_sheet", required=True))
+                           reader.euro("turnover", required=True), reader.euro("balance_sheet", required=True))
     status = top.choice("previous_category", CATEGORIES)
-    result = classify(Enterprise(figures=figures, holdings=tuple(holdings), previous_figures=previous,
-                                 previous_category=status), day)
-    if used:
-        converted = tuple(SmeReason("converted", {"rate": rate}) for rate in used)
-        result = replace(result, reasons=(*converted, *result.reasons), exchange_rates=tuple(used))
-    return result, language
+    return Enterprise(figures=figures, holdings=tuple(holdings), previous_figures=previous,
+                      previous_category=status), used
 
 
 # --- the prioritise command's proposals ----------------------------------------------------------------
