@@ -262,3 +262,11 @@ def test_the_chat_too_leaves_a_stand_in_answer_near_a_limit_not_decided():
     assert message("sme.verdict_undecided", "en") in reply, reply
     far = Chat(day=DAY, language="en").say("Are we an SME? 5 employees, NOK 2 million turnover", "check_sme")
     assert "**micro enterprise** – SME: yes." in far and "standing in for 2025" in far
+
+
+def test_kroner_within_their_maximum_are_read_whichever_way_a_stand_in_rate_drifts():
+    rate = rate_of_year(2014)
+    most = next(question.maximum for question in sme_questions_asked() if question.fact == "turnover_eur")
+    just_under = {**NEAR_THE_MEDIUM_LIMITS_IN_2014, "turnover_nok": rate.to_nok(most) * 0.999}
+    result, _ = classify_sme_json(just_under, DAY)  # refused at neither end of the drift
+    assert result.exchange_rates[0].stands_in_for == 2014

@@ -121,16 +121,17 @@ _OTHER_FIGURES = {"employees": "other_employees", "turnover": "other_turnover_eu
 class _Fields:
     """Reads one JSON object's fields, naming each by its path ("holdings[0].share_pct") when refusing it,
     bounding each figure by its question's maximum (`figures`: field to question), and converting kroner to euro
-    at `rate` (which it records as used)."""
+    at `rate` (which it records as used) moved `direction` within its drift."""
 
     def __init__(self, data: Any, path: str, allowed: set[str], figures: Mapping[str, str], rate: ExchangeRate,
-                 used: list[ExchangeRate]):
+                 used: list[ExchangeRate], direction: int):
         if not isinstance(data, Mapping):
             raise InvalidInput(path or "input", f"must be a JSON object, not {type(data).__name__}")
         for name in data:
             if name not in allowed:
                 raise InvalidInput(self._name(path, name), "is not a known field")
         self.data, self.path, self.figures, self.rate, self.used = data, path, figures, rate, used
+        self.direction = direction
 
     @staticmethod
     def _name(path: str, name: str) -> str:
@@ -154,7 +155,7 @@ class _Fields:
 
     def euro(self, base: str, required: bool = False) -> Optional[float]:
         """`base`_eur, or `base`_nok converted at the accounts' rate; not both. The kroner are bounded by the
-        euro maximum at that rate."""
+        euro maximum at that rate as it is, so that a figure refused is refused whichever way the rate drifts."""
         in_eur = self.number(f"{base}_eur", self.most(base))
         in_nok = self.number(f"{base}_nok", round(self.rate.to_nok(self.most(base))))
         if in_eur is not None and in_nok is not None:
@@ -165,7 +166,7 @@ class _Fields:
             return in_eur
         if self.rate not in self.used:
             self.used.append(self.rate)
-        return self.rate.to_eur(in_nok)
+        return self.rate.drifted(self.direction).to_eur(in_nok)
 
     def flag(self, field_name: str) -> Optional[bool]:
         value = self.data.get(field_name)
@@ -223,10 +224,10 @@ def classify_sme_json(data: Any, today: dt.date) -> tuple[SmeResult, str]:
 
 def _enterprise(data: Mapping, day: dt.date, year: Optional[int], direction: int) -> tuple[Enterprise, list[ExchangeRate]]:
     """The enterprise the object describes, its kroner converted at each rate moved `direction` within its drift
-    (0: as it is), and the rates it converted at."""
-    rate = accounts_rate(day, year).drifted(direction)
+    (0: as it is), and the rates (as they are) it converted at."""
+    rate = accounts_rate(day, year)
     used: list[ExchangeRate] = []
-    top = _Fields(data, "", _TOP_FIELDS, _OWN_FIGURES, rate, used)
+    top = _Fields(data, "", _TOP_FIELDS, _OWN_FIGURES, rate, used, direction)
     figures = Figures(top.number("employees", top.most("employees"), required=True),
                       top.euro("turnover", required=True), top.euro("balance_sheet", required=True))
     holdings = []
@@ -234,7 +235,8 @@ def _enterprise(data: Mapping, day: dt.date, year: Optional[int], direction: int
     if not isinstance(raw_holdings, list):
         raise InvalidInput("holdings", "must be a list of objects")
     for index, raw in enumerate(raw_holdings):
-        holdings.append(_holding(_Fields(raw, f"holdings[{index}]", _HOLDING_FIELDS, _OTHER_FIGURES, rate, used)))
+        holdings.append(_holding(_Fields(raw, f"holdings[{index}]", _HOLDING_FIELDS, _OTHER_FIGURES, rate, used,
+                                         direction)))
     large_owner = top.number("large_owner_pct", 100)
     if large_owner:
         # the field of the first version: a holding by an enterprise known to be large, its figures unknown
@@ -246,8 +248,8 @@ def _enterprise(data: Mapping, day: dt.date, year: Optional[int], direction: int
             raise InvalidInput("holdings", f"the enterprise's owners hold {held:g} % of it in all ({share}), more than 100 %")
     previous = None
     if data.get("previous") is not None:
-        before = accounts_rate(day, (year if year is not None else day.year - 1) - 1).drifted(direction)
-        reader = _Fields(data["previous"], "previous", _PREVIOUS_FIELDS, _OWN_FIGURES, before, used)
+        before = accounts_rate(day, (year if year is not None else day.year - 1) - 1)
+        reader = _Fields(data["previous"], "previous", _PREVIOUS_FIELDS, _OWN_FIGURES, before, used, direction)
         previous = Figures(reader.number("employees", reader.most("employees"), required=True),
                            reader.euro("turnover", required=True), reader.euro("balance_sheet", required=True))
     status = top.choice("previous_category", CATEGORIES)
