@@ -33,6 +33,34 @@ def test_bad_input_exits_2_with_one_line_naming_the_field(monkeypatch, capsys, c
         assert expected in err, (row["name"], err)
 
 
+@pytest.mark.parametrize("row", BAD["prioritise"], ids=[f"{row['format']}-{row['name']}" for row in BAD["prioritise"]])
+def test_bad_proposals_exit_2_with_one_line(capsys, tmp_path, row):
+    path = tmp_path / f"proposals.{row['format']}"
+    path.write_text(row["text"], encoding="utf-8")
+    code = main(["prioritise", str(path), "--date", "2015-06-01"])
+    captured = capsys.readouterr()
+    assert (code, captured.out) == (2, ""), captured.err
+    assert captured.err.count("\n") == 1 and "Traceback" not in captured.err
+    assert captured.err.startswith(f"error: {row['says']}"), captured.err
+
+
+@pytest.mark.parametrize("command", ["assess", "sme"])
+def test_input_nested_beyond_any_reader_is_one_line(monkeypatch, capsys, command):
+    """100 000 open brackets, the issue's reproduction: the JSON reader's recursion gives out, the CLI does not."""
+    code, out, err = run_main(monkeypatch, capsys, [command, "--json", "-"], "[" * 100_000)
+    assert (code, out) == (2, "") and err == "error: input: nested too deeply to read\n"
+
+
+@pytest.mark.parametrize("command, text", [
+    ("assess", json.dumps({"applicant": "x" * 100_000})),
+    ("assess", json.dumps({"companies": "3\n" * 50_000})),
+    ("sme", json.dumps({"employees": 2, "turnover_eur": 1, "balance_sheet_eur": 1, "previous_category": "y" * 100_000})),
+], ids=["long_enum", "lines_as_count", "long_category"])
+def test_a_huge_value_is_refused_in_a_short_line(monkeypatch, capsys, command, text):
+    code, _, err = run_main(monkeypatch, capsys, [command, "--json", "-"], text)
+    assert code == 2 and err.count("\n") == 1 and len(err) < 200, err[:300]
+
+
 def test_assess_prints_the_contract(monkeypatch, capsys):
     profile = {"date": "2015-06-01", "applicant": "cluster_organisation",
                "countries": ["NO", "SE"], "smes_per_country": {"NO": 3, "SE": 3},

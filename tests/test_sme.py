@@ -8,12 +8,12 @@ from hypothesis import strategies as st
 
 from bot.reading.numbers import parse_amount, parse_count, parse_number, parse_yes_no
 from bot.resources import LANGUAGES
-from bot.rules.money import accounts_rate, budget_rate, exchange_rates, rate_of_year
+from bot.rules.money import accounts_rate, budget_rate, exchange_rates, rate_of_year, stand_in_drift_per_year
 from bot.cli.input import classify_sme_json
 from bot.rules.sme import classify, classify_stated
 from bot.rules.sme_definition import CATEGORIES, holder_kinds, sme_rules
 from bot.rules.sme_questions import enterprise_from_facts, sme_questions_asked, sme_step
-from bot.saying.messages import message_text
+from bot.saying.messages import message, message_text
 from bot.saying.money import converted_to_eur, rate_text
 from bot.saying.sme import sme_choice, sme_question, sme_reason_texts, sme_verdict
 from tests.cases import load_cases
@@ -194,3 +194,79 @@ def test_the_command_line_prints_relationships_figures_and_the_rate(monkeypatch,
     assert printed["figures"]["turnover_eur"] == pytest.approx(4_360_460, abs=1)
     assert [(rate["year"], rate["nok_per_eur"]) for rate in printed["exchange_rates"]] == [(2019, 9.8511)]
     assert printed["reasons"][0].startswith("Amounts in kroner are converted at 9.85 NOK per euro")
+
+
+# --- a year whose average is not in the data ------------------------------------------------------------
+
+# The issue's case: 2014 accounts in kroner. At 2015's 8.95 the figures fit a medium-sized enterprise; at 2014's own
+# average, some 7 % lower, both financial figures are over the medium limits.
+NEAR_THE_MEDIUM_LIMITS_IN_2014 = {"employees": 100, "turnover_nok": 430e6, "balance_sheet_nok": 370e6,
+                                  "date": "2015-06-01", "language": "en"}
+
+
+def test_a_missing_year_is_never_replaced_silently():
+    missing = min(rate.year for rate in exchange_rates()) - 1
+    rate = rate_of_year(missing)
+    assert (rate.stands_in_for, rate.year) == (missing, missing + 1)
+    assert rate_of_year(rate.year).stands_in_for is None  # a year's own average stands in for nothing
+    assert rate_text(rate, "en").endswith(f"standing in for {missing}, whose average is not in the bot's data")
+    assert f"for {missing}" in rate_text(rate, "nb")
+
+
+def test_the_drift_kept_in_data_covers_every_year_on_year_change_of_the_rates():
+    """The margin a stand-in rate is given must be at least what a year's average has moved from the one before."""
+    rates = exchange_rates()
+    for before, after in zip(rates, rates[1:]):
+        change = max(after.nok_per_eur / before.nok_per_eur, before.nok_per_eur / after.nok_per_eur) ** (
+            1 / (after.year - before.year))
+        assert change - 1 <= stand_in_drift_per_year(), (before.year, after.year)
+
+
+def test_near_a_limit_a_stand_in_rate_leaves_the_answer_not_decided(monkeypatch, capsys):
+    import io
+    import json
+    import sys
+
+    from bot.cli import main
+
+    monkeypatch.setattr(sys, "stdin", io.StringIO(json.dumps(NEAR_THE_MEDIUM_LIMITS_IN_2014)))
+    assert main(["sme", "--json", "-"]) == 0
+    printed = json.loads(capsys.readouterr().out)
+    assert (printed["category"], printed["sme"]) == (None, None)
+    rate, = printed["exchange_rates"]
+    assert (rate["year"], rate["stands_in_for"]) == (2015, 2014) and "not in the bot's data" in rate["why"]
+    assert "standing in for 2014" in printed["reasons"][0]
+    assert printed["reasons"][1].startswith("Not decided until Norges Bank's average for 2014 is known")
+
+
+def test_far_from_a_limit_a_stand_in_rate_decides_and_says_so():
+    result, _ = classify_sme_json({**NEAR_THE_MEDIUM_LIMITS_IN_2014, "employees": 5, "turnover_nok": 1e6,
+                                   "balance_sheet_nok": 1e6}, DAY)
+    assert (result.category, result.sme) == ("micro", True)
+    assert [(rate.year, rate.stands_in_for) for rate in result.exchange_rates] == [(2015, 2014)]
+    assert "standing in for 2014" in sme_reason_texts(result, "en")[0]
+
+
+def test_with_its_own_years_rate_the_same_figures_are_decided():
+    result, _ = classify_sme_json({**NEAR_THE_MEDIUM_LIMITS_IN_2014, "accounts_year": 2015}, DAY)
+    assert (result.category, result.sme) == ("medium", True)
+
+
+def test_the_chat_too_leaves_a_stand_in_answer_near_a_limit_not_decided():
+    from tests.dialogue.test_conversation import Chat
+
+    chat = Chat(day=DAY, language="en")  # accounts of 2025, whose average is not in the data
+    reply = chat.say("Are we an SME? 100 employees, NOK 580 million turnover, NOK 500 million balance sheet",
+                     "check_sme")
+    assert "standing in for 2025" in reply
+    assert message("sme.verdict_undecided", "en") in reply, reply
+    far = Chat(day=DAY, language="en").say("Are we an SME? 5 employees, NOK 2 million turnover", "check_sme")
+    assert "**micro enterprise** – SME: yes." in far and "standing in for 2025" in far
+
+
+def test_kroner_within_their_maximum_are_read_whichever_way_a_stand_in_rate_drifts():
+    rate = rate_of_year(2014)
+    most = next(question.maximum for question in sme_questions_asked() if question.fact == "turnover_eur")
+    just_under = {**NEAR_THE_MEDIUM_LIMITS_IN_2014, "turnover_nok": rate.to_nok(most) * 0.999}
+    result, _ = classify_sme_json(just_under, DAY)  # refused at neither end of the drift
+    assert result.exchange_rates[0].stands_in_for == 2014

@@ -23,6 +23,7 @@ from bot.rules.prioritise import InvalidProposal, Scale, prioritise, prioritised
 from bot.rules.profile import InvalidInput
 from bot.rules.sme_definition import SME_FIGURES
 from bot.saying.messages import message
+from bot.saying.money import why_standing_in
 from bot.saying.prioritise import csv_rows, markdown
 from bot.saying.rulebook import rulebook
 from bot.saying.sme import sme_reason_texts
@@ -50,7 +51,9 @@ def _sme(data: Any, today: dt.date) -> dict:
             "holdings": [{"relationship": holding.relationship, "counted_pct": holding.counted_pct}
                          for holding in result.holdings],
             "figures": {name: span.exact for name, span in zip(SME_FIGURES, result.figures)},
-            "exchange_rates": [{"year": rate.year, "nok_per_eur": rate.nok_per_eur, "source": rate.source}
+            "exchange_rates": [{"year": rate.year, "nok_per_eur": rate.nok_per_eur, "source": rate.source,
+                                "stands_in_for": rate.stands_in_for,
+                                "why": why_standing_in(rate, language) if rate.stands_in_for is not None else None}
                                for rate in result.exchange_rates]}
 
 
@@ -113,7 +116,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             return 0
         result = COMMANDS[arguments.command](read_json(arguments.json), dt.date.today())
     except (UsageError, InvalidInput) as error:
-        print(f"error: {error}", file=sys.stderr)
+        # one line whatever the input held: a field name read from a JSON key or a CSV cell may hold line breaks
+        print(f"error: {' '.join(str(error).split())}", file=sys.stderr)
         return EXIT_BAD_INPUT
     json.dump(result, sys.stdout, ensure_ascii=False, indent=2)
     sys.stdout.write("\n")

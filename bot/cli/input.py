@@ -7,7 +7,6 @@ import csv
 import datetime as dt
 import io
 import json
-import math
 import sys
 from dataclasses import replace
 from typing import Any, Mapping, Optional, Sequence
@@ -19,14 +18,18 @@ from bot.resources import LANGUAGES
 from bot.rules.facts import facts
 from bot.rules.money import ExchangeRate, accounts_rate
 from bot.rules.prioritise import ProposalDraft
-from bot.rules.profile import InvalidInput, Profile, make_profile
-from bot.rules.sme import Enterprise, Figures, Holding, SmeReason, SmeResult, classify
+from bot.rules.profile import InvalidInput, Profile, bounded_number, make_profile, shown
+from bot.rules.sme import Enterprise, Figures, Holding, SmeReason, SmeResult, classify_at_rates
 from bot.rules.sme_definition import CATEGORIES, DIRECTIONS, ENTERPRISE, holder_kinds
+from bot.rules.sme_questions import sme_questions_asked
 from bot.rules.timeline import parse_date
 
 
 class UsageError(Exception):
     pass
+
+
+NESTED_TOO_DEEPLY = "nested too deeply to read"
 
 
 
@@ -49,6 +52,8 @@ def read_json(path: str) -> Any:
         return json.loads(text, parse_constant=_reject_constant)
     except ValueError as error:
         raise UsageError(f"{path}: invalid JSON: {error}") from None
+    except RecursionError:  # the decoder recurses once per level: `[` x 100 000 exhausts the stack
+        raise InvalidInput("input", NESTED_TOO_DEEPLY) from None
 
 
 
@@ -59,13 +64,14 @@ def parse_iso_date(value: Any, field_name: str = "date") -> dt.date:
             return parse_date(value, field_name)
     except ValueError:
         pass
-    raise InvalidInput(field_name, f"{value!r} is not a real date in the form YYYY-MM-DD")
+    raise InvalidInput(field_name, f"{shown(value)} is not a real date in the form YYYY-MM-DD")
 
 
 def parse_language(value: Any, default: str) -> str:
-    language = value or default
-    if language not in LANGUAGES:
-        raise InvalidInput("language", f"{language!r} is not one of {', '.join(LANGUAGES)}")
+    """The language asked for, `default` only when none is given: {}, "" or false is a mistake, not a choice."""
+    language = default if value is None else value
+    if not isinstance(language, str) or language not in LANGUAGES:
+        raise InvalidInput("language", f"{shown(language)} is not one of {', '.join(LANGUAGES)}")
     return language
 
 
@@ -86,7 +92,8 @@ def profile_from_json(data: Any, today: dt.date) -> tuple[Profile, tuple[str, ..
     language = parse_language(values.pop("language", None), default="nb")
     raw_date = values.pop("date", None)
     day = today if raw_date is None else parse_iso_date(raw_date)
-    inferred = values.pop("inferred", None) or []
+    inferred = values.pop("inferred", None)
+    inferred = [] if inferred is None else inferred
     if not isinstance(inferred, list) or not all(isinstance(name, str) and name in facts() and name in values
                                                  for name in inferred):
         raise InvalidInput("inferred", "must be a list naming facts the profile gives")
@@ -104,17 +111,27 @@ _HOLDING_FIELDS = {"share_pct", "voting_pct", "direction", "holder", "employees"
 _PREVIOUS_FIELDS = {"employees", "turnover_eur", "turnover_nok", "balance_sheet_eur", "balance_sheet_nok"}
 
 
+# The question of data/sme.yaml each figure of the command line's objects answers: its maximum is the field's.
+_OWN_FIGURES = {"employees": "employees", "turnover": "turnover_eur", "balance_sheet": "balance_sheet_eur"}
+_OTHER_FIGURES = {"employees": "other_employees", "turnover": "other_turnover_eur",
+                  "balance_sheet": "other_balance_sheet_eur", "investment": "angel_investment_eur",
+                  "budget": "authority_budget_eur", "inhabitants": "authority_inhabitants"}
+
+
 class _Fields:
     """Reads one JSON object's fields, naming each by its path ("holdings[0].share_pct") when refusing it,
-    and converting kroner to euro at `rate` (which it records as used)."""
+    bounding each figure by its question's maximum (`figures`: field to question), and converting kroner to euro
+    at `rate` (which it records as used) moved `direction` within its drift."""
 
-    def __init__(self, data: Any, path: str, allowed: set[str], rate: ExchangeRate, used: list[ExchangeRate]):
+    def __init__(self, data: Any, path: str, allowed: set[str], figures: Mapping[str, str], rate: ExchangeRate,
+                 used: list[ExchangeRate], direction: int):
         if not isinstance(data, Mapping):
             raise InvalidInput(path or "input", f"must be a JSON object, not {type(data).__name__}")
         for name in data:
             if name not in allowed:
                 raise InvalidInput(self._name(path, name), "is not a known field")
-        self.data, self.path, self.rate, self.used = data, path, rate, used
+        self.data, self.path, self.figures, self.rate, self.used = data, path, figures, rate, used
+        self.direction = direction
 
     @staticmethod
     def _name(path: str, name: str) -> str:
@@ -123,27 +140,24 @@ class _Fields:
     def name(self, field_name: str) -> str:
         return self._name(self.path, field_name)
 
-    def number(self, field_name: str, required: bool = False, maximum: Optional[float] = None,
-               whole: bool = False, above_zero: bool = False) -> Optional[float]:
+    def most(self, base: str) -> int:
+        return next(question.maximum for question in sme_questions_asked()
+                    if question.fact == self.figures[base] and question.maximum is not None)
+
+    def number(self, field_name: str, maximum: float, required: bool = False, whole: bool = False,
+               above_zero: bool = False) -> Optional[float]:
         value = self.data.get(field_name)
-        name = self.name(field_name)
         if value is None:
             if required:
-                raise InvalidInput(name, "is required")
+                raise InvalidInput(self.name(field_name), "is required")
             return None
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-            raise InvalidInput(name, f"must be a number, not {value!r}")
-        if whole and isinstance(value, float) and not value.is_integer():
-            raise InvalidInput(name, f"must be a whole number, not {value!r}")
-        if value < 0 or (above_zero and value == 0):
-            raise InvalidInput(name, f"must be {'more than' if above_zero else 'at least'} 0, not {value!r}")
-        if maximum is not None and value > maximum:
-            raise InvalidInput(name, f"must be at most {maximum:g}, not {value!r}")
-        return value
+        return bounded_number(self.name(field_name), value, maximum, whole=whole, above_zero=above_zero)
 
     def euro(self, base: str, required: bool = False) -> Optional[float]:
-        """`base`_eur, or `base`_nok converted at the accounts' rate; not both."""
-        in_eur, in_nok = self.number(f"{base}_eur"), self.number(f"{base}_nok")
+        """`base`_eur, or `base`_nok converted at the accounts' rate; not both. The kroner are bounded by the
+        euro maximum at that rate as it is, so that a figure refused is refused whichever way the rate drifts."""
+        in_eur = self.number(f"{base}_eur", self.most(base))
+        in_nok = self.number(f"{base}_nok", round(self.rate.to_nok(self.most(base))))
         if in_eur is not None and in_nok is not None:
             raise InvalidInput(self.name(f"{base}_nok"), f"give {base}_eur or {base}_nok, not both")
         if in_nok is None:
@@ -152,18 +166,18 @@ class _Fields:
             return in_eur
         if self.rate not in self.used:
             self.used.append(self.rate)
-        return self.rate.to_eur(in_nok)
+        return self.rate.drifted(self.direction).to_eur(in_nok)
 
     def flag(self, field_name: str) -> Optional[bool]:
         value = self.data.get(field_name)
         if value is not None and not isinstance(value, bool):
-            raise InvalidInput(self.name(field_name), f"must be true or false, not {value!r}")
+            raise InvalidInput(self.name(field_name), f"must be true or false, not {shown(value)}")
         return value
 
     def choice(self, field_name: str, choices: tuple[str, ...], default: Optional[str] = None) -> Optional[str]:
         value = self.data.get(field_name, default)
         if value is not None and value not in choices:
-            raise InvalidInput(self.name(field_name), f"{value!r} is not one of {', '.join(choices)}")
+            raise InvalidInput(self.name(field_name), f"{shown(value)} is not one of {', '.join(choices)}")
         return value
 
 
@@ -173,41 +187,57 @@ def _holding(reader: _Fields) -> Holding:
     if direction == "owner" and kind != ENTERPRISE:
         raise InvalidInput(reader.name("holder"), "is the enterprise's own holding in another: leave it out")
     large = bool(reader.flag("large"))
-    figures = Figures(reader.number("employees"), reader.euro("turnover"), reader.euro("balance_sheet"))
+    figures = Figures(reader.number("employees", reader.most("employees")), reader.euro("turnover"),
+                      reader.euro("balance_sheet"))
     if large and figures != Figures():
         raise InvalidInput(reader.name("large"), "stands for figures that are not known: give one or the other")
-    return Holding(share_pct=reader.number("share_pct", required=True, maximum=100),
-                      voting_pct=reader.number("voting_pct", maximum=100), direction=direction, kind=kind,
+    return Holding(share_pct=reader.number("share_pct", 100, required=True),
+                      voting_pct=reader.number("voting_pct", 100), direction=direction, kind=kind,
                       figures=figures, large=large, controls=bool(reader.flag("controls")),
                       involved_in_management=reader.flag("involved_in_management"),
                       investment_eur=reader.euro("investment", required=kind == "business_angel"),
                       budget_eur=reader.euro("budget", required=kind == "local_authority"),
-                      inhabitants=reader.number("inhabitants", whole=True, required=kind == "local_authority"))
+                      inhabitants=reader.number("inhabitants", reader.most("inhabitants"), whole=True,
+                                                required=kind == "local_authority"))
 
 
 def classify_sme_json(data: Any, today: dt.date) -> tuple[SmeResult, str]:
     """The CLI's `sme` input object, validated field by field: the result, and the language its reasons are
     to be given in. Figures in kroner (`*_nok`) are converted at Norges Bank's average for the accounts' year
-    (`accounts_year`, by default the last full year before `date`); the previous period's at the year before."""
+    (`accounts_year`, by default the last full year before `date`); the previous period's at the year before.
+    A year whose average is not in the data is converted at the nearest one's, which the result names; near a
+    limit the verdict then waits for the right year's (bot.rules.sme.classify_at_rates)."""
     if not isinstance(data, Mapping):
         raise InvalidInput("input", f"must be a JSON object, not {type(data).__name__}")
     language = parse_language(data.get("language"), default="en")
     day = today if data.get("date") is None else parse_iso_date(data["date"])
     year = data.get("accounts_year")
     if year is not None and (isinstance(year, bool) or not isinstance(year, int) or not 1900 <= year <= day.year):
-        raise InvalidInput("accounts_year", f"must be a year up to {day.year}, not {year!r}")
+        raise InvalidInput("accounts_year", f"must be a year up to {day.year}, not {shown(year)}")
+    _, used = _enterprise(data, day, year, 0)
+    result = classify_at_rates(lambda direction: _enterprise(data, day, year, direction)[0], used, day)
+    if used:
+        converted = tuple(SmeReason("converted", {"rate": rate}) for rate in used)
+        result = replace(result, reasons=(*converted, *result.reasons), exchange_rates=tuple(used))
+    return result, language
+
+
+def _enterprise(data: Mapping, day: dt.date, year: Optional[int], direction: int) -> tuple[Enterprise, list[ExchangeRate]]:
+    """The enterprise the object describes, its kroner converted at each rate moved `direction` within its drift
+    (0: as it is), and the rates (as they are) it converted at."""
     rate = accounts_rate(day, year)
     used: list[ExchangeRate] = []
-    top = _Fields(data, "", _TOP_FIELDS, rate, used)
-    figures = Figures(top.number("employees", required=True), top.euro("turnover", required=True),
-                      top.euro("balance_sheet", required=True))
+    top = _Fields(data, "", _TOP_FIELDS, _OWN_FIGURES, rate, used, direction)
+    figures = Figures(top.number("employees", top.most("employees"), required=True),
+                      top.euro("turnover", required=True), top.euro("balance_sheet", required=True))
     holdings = []
     raw_holdings = data.get("holdings") if data.get("holdings") is not None else []
     if not isinstance(raw_holdings, list):
         raise InvalidInput("holdings", "must be a list of objects")
     for index, raw in enumerate(raw_holdings):
-        holdings.append(_holding(_Fields(raw, f"holdings[{index}]", _HOLDING_FIELDS, rate, used)))
-    large_owner = top.number("large_owner_pct", maximum=100)
+        holdings.append(_holding(_Fields(raw, f"holdings[{index}]", _HOLDING_FIELDS, _OTHER_FIGURES, rate, used,
+                                         direction)))
+    large_owner = top.number("large_owner_pct", 100)
     if large_owner:
         # the field of the first version: a holding by an enterprise known to be large, its figures unknown
         holdings.append(Holding(share_pct=large_owner, large=True))
@@ -219,16 +249,12 @@ def classify_sme_json(data: Any, today: dt.date) -> tuple[SmeResult, str]:
     previous = None
     if data.get("previous") is not None:
         before = accounts_rate(day, (year if year is not None else day.year - 1) - 1)
-        reader = _Fields(data["previous"], "previous", _PREVIOUS_FIELDS, before, used)
-        previous = Figures(reader.number("employees", required=True), reader.euro("turnover", required=True),
-                           reader.euro("balance_sheet", required=True))
+        reader = _Fields(data["previous"], "previous", _PREVIOUS_FIELDS, _OWN_FIGURES, before, used, direction)
+        previous = Figures(reader.number("employees", reader.most("employees"), required=True),
+                           reader.euro("turnover", required=True), reader.euro("balance_sheet", required=True))
     status = top.choice("previous_category", CATEGORIES)
-    result = classify(Enterprise(figures=figures, holdings=tuple(holdings), previous_figures=previous,
-                                 previous_category=status), day)
-    if used:
-        converted = tuple(SmeReason("converted", {"rate": rate}) for rate in used)
-        result = replace(result, reasons=(*converted, *result.reasons), exchange_rates=tuple(used))
-    return result, language
+    return Enterprise(figures=figures, holdings=tuple(holdings), previous_figures=previous,
+                      previous_category=status), used
 
 
 # --- the prioritise command's proposals ----------------------------------------------------------------
@@ -246,12 +272,17 @@ def _cell_value(kind: str, text: str, where: str) -> Any:
     try:
         if kind in ("count", "amount", "score"):
             number = parse_number(text)
-            return int(number) if number.denominator == 1 else float(number)
+            if number.denominator == 1:
+                return int(number)
+            try:
+                return float(number)
+            except OverflowError:  # beyond any float, so beyond every maximum: its whole part is refused as such
+                return int(number)
         if kind == "bool":
             return parse_yes_no(text)
-    except ParseError:
+    except (ParseError, ValueError):  # ValueError: more digits than Python converts (4 300)
         expected = "ja/nei or yes/no" if kind == "bool" else "a number"
-        raise UsageError(f"{where}: {text!r} is not {expected}") from None
+        raise UsageError(f"{where}: {shown(text)} is not {expected}") from None
     if kind in ("enum_list", "countries"):
         return [item.strip().lower() for item in text.split(";") if item.strip()]
     if kind == "country_counts":
@@ -292,24 +323,33 @@ def drafts_from_csv(text: str, criteria: Sequence[str]) -> tuple[list[ProposalDr
     return drafts, origins
 
 
+def _mapping(value: Any, where: str) -> Mapping:
+    """A YAML mapping that may be left out (None); anything else, false or [] among them, is a mistake."""
+    if value is None:
+        return {}
+    if not isinstance(value, Mapping):
+        raise UsageError(f"{where}: must be a mapping")
+    return value
+
+
 def drafts_from_yaml(text: str) -> tuple[list[ProposalDraft], list[str]]:
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as error:
         raise UsageError(f"invalid YAML: {' '.join(str(error).split())}") from None
+    except ValueError as error:  # an integer of more digits than Python converts
+        raise UsageError(f"invalid YAML: {error}") from None
+    except RecursionError:  # the composer recurses once per level of nesting
+        raise InvalidInput("input", NESTED_TOO_DEEPLY) from None
     if not isinstance(data, Mapping) or not isinstance(data.get("proposals"), list):
         raise UsageError("the file needs a list `proposals:`")
-    shared = data.get("facts") or {}
-    if not isinstance(shared, Mapping):
-        raise UsageError("facts: must be a mapping of facts every proposal shares")
+    shared = _mapping(data.get("facts"), "facts")
     drafts, origins = [], []
     for index, item in enumerate(data["proposals"]):
         where = f"proposals[{index}]"
         if not isinstance(item, Mapping) or set(item) - {"name", "facts", "scores"}:
             raise UsageError(f"{where}: must be a mapping of name, facts and scores")
-        own_facts, scores = item.get("facts") or {}, item.get("scores") or {}
-        if not isinstance(own_facts, Mapping) or not isinstance(scores, Mapping):
-            raise UsageError(f"{where}: facts and scores must be mappings")
+        own_facts, scores = _mapping(item.get("facts"), f"{where}.facts"), _mapping(item.get("scores"), f"{where}.scores")
         drafts.append(ProposalDraft(name=str(item.get("name") or ""), facts={**shared, **own_facts}, scores=scores))
         origins.append(f"{where} ({item.get('name') or ''})")
     return drafts, origins

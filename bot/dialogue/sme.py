@@ -29,12 +29,12 @@ class SmeHelper(Interview):
         """A question that carries its figures is answered from them at once, as an autonomous enterprise's (the
         answer says so); without figures enough, the helper asks for the rest."""
         given = figures_in(turn.message.text, turn.day)
-        if given.converted:
+        if given.rate is not None:
             turn.replies.append(Reply(" ".join(converted_to_eur(nok, given.rate, turn.language)
-                                               for nok in given.converted)))
+                                               for nok in given.kroner.values())))
         if given:
-            stated = classify_stated(**given.values, day=turn.day)
-            if stated.decided:
+            stated = classify_stated(**given.values, day=turn.day, rate=given.rate, in_kroner=tuple(given.kroner))
+            if stated.decided or stated.waits_for_rate:
                 turn.replies.append(Reply(sme_verdict(stated, turn.language)))
                 turn.resume_after(self.task)
                 return

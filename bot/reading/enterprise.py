@@ -28,7 +28,7 @@ _FIGURE = {
 @dataclass(frozen=True)
 class Figures:
     values: Mapping[str, float] = field(default_factory=dict)  # employees, turnover_eur, balance_sheet_eur
-    converted: tuple[float, ...] = ()  # amounts given in kroner, in the order read
+    kroner: Mapping[str, float] = field(default_factory=dict)  # the figures given in kroner, as given, in the order read
     rate: Optional[ExchangeRate] = None  # the rate they were converted at
 
     def __bool__(self) -> bool:
@@ -47,7 +47,7 @@ def euro(text: str, day: dt.date) -> tuple[Optional[float], Optional[float], Exc
 def figures_in(text: str, day: dt.date) -> Figures:
     lowered = fold(text)
     values: dict[str, float] = {}
-    converted: list[float] = []
+    kroner: dict[str, float] = {}
     rate = None
     employees = _EMPLOYEES.search(lowered)
     if employees:
@@ -65,5 +65,5 @@ def figures_in(text: str, day: dt.date) -> Figures:
             continue
         values[fact] = value
         if from_nok is not None:
-            converted.append(from_nok)
-    return Figures(values=values, converted=tuple(converted), rate=rate if converted else None)
+            kroner[fact] = from_nok
+    return Figures(values=values, kroner=kroner, rate=rate if kroner else None)

@@ -10,6 +10,7 @@ from typing import Any, Mapping, Optional
 from bot.resources import DataError, Text, load_yaml
 
 TYPES = ("enum", "bool", "count", "amount", "countries", "country_counts", "enum_list")
+NUMERIC_TYPES = ("count", "amount", "country_counts")  # each has a `maximum`
 
 
 # The facts the code itself must name, because a computation rather than a rule reads them: the budget gives the
@@ -29,6 +30,7 @@ class Fact:
     question: Optional[Text] = None  # the first time it is asked
     again: Optional[Text] = None  # shorter, when it is asked again
     plausible: Optional[tuple[float, float]] = None  # answers outside are asked again
+    maximum: Optional[int] = None  # a number's largest value read at all; more is refused, never converted
     of_total: Optional[str] = None  # a count that is part of another ("alle" = that total)
     of_the_cluster: bool = False  # the cluster's, not a project's: the same for every proposal it prioritises
 
@@ -48,11 +50,17 @@ def _fact(name: str, spec: Mapping[str, Any]) -> Fact:
     if asked and (text("question") is None or text("again") is None):
         raise DataError(f"{where}: a fact that is asked needs a question and an `again`")
     plausible = spec.get("plausible")
+    maximum = spec.get("maximum")
+    if (maximum is not None) != (spec["type"] in NUMERIC_TYPES):
+        raise DataError(f"{where}: a count or an amount needs a `maximum`, and only they have one")
+    if maximum is not None and (isinstance(maximum, bool) or not isinstance(maximum, int)
+                                or maximum < (plausible["maximum"] if plausible else 1)):
+        raise DataError(f"{where}: maximum must be a whole number, at least the plausible maximum")
     return Fact(name=name, type=spec["type"], label=text("label"), values=tuple(spec.get("values", ())),
                 labels=MappingProxyType({key: Text.from_mapping(value, f"{where}.labels.{key}")
                                          for key, value in spec.get("labels", {}).items()}),
                 asked=asked, question=text("question"), again=text("again"),
-                plausible=(plausible["minimum"], plausible["maximum"]) if plausible else None,
+                plausible=(plausible["minimum"], plausible["maximum"]) if plausible else None, maximum=maximum,
                 of_total=spec.get("of_total"), of_the_cluster=spec.get("of_the_cluster", False))
 
 

@@ -16,7 +16,6 @@ ties. The rules applied here, which the output states:
 from __future__ import annotations
 
 import datetime as dt
-import math
 import re
 from dataclasses import dataclass, field, replace
 from decimal import ROUND_HALF_UP, Decimal
@@ -27,7 +26,7 @@ from bot.rules.catalogue import Call, Catalogue, Criterion
 from bot.rules.criteria import exact
 from bot.rules.engine import CallAssessment, assess_call
 from bot.rules.facts import BUDGET, ask_rank, facts
-from bot.rules.profile import InvalidInput, make_profile
+from bot.rules.profile import InvalidInput, make_profile, shown
 
 MIN_PROPOSALS = "min_proposals_per_cluster"
 MAX_PROPOSALS = "max_proposals_per_cluster"
@@ -74,7 +73,7 @@ class Scale:
     def parse(cls, text: str) -> "Scale":
         match = re.fullmatch(r"\s*(\d+)\s*[-–]\s*(\d+)\s*", text or "")
         if not match:
-            raise InvalidInput("scale", f"{text!r} is not a scale such as 1-6")
+            raise InvalidInput("scale", f"{shown(text)} is not a scale such as 1-6")
         return cls(int(match[1]), int(match[2]))
 
     def __str__(self) -> str:
@@ -183,10 +182,11 @@ def prioritised_calls(calls: Catalogue) -> tuple[Call, ...]:
 def _score(index: int, name: str, criterion_id: str, value: Any, scale: Scale) -> Optional[float]:
     if value is None:
         return None
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-        raise InvalidProposal(index, name, criterion_id, f"must be a number on the scale {scale}, not {value!r}")
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise InvalidProposal(index, name, criterion_id, f"must be a number on the scale {scale}, not {shown(value)}")
+    # compared as given, never converted first: an int of 400 digits overflows a float; NaN fails the comparison
     if not scale.low <= value <= scale.high:
-        raise InvalidProposal(index, name, criterion_id, f"{value!r} is outside the scale {scale}")
+        raise InvalidProposal(index, name, criterion_id, f"{shown(value)} is outside the scale {scale}")
     return value
 
 

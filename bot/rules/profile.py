@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
-import math
+import reprlib
 from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any, Mapping
@@ -19,37 +19,40 @@ class InvalidInput(ValueError):
         self.reason = reason
 
 
+def shown(value: Any) -> str:
+    """A value quoted in a refusal, shortened (reprlib) so that a 100 kB string or a list nested a thousand deep
+    gives one readable line."""
+    return reprlib.repr(value)
+
+
 def _is_number(value: Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
-def _count(name: str, value: Any) -> int:
-    if not _is_number(value) or (isinstance(value, float) and not value.is_integer()):
-        raise InvalidInput(name, f"must be a whole number, not {value!r}")
-    if value < 0:
-        raise InvalidInput(name, f"must be 0 or more, not {value!r}")
-    return int(value)
-
-
-def _amount(name: str, value: Any) -> float:
+def bounded_number(name: str, value: Any, maximum: float, whole: bool = False, above_zero: bool = False) -> Any:
+    """A number from outside (JSON, YAML, a CSV cell) from 0 (or above 0) up to `maximum`. The bound is checked
+    first, on the number as given: an int of 400 digits compares exactly but overflows any float conversion, and
+    1e308 or infinity is no figure either."""
     if not _is_number(value):
-        raise InvalidInput(name, f"must be a number, not {value!r}")
-    if not math.isfinite(value):
-        raise InvalidInput(name, "must be a finite number")
-    if value <= 0:
-        raise InvalidInput(name, f"must be more than 0, not {value!r}")
+        raise InvalidInput(name, f"must be {'a whole number' if whole else 'a number'}, not {shown(value)}")
+    if not value <= maximum:  # `not` catches NaN as well
+        raise InvalidInput(name, f"must be at most {maximum:,}")
+    if whole and isinstance(value, float) and not value.is_integer():
+        raise InvalidInput(name, f"must be a whole number, not {shown(value)}")
+    if value < 0 or (above_zero and value == 0):
+        raise InvalidInput(name, f"must be {'more than 0' if above_zero else '0 or more'}, not {shown(value)}")
     return value
 
 
 def _country(name: str, value: Any) -> str:
     if not isinstance(value, str) or value.upper() not in country_codes():
-        raise InvalidInput(name, f"{value!r} is not an ISO 3166 alpha-2 country code such as 'NO' or 'SE'")
+        raise InvalidInput(name, f"{shown(value)} is not an ISO 3166 alpha-2 country code such as 'NO' or 'SE'")
     return value.upper()
 
 
 def _check_enum(fact: Fact, value: Any, name: str) -> str:
-    if value not in fact.values:
-        raise InvalidInput(name, f"{value!r} is not one of {', '.join(fact.values)}")
+    if not isinstance(value, str) or value not in fact.values:
+        raise InvalidInput(name, f"{shown(value)} is not one of {', '.join(fact.values)}")
     return value
 
 
@@ -57,12 +60,12 @@ def _convert(fact: Fact, value: Any) -> Any:
     name = fact.name
     if fact.type == "bool":
         if not isinstance(value, bool):
-            raise InvalidInput(name, f"must be true or false, not {value!r}")
+            raise InvalidInput(name, f"must be true or false, not {shown(value)}")
         return value
     if fact.type == "count":
-        return _count(name, value)
+        return int(bounded_number(name, value, fact.maximum, whole=True))
     if fact.type == "amount":
-        return _amount(name, value)
+        return bounded_number(name, value, fact.maximum, above_zero=True)
     if fact.type == "enum":
         return _check_enum(fact, value, name)
     if fact.type == "enum_list":
@@ -79,7 +82,8 @@ def _convert(fact: Fact, value: Any) -> Any:
     if fact.type == "country_counts":
         if not isinstance(value, Mapping):
             raise InvalidInput(name, 'must be an object such as {"NO": 3, "SE": 4}')
-        return MappingProxyType({_country(name, code): _count(f"{name}.{code}", count)
+        return MappingProxyType({_country(name, code): int(bounded_number(f"{name}.{code}", count, fact.maximum,
+                                                                         whole=True))
                                  for code, count in value.items()})
     raise AssertionError(f"facts.yaml: unknown type {fact.type!r} for {name}")
 

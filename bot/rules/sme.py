@@ -23,7 +23,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 from dataclasses import dataclass, replace
-from typing import Any, Iterable, Mapping, Optional
+from typing import Any, Callable, Collection, Iterable, Mapping, Optional, Sequence
 
 from bot.rules.money import ExchangeRate
 from bot.rules.sme_definition import (CATEGORIES, DIRECTIONS, ENTERPRISE, INFINITY, PUBLIC_BODY, SME_CATEGORIES,
@@ -118,6 +118,11 @@ class SmeResult:
     @property
     def decided(self) -> bool:
         return len(self.outcomes) == 1
+
+    @property
+    def waits_for_rate(self) -> bool:
+        """Undecided because a stand-in exchange rate leaves it open: no answer of the user's can settle it."""
+        return any(reason.code == "waits_for_rate" for reason in self.reasons)
 
 
 # --- Article 2 ------------------------------------------------------------------------------------------
@@ -474,14 +479,46 @@ def _category_reasons(category: str, spans: tuple[Interval, Interval, Interval],
     return reasons
 
 
+# --- figures in kroner at a rate that stands in for a missing year's --------------------------------------
+
+def classify_at_rates(enterprise_at: Callable[[int], Enterprise], rates: Sequence[ExchangeRate],
+                      day: dt.date) -> SmeResult:
+    """The SME status of an enterprise whose figures in kroner were converted at `rates`: `enterprise_at(direction)`
+    gives it with every rate as it is (0) or at the low (-1) or high (+1) end of its drift. A rate that stands in
+    for a missing year's is known only within that drift; when the verdict changes within it, it is not decided
+    until that year's average is known. The two ends are enough: more euro never gives a smaller category, nor
+    turns a public-controlled enterprise or a counted partner back (Articles 2, 3 and 6 only ever add up)."""
+    result = classify(enterprise_at(0), day)
+    stand_ins = tuple(rate for rate in rates if rate.stands_in_for is not None)
+    if not stand_ins:
+        return result
+    outcomes = result.outcomes.union(*(classify(enterprise_at(direction), day).outcomes for direction in (-1, 1)))
+    if outcomes == result.outcomes:
+        return result
+    waits = tuple(SmeReason("waits_for_rate", {"year": rate.stands_in_for, "stand_in": rate.year,
+                                               "drift": rate.drift * 100}) for rate in stand_ins)
+    return replace(result, category=None, sme=_single(sme for sme, _ in outcomes), outcomes=outcomes,
+                   reasons=(*waits, *result.reasons))
+
+
 # --- a direct question that carries its own figures -----------------------------------------------------
 
 def classify_stated(employees: Optional[float] = None, turnover_eur: Optional[float] = None,
-                    balance_sheet_eur: Optional[float] = None, day: Optional[dt.date] = None) -> SmeResult:
+                    balance_sheet_eur: Optional[float] = None, day: Optional[dt.date] = None,
+                    rate: Optional[ExchangeRate] = None, in_kroner: Collection[str] = ()) -> SmeResult:
     """"Are we an SME? 120 employees, EUR 60 M turnover, EUR 40 M balance sheet": the figures the question
     gives, read as an autonomous enterprise's (the reasons say so, Article 3(1)); a figure it leaves out stays
-    unknown, so the result is undecided only when that figure matters."""
+    unknown, so the result is undecided only when that figure matters. The figures named in `in_kroner` were given
+    in kroner and converted at `rate`."""
     day = day or dt.date.today()
-    result = classify(Enterprise(Figures(employees, turnover_eur, balance_sheet_eur)), day)
+
+    def enterprise_at(direction: int) -> Enterprise:
+        scale = rate.nok_per_eur / rate.drifted(direction).nok_per_eur if rate is not None else 1.0
+        turnover, balance_sheet = ((value * scale if name in in_kroner and value is not None else value)
+                                   for name, value in (("turnover_eur", turnover_eur),
+                                                       ("balance_sheet_eur", balance_sheet_eur)))
+        return Enterprise(Figures(employees, turnover, balance_sheet))
+
+    result = classify_at_rates(enterprise_at, (rate,) if rate is not None and in_kroner else (), day)
     assumed = SmeReason("assumed_autonomous", {"limit": limits_on(day).partner_from_pct, "article": "3(1)"})
     return replace(result, reasons=(*result.reasons, assumed))

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Mapping, Optional
 
+from bot.resources import DataError
 from bot.rules.sme import Enterprise, Figures, Holding, SmeResult, classify
 from bot.rules.sme_definition import ENTERPRISE, INFINITY, PUBLIC_BODY, investor_kinds, limits_on, sme_rules
 
@@ -18,13 +19,20 @@ class SmeQuestion:
     fact: str
     type: str
     values: tuple[str, ...] = ()
+    maximum: Optional[int] = None  # a count's or an amount's largest figure read at all
 
 
 @lru_cache(maxsize=None)
 def sme_questions_asked() -> tuple[SmeQuestion, ...]:
     """Every fact sme_step may ask, in the order it asks them (data/sme.yaml)."""
-    return tuple(SmeQuestion(fact=name, type=spec["type"], values=tuple(spec.get("values", ())))
-                 for name, spec in sme_rules().questions.items())
+    questions = tuple(SmeQuestion(fact=name, type=spec["type"], values=tuple(spec.get("values", ())),
+                                  maximum=spec.get("maximum"))
+                      for name, spec in sme_rules().questions.items())
+    for question in questions:
+        if (question.type in ("count", "amount")) != isinstance(question.maximum, int):
+            raise DataError(f"sme.yaml: questions.{question.fact}: a count or an amount needs a whole `maximum`, "
+                            f"and only they have one")
+    return questions
 
 
 # Facts sme_step also reads when the user gives them, but never asks for: Article 4(2) needs them only when

@@ -14,8 +14,9 @@ from bot.saying.texts import format_eur, format_number, format_percent
 _EUR = {"turnover_eur", "balance_sheet_eur", "investment_eur", "budget_eur", "turnover_limit", "balance_limit",
         "budget_limit", "investment_limit"}
 _COUNT = {"employees", "employees_limit", "inhabitants", "inhabitants_limit"}
-_PERCENT = {"pct", "limit"}
+_PERCENT = {"pct", "limit", "drift"}
 _CATEGORY = {"category", "status", "current", "previous", "lowest", "highest"}
+_YEAR = {"year", "stand_in"}
 
 
 def _amount(key: str, value: float, language: str) -> str:
@@ -29,6 +30,8 @@ def _written(key: str, value: Any, values: Mapping[str, Any], language: str) -> 
         return message(f"sme.choice.holder_kind.{value}", language)
     if key == "rate":
         return rate_text(value, language)
+    if key in _YEAR:
+        return str(value)
     if key == "pct" and value is None:  # a share the user said is at least the partner threshold
         return message("sme.share_or_more", language, limit=format_percent(values["limit"] / 100, language))
     if value is None:

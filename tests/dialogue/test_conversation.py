@@ -485,7 +485,8 @@ def test_the_sme_helper_interrupts_a_check_and_hands_back_to_it():
     chat.say("40")
     reply = chat.say("45 mill kr")
     assert "Jeg regnet om 45\u00a0000\u00a0000 kr til 3\u00a0869\u00a0636 euro med 11,63 kr per euro, Norges Banks " \
-           "gjennomsnittskurs for 2024." in reply  # 45 000 000 / 11.6290, the 2024 average (2025's is not in the data)
+           "gjennomsnittskurs for 2024, brukt for 2025 fordi gjennomsnittet for 2025 ikke er i botens data." in reply
+    # 45 000 000 / 11.6290, the 2024 average, which says it stands in for 2025's (not in the data)
     reply = chat.say("nei", "deny")
     assert reply.startswith("**liten bedrift** – SMB: ja.") and chat.state.task == "check" and chat.asked == "smes"
 
