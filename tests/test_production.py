@@ -164,6 +164,14 @@ def test_the_rest_channel_needs_its_token_through_nginx(stack):
     assert through_nginx(stack, "POST", "/webhooks/rest/webhook", body, AS_INTEGRATION)[0] == 200
 
 
+def test_nginx_refuses_a_body_far_beyond_the_longest_message_before_rasa_reads_it(stack):
+    too_big = {"sender": "big-body", "message": "1 " * 40_000}  # 80 kB; the longest message read is 2,000 characters
+    status, headers, _ = through_nginx(stack, "POST", "/webhooks/rest/webhook", too_big, AS_INTEGRATION)
+    assert status == 413 and upstream(stack, headers) == "-"  # nginx answered; no Rasa process saw it
+    longest = {"sender": "big-body", "message": "å" * 2000}  # escaped in JSON as \u00e5: 12 kB, still taken
+    assert through_nginx(stack, "POST", "/webhooks/rest/webhook", longest, AS_INTEGRATION)[0] == 200
+
+
 def test_slack_refuses_a_bad_signature_through_nginx(stack):
     body = json.dumps({"type": "url_verification", "challenge": "proof"}).encode()
     for headers in (slack_signed(body, "not-the-secret"), {}, slack_signed(body, SIGNING_SECRET, int(time.time()) - 600)):
