@@ -35,6 +35,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sqlalchemy import create_engine
 
+from bot.dialogue.message import MAX_CHARS
 from bot.resources import DEFAULT_LANGUAGE, LANGUAGES
 from bot.resources import Text as Sentence
 from bot.saying.messages import messages
@@ -69,7 +70,8 @@ def widget_texts(language: str) -> Dict[str, Any]:
         if isinstance(node, list):
             return [localised(item, f"{where}[{index}]") for index, item in enumerate(node)]
         return node
-    return localised(messages()["widget"], "messages: widget")
+    # the longest message read, so that the widget's field takes no more than the bot will read
+    return {**localised(messages()["widget"], "messages: widget"), "max_chars": MAX_CHARS}
 
 
 class SessionIds:

@@ -16,6 +16,7 @@ import pytest
 import yaml
 from playwright.sync_api import expect, sync_playwright
 
+from bot.dialogue.message import MAX_CHARS
 from channels.senders import conversation_id
 from tests.loopback import QuietHandler, serve
 from deploy.local import ROOT, running_bot
@@ -359,6 +360,8 @@ def test_the_standalone_chat_page(browser, bot):
     assert page.locator(".kb-bubble").count() == 0
     expect(page.get_by_role("heading", level=1, name=label("title", "nb"))).to_be_visible()
     expect(page.locator("#kb-input")).to_be_focused()
+    # the field takes no more than the bot reads (bot.dialogue.message.MAX_CHARS)
+    assert page.locator("#kb-input").get_attribute("maxlength") == str(MAX_CHARS)
     page.keyboard.type("kan et universitet være partner?")
     page.keyboard.press("Enter")
     await_reply(page, 1)

@@ -117,7 +117,8 @@ function start(texts) {
     element("span", { "class": "kb-dots", "aria-hidden": "true" }, [element("i"), element("i"), element("i")]),
     element("span", { "class": "kb-sr", text: texts.typing })]);
   var status = element("p", { "class": "kb-status", role: "status" });
-  var input = element("input", { id: "kb-input", type: "text", autocomplete: "off", placeholder: texts.placeholder });
+  var input = element("input", { id: "kb-input", type: "text", autocomplete: "off", placeholder: texts.placeholder,
+                                 maxlength: String(texts.max_chars) });
   var form = element("form", { "class": "kb-composer" }, [
     element("label", { "for": "kb-input", "class": "kb-sr", text: texts.message }), input,
     element("button", { type: "submit", text: texts.send })]);
