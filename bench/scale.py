@@ -22,6 +22,7 @@ from pathlib import Path
 from bench.load import Level, percentile, run_level, simulated
 from bench.long import AFTERWARDS, CHECK
 from deploy.processes import ROOT
+from deploy.rasa_config import ACTIONS_TOKEN, API_TOKEN, REST_TOKEN
 from deploy.serve import ensure_database, running_stack
 from simulation.profiles import make_profiles
 
@@ -85,8 +86,8 @@ def run() -> list[str]:
     subprocess.run([str(ROOT / "scripts" / "ensure-services"), "nginx", "postgresql", "redis"], check=True)
     ensure_database(DATABASE_URL)
     run_id = os.urandom(4).hex()  # a new conversation id each run, in the kept database
-    environment = {**os.environ, "KLYNGEBOT_API_TOKEN": os.urandom(24).hex(), "KLYNGEBOT_HASH_KEY": os.urandom(32).hex(),
-                   "DATABASE_URL": DATABASE_URL, "REDIS_URL": REDIS_URL}
+    environment = {**os.environ, **{name: os.urandom(24).hex() for name in (API_TOKEN, REST_TOKEN, ACTIONS_TOKEN)},
+                   "KLYNGEBOT_HASH_KEY": os.urandom(32).hex(), "DATABASE_URL": DATABASE_URL, "REDIS_URL": REDIS_URL}
     measured = {}
     for processes in PROCESSES:
         with tempfile.TemporaryDirectory() as directory, \

@@ -34,7 +34,8 @@ from records.dashboard import dashboard
 from records.export import EXPORTS, write_csv
 from records.page import dashboard_page, login_page
 from records.retention import retention
-from records.sessions import MINIMUM_TOKEN_LENGTH, SESSION_LIFETIME, close_session, open_session, session_is_open
+from records.sessions import (MINIMUM_TOKEN_LENGTH, SESSION_LIFETIME, Networks, close_session, open_session,
+                              proxy_networks, session_is_open)
 from records.store import connect
 
 logger = logging.getLogger("klyngebot.staff")
@@ -113,18 +114,20 @@ class Attempts:
         self._keep(client, left + 1, now)
 
 
-def _is_loopback(address: str) -> bool:
+def _is_proxy(address: str, trusted: Networks) -> bool:
     try:
-        return ipaddress.ip_address(address).is_loopback
+        parsed = ipaddress.ip_address(address)
     except ValueError:
         return False
+    return parsed.is_loopback or any(parsed in network for network in trusted)
 
 
-def client_of(peer: str, forwarded_for: Sequence[str]) -> str:
-    """Whom a request is counted against: the address it came from, or, when that is loopback (nginx), the last
-    address in X-Forwarded-For, the one nginx added; the ones before it are whatever the client wrote."""
+def client_of(peer: str, forwarded_for: Sequence[str], trusted: Networks = ()) -> str:
+    """Whom a request is counted against: the address it came from, or, when that is a proxy of ours (loopback,
+    or `trusted`), the last address in X-Forwarded-For, the one the proxy added; the ones before it are whatever
+    the client wrote."""
     address = peer
-    if _is_loopback(peer) and forwarded_for:
+    if _is_proxy(peer, trusted) and forwarded_for:
         address = ",".join(forwarded_for).split(",")[-1].strip()
     try:
         parsed = ipaddress.ip_address(address)
@@ -135,10 +138,11 @@ def client_of(peer: str, forwarded_for: Sequence[str]) -> str:
     return str(parsed)
 
 
-def came_over_tls(peer: str, own_tls: bool, forwarded_proto: Sequence[str]) -> bool:
-    """Whether the browser's connection was encrypted: Rasa's own, or nginx's when nginx (on loopback) says so
+def came_over_tls(peer: str, own_tls: bool, forwarded_proto: Sequence[str], trusted: Networks = ()) -> bool:
+    """Whether the browser's connection was encrypted: Rasa's own, or the proxy's when a proxy of ours says so
     in X-Forwarded-Proto. Anyone else could write that header."""
-    return own_tls or (_is_loopback(peer) and bool(forwarded_proto) and forwarded_proto[-1].strip().lower() == "https")
+    return own_tls or (_is_proxy(peer, trusted) and bool(forwarded_proto)
+                       and forwarded_proto[-1].strip().lower() == "https")
 
 
 class StaffInput(InputChannel):
@@ -150,14 +154,17 @@ class StaffInput(InputChannel):
     def from_credentials(cls, credentials: Optional[dict[Text, Any]]) -> "StaffInput":
         credentials = credentials or {}
         return cls(credentials["token"], credentials.get("database_url"),
-                   retention({RETENTION_VARIABLE: str(credentials.get("retention_days") or "")}).days)
+                   retention({RETENTION_VARIABLE: str(credentials.get("retention_days") or "")}).days,
+                   proxy_networks(credentials.get("trusted_proxies")))
 
-    def __init__(self, token: str, database_url: Optional[str] = None, retention_days: int = 90) -> None:
+    def __init__(self, token: str, database_url: Optional[str] = None, retention_days: int = 90,
+                 trusted_proxies: Networks = ()) -> None:
         if len(token) < MINIMUM_TOKEN_LENGTH:  # deploy/rasa_config.py refuses it first; credentials.yml by hand
             raise ValueError(f"STAFF_TOKEN is shorter than {MINIMUM_TOKEN_LENGTH} characters")
         self._token = token.encode("utf-8")
         self._database_url = database_url
         self._retention_days = retention_days
+        self._trusted_proxies = trusted_proxies
         self._engine: Optional[Engine] = None
         self._attempts = Attempts()
 
@@ -194,7 +201,7 @@ class StaffInput(InputChannel):
             return choose_language(request.args.get("lang"), request.headers.get("accept-language"))
 
         def client(request: Request) -> str:
-            return client_of(request.ip, request.headers.getall("x-forwarded-for", []))
+            return client_of(request.ip, request.headers.getall("x-forwarded-for", []), self._trusted_proxies)
 
         def signed_out(request: Request, wrong: bool = False) -> response.HTTPResponse:
             return response.html(login_page(language_of(request), wrong), status=401, headers=HEADERS)
@@ -251,7 +258,7 @@ class StaffInput(InputChannel):
             cookie["httponly"], cookie["samesite"], cookie["path"] = True, "Strict", home(request)
             cookie["max-age"] = int(SESSION_LIFETIME.total_seconds())
             cookie["secure"] = came_over_tls(request.ip, request.conn_info is not None and request.conn_info.ssl,
-                                             request.headers.getall("x-forwarded-proto", []))
+                                             request.headers.getall("x-forwarded-proto", []), self._trusted_proxies)
             return answer
 
         @staff.route("/logout", methods=["POST"], name="staff_logout")

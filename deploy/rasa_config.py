@@ -20,7 +20,9 @@ MICROSOFT_TENANT_ID                                    the bot's Entra ID tenant
                                                        MICROSOFT_OPENID_METADATA_URL: other addresses for
                                                        Microsoft's login and Bot Framework's keys (test stand-ins)
 STAFF_TOKEN                                            turns staff's dashboard at /webhooks/staff/ on
-                                                       (a short one is refused: records.sessions)
+                                                       (a short one is refused: records.sessions);
+                                                       KLYNGEBOT_TRUSTED_PROXIES: proxies besides loopback whose
+                                                       X-Forwarded-* headers its sign-in believes
 The web chat's session ids are signed with a key derived from the records' hash key (channels/webchat.py).
 A channel whose secrets are missing is off, and says so in one log line. A malformed setting stops the
 command with one line naming it (exit status 2).
@@ -49,7 +51,7 @@ from sqlalchemy.engine import make_url
 
 from records.mail import mail_settings
 from records.retention import retention
-from records.sessions import MINIMUM_TOKEN_LENGTH
+from records.sessions import MINIMUM_TOKEN_LENGTH, proxy_networks
 from records.store import RecordsError, database_url
 
 logger = logging.getLogger("klyngebot.config")
@@ -65,7 +67,8 @@ CHANNELS = {
                      {"tenant_id": "MICROSOFT_TENANT_ID", "login_url": "MICROSOFT_LOGIN_URL",
                       "openid_metadata_url": "MICROSOFT_OPENID_METADATA_URL"}, {}),
     "staff": ("channels.staff.StaffInput", {"token": "STAFF_TOKEN"},  # the dashboard reads the records' database
-              {"database_url": "DATABASE_URL", "retention_days": "KLYNGEBOT_RETENTION_DAYS"}, {}),
+              {"database_url": "DATABASE_URL", "retention_days": "KLYNGEBOT_RETENTION_DAYS",
+               "trusted_proxies": "KLYNGEBOT_TRUSTED_PROXIES"}, {}),
 }
 
 
@@ -74,6 +77,7 @@ STAFF_TOKEN = "STAFF_TOKEN"
 REST_TOKEN = "REST_TOKEN"
 ACTIONS_TOKEN = "ACTIONS_TOKEN"
 ALLOWED_ORIGINS = "KLYNGEBOT_ALLOWED_ORIGINS"
+TRUSTED_PROXIES = "KLYNGEBOT_TRUSTED_PROXIES"
 
 
 class SettingError(ValueError):
@@ -165,6 +169,10 @@ def endpoints(environment: Mapping[str, str]) -> dict:
 
 def credentials(environment: Mapping[str, str]) -> dict:
     check_staff_token(environment)
+    try:
+        proxy_networks(environment.get(TRUSTED_PROXIES))
+    except ValueError as error:
+        raise SettingError(f"{TRUSTED_PROXIES}: {error}") from None
     config: dict = {REST: {"token": environment[REST_TOKEN]} if environment.get(REST_TOKEN) else None,
                     WEBCHAT: {"user_message_evt": "user_uttered", "bot_message_evt": "bot_uttered",
                               "allowed_origins": allowed_origins(environment),

@@ -1,4 +1,5 @@
-"""Staff's sign-in: how long the token must be, and the sessions a signed-in browser holds.
+"""Staff's sign-in: how long the token must be, the proxies whose word on the client is believed, and the sessions
+a signed-in browser holds.
 
 A session is a random id in the browser's cookie, known to the records database by its SHA-256 only: every Rasa
 process behind nginx sees the same sessions, signing out ends one on all of them, and a copy of the database
@@ -8,8 +9,9 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import ipaddress
 import secrets
-from typing import Optional
+from typing import Optional, Union
 
 from sqlalchemy import delete, insert, select
 from sqlalchemy.engine import Engine
@@ -21,6 +23,23 @@ from records.store import staff_sessions, utc
 MINIMUM_TOKEN_LENGTH = 32
 SESSION_LIFETIME = dt.timedelta(hours=8)  # one working day
 SESSION_ID_BYTES = 32
+
+
+Networks = tuple[Union[ipaddress.IPv4Network, ipaddress.IPv6Network], ...]
+
+
+def proxy_networks(text: Optional[str]) -> Networks:
+    """KLYNGEBOT_TRUSTED_PROXIES: the addresses or networks ("172.30.57.10", "10.0.0.0/8") of the proxies in front
+    of Rasa whose X-Forwarded-For and X-Forwarded-Proto are believed, besides loopback (`make serve`'s nginx).
+    ValueError names what is not one."""
+    networks = []
+    for item in (text or "").split(","):
+        if item.strip():
+            try:
+                networks.append(ipaddress.ip_network(item.strip(), strict=False))
+            except ValueError:
+                raise ValueError(f"{item.strip()!r} is not an address or a network such as 10.0.0.0/8") from None
+    return tuple(networks)
 
 
 def _hash(session_id: str) -> str:

@@ -3,6 +3,7 @@ the same services, commands, ports, environment and nginx template. Docker canno
 the files; what only a real `docker compose up` would show is listed in the README."""
 from __future__ import annotations
 
+import ipaddress
 import re
 import subprocess
 import sys
@@ -17,6 +18,7 @@ from deploy.action_server import WORKERS
 from deploy.processes import ROOT, action_server_command, rasa_command
 from deploy.proxy import SITE_TEMPLATE
 from records.identity import HASH_KEY_VARIABLE
+from records.sessions import proxy_networks
 from bot.resources import RETENTION_VARIABLE
 
 COMPOSE = ROOT / "compose.yaml"
@@ -89,6 +91,17 @@ def test_the_processes_get_every_setting_rasa_config_and_the_actions_read():
         assert read <= set(services[name]["environment"]), name
     assert services["rasa-1"]["environment"]["DATABASE_URL"] == "postgresql://klyngebot:pg-secret@postgres:5432/klyngebot"
     assert services["rasa-1"]["environment"]["REDIS_URL"].startswith("redis://redis:6379/")
+
+
+def test_rasa_believes_the_forwarded_headers_of_compose_nginx_and_of_no_other_container():
+    """Behind compose's nginx, Rasa's peer is nginx's container, not loopback: named, its word on the browser's
+    address and TLS is taken, so the staff page counts each browser and marks its cookie Secure."""
+    config = compose()
+    nginx = config["services"]["nginx"]["networks"]["default"]["ipv4_address"]
+    subnet = config["networks"]["default"]["ipam"]["config"][0]["subnet"]
+    trusted = config["services"]["rasa-1"]["environment"][rasa_config.TRUSTED_PROXIES]
+    assert proxy_networks(trusted) == (ipaddress.ip_network(nginx),)
+    assert ipaddress.ip_address(nginx) in ipaddress.ip_network(subnet)
 
 
 @pytest.mark.parametrize("missing", ["KLYNGEBOT_API_TOKEN", "REST_TOKEN", "ACTIONS_TOKEN", "KLYNGEBOT_HASH_KEY",

@@ -373,3 +373,12 @@ def test_unloading_the_model_needs_the_token_on_loopback(stack):
     assert call(direct, "DELETE")[0] == 401
     assert call(with_token(direct, "wrong-token"), "DELETE")[0] == 401
     assert call(with_token(direct, TOKEN), "DELETE")[0] == 204
+
+
+def test_nginx_holds_a_flood_of_staff_requests_for_all_rasa_processes_together(stack):
+    """Each Rasa process limits wrong staff tokens per client but sees only its share; nginx's one limit holds the
+    rest. Last in this module: its client waits about a minute afterwards."""
+    statuses = [through_nginx(stack, "GET", "/webhooks/staff/")[:2] for _ in range(40)]
+    refused = [headers for status, headers in statuses if status == 429]
+    assert refused and all(upstream(stack, headers) == "-" for headers in refused[:3])
+    assert statuses[0][0] != 429  # a person clicking through pages is not held up

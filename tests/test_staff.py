@@ -29,7 +29,7 @@ from records.handoffs import Delivery, record_handoff, staff_text
 from records.mail import email_handoff, mail_settings
 from records.notify import told_user
 from records.page import dashboard_page, login_page
-from records.sessions import MINIMUM_TOKEN_LENGTH
+from records.sessions import MINIMUM_TOKEN_LENGTH, proxy_networks
 from records.slack import announce_handoff
 from records.store import RecordsError, connect
 from records.unanswered import record_unanswered
@@ -273,6 +273,25 @@ def test_a_request_counts_against_its_peer_or_the_address_nginx_saw(peer, forwar
     ("203.0.113.5", True, [], True)])
 def test_the_cookie_is_secure_when_the_browser_came_over_tls(peer, own_tls, forwarded_proto, secure):
     assert came_over_tls(peer, own_tls, forwarded_proto) is secure
+
+
+COMPOSE_NGINX = proxy_networks("172.30.57.10, 2001:db8:57::/64")
+
+
+@pytest.mark.parametrize("peer, forwarded_for, client", [
+    ("172.30.57.10", ["198.51.100.7"], "198.51.100.7"),  # compose's nginx container, named in the setting
+    ("172.30.57.11", ["198.51.100.7"], "172.30.57.11"),  # another container on that network is not a proxy
+    ("2001:db8:57::9", ["198.51.100.7"], "198.51.100.7"),
+    ("127.0.0.1", ["198.51.100.7"], "198.51.100.7")])  # loopback stays trusted
+def test_a_proxy_named_in_the_settings_is_believed_like_nginx_on_loopback(peer, forwarded_for, client):
+    assert client_of(peer, forwarded_for, COMPOSE_NGINX) == client
+    assert came_over_tls(peer, False, ["https"], COMPOSE_NGINX) is (client != peer)
+
+
+@pytest.mark.parametrize("setting", ["nginx", "172.30.57.300", "10.0.0.0/33", "172.30.57.10,,garbage"])
+def test_a_trusted_proxy_that_is_no_address_is_refused_in_one_line(setting):
+    with pytest.raises(rasa_config.SettingError, match="KLYNGEBOT_TRUSTED_PROXIES: '.*' is not an address"):
+        rasa_config.credentials({"KLYNGEBOT_TRUSTED_PROXIES": setting})
 
 
 def test_the_sign_in_page_says_how_long_to_wait():
