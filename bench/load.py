@@ -104,6 +104,34 @@ def resident_mb(pid: int) -> float:
     return float("nan")
 
 
+def _stat(pid: int) -> list[str]:
+    """/proc/PID/stat's fields after the command's name (which may hold spaces): state, ppid, ..."""
+    return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+
+
+def _descendants(pid: int) -> list[int]:
+    """The process's children, theirs, and so on, as they run now: the action server's workers."""
+    parents = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                parents[int(entry.name)] = int(_stat(int(entry.name))[1])
+            except (OSError, IndexError, ValueError):  # a process that ended meanwhile
+                continue
+    found, frontier = [], [pid]
+    while frontier:
+        children = [child for child, parent in parents.items() if parent in frontier]
+        found, frontier = found + children, children
+    return found
+
+
 def cpu_seconds(pid: int) -> float:
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # user + system time
+    """User and system time of the process and of every process under it (worker processes)."""
+    total = 0
+    for process in (pid, *_descendants(pid)):
+        try:
+            fields = _stat(process)
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
