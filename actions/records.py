@@ -12,11 +12,12 @@ from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot.dialogue.effects import Effect, Forget, RecordCheck, RecordHandoff, RecordUnanswered
+from bot.dialogue.effects import Effect, Forget, RecordCheck, RecordHandoff, RecordQuestion, RecordUnanswered
 from bot.saying.messages import message
 from records.checks import record_check
 from records.handoffs import keep_handoff, new_handoff
 from records.notify import notify_staff, told_user
+from records.questions import record_question
 from records.retention import forget
 from records.store import RecordsError, connect
 from records.unanswered import record_unanswered
@@ -76,5 +77,7 @@ async def _carry_out(effect: Effect, channel: Optional[str], sender: str, langua
         record_check(_engine(), effect.assessment, channel, sender)
     elif isinstance(effect, RecordUnanswered):
         record_unanswered(_engine(), effect.text, language, channel, sender)
+    elif isinstance(effect, RecordQuestion):
+        record_question(_engine(), effect.topic, effect.outcome, language, channel, sender)
     elif isinstance(effect, Forget):
         forget(_engine(), sender)

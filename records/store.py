@@ -4,7 +4,8 @@ SQLite by default (var/klyngebot.db), PostgreSQL or any SQLAlchemy URL with DATA
 store keeps its `events` table in the same database (deploy/rasa_config.py).
 
 Version 1: completed checks. Version 2: checks carry the sender's keyed hash; questions the bot did not
-understand; requests for a person. Version 3: staff's sign-in sessions (records/sessions.py).
+understand; requests for a person. Version 3: staff's sign-in sessions (records/sessions.py). Version 4: a request
+for a person's status and who took it; one-off questions by topic and what became of them.
 """
 from __future__ import annotations
 
@@ -20,7 +21,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 VAR_DIR = Path(__file__).resolve().parent.parent / "var"
 DEFAULT_DATABASE = VAR_DIR / "klyngebot.db"
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 USER_HASH = String(64)  # hex HMAC-SHA256 of the sender id (records/identity.py); never the id itself
 
 metadata = MetaData()
@@ -59,8 +60,26 @@ handoffs = Table(
     Column("language", String(2)),
     Column("channel", String(32)),
     Column("user_hash", USER_HASH, index=True),
-    Column("topic", Text),  # what the user asked about last, if anything
+    Column("topic", Text),  # the project in words: the calls, their verdicts, what is still open
+    Column("status", String(8), nullable=False, server_default="new"),  # version 4: HANDOFF_STATUSES
+    Column("taken_by", Text),  # version 4: the staff member who took it, as they wrote their name
+    Column("status_at", DateTime(timezone=True)),  # version 4: when the status was last set
 )
+HANDOFF_STATUSES = ("new", "taken", "done")
+questions = Table(  # version 4
+    "klyngebot_questions", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("created_at", DateTime(timezone=True), nullable=False, index=True),
+    Column("topic", String(64)),  # an intent's topic (bot/data/intents.yaml); None: the bot could not place it
+    Column("outcome", String(16), nullable=False),  # answered | texts_silent | not_placed (bot/dialogue/effects.py)
+    Column("language", String(2)),
+    Column("channel", String(32)),
+    Column("user_hash", USER_HASH, index=True),
+)
+# Rasa's SQLTrackerStore.SQLEvent, the columns records/ reads (rasa/core/tracker_store.py): `timestamp` is Unix
+# seconds, `data` the event as JSON. Declared here so that records/ needs no Rasa import; Rasa creates it.
+rasa_events = Table("events", MetaData(), Column("id", Integer, primary_key=True), Column("sender_id", String(255)),
+                    Column("type_name", String(255)), Column("timestamp", Float), Column("data", Text))
 
 staff_sessions = Table(  # version 3; nothing about a user, so not among PERSONAL_TABLES
     "klyngebot_staff_sessions", metadata,
@@ -75,7 +94,7 @@ class RecordsError(Exception):
 
 
 # Every table that holds something about a user, each with `created_at` and `user_hash`.
-PERSONAL_TABLES = (checks, unanswered, handoffs)
+PERSONAL_TABLES = (checks, unanswered, handoffs, questions)
 
 
 def database_url() -> str:
@@ -111,9 +130,18 @@ def _to_version_3(connection: Connection) -> None:
     metadata.create_all(connection, tables=[staff_sessions])
 
 
+def _to_version_4(connection: Connection) -> None:
+    columns = {column["name"] for column in inspect(connection).get_columns(handoffs.name)}
+    for name, extra in (("status", " NOT NULL DEFAULT 'new'"), ("taken_by", ""), ("status_at", "")):
+        if name not in columns:
+            kind = handoffs.c[name].type.compile(dialect=connection.dialect)
+            connection.execute(text(f"ALTER TABLE {handoffs.name} ADD COLUMN {name} {kind}{extra}"))
+    metadata.create_all(connection, tables=[questions])
+
+
 # Each step brings the schema from the version before to the version it is keyed by; every step may run
 # again after a crash half-way (SQLite does not roll DDL back) and finds its work done.
-MIGRATIONS: dict[int, Callable[[Connection], None]] = {2: _to_version_2, 3: _to_version_3}
+MIGRATIONS: dict[int, Callable[[Connection], None]] = {2: _to_version_2, 3: _to_version_3, 4: _to_version_4}
 
 
 def _version(connection: Connection) -> int:

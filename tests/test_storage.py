@@ -18,10 +18,11 @@ from records.checks import record_check, report
 from records.cli import main as records_main
 from records.export import EXPORTS, check_rows, handoff_rows, unanswered_rows, write_csv
 from records.handoffs import record_handoff
+from records.questions import record_question
 from records.identity import HASH_KEY_VARIABLE, KEY_FILE_NAME, local_key, user_hash
 from records.retention import forget, purge, retention
 from records.sessions import SESSION_LIFETIME, close_session, open_session, session_is_open
-from records.store import (PERSONAL_TABLES, SCHEMA_VERSION, RecordsError, checks, connect, handoffs, schema_version,
+from records.store import (PERSONAL_TABLES, questions, SCHEMA_VERSION, RecordsError, checks, connect, handoffs, schema_version,
                            staff_sessions, unanswered)
 from records.unanswered import record_unanswered
 from tests.services import postgres_database
@@ -136,13 +137,13 @@ def test_version_1_is_migrated_and_keeps_its_rows(database_url):
     version_1_database(database_url)
     engine = connect(database_url)
     with engine.connect() as connection:
-        assert connection.execute(select(schema_version.c.version)).scalars().all() == [SCHEMA_VERSION] == [3]
+        assert connection.execute(select(schema_version.c.version)).scalars().all() == [SCHEMA_VERSION] == [4]
         old_rows = connection.execute(select(checks).order_by(checks.c.id)).all()
         tables = set(sqlalchemy.inspect(connection).get_table_names())
         indexes = {index["name"] for index in sqlalchemy.inspect(connection).get_indexes(checks.name)}
     assert [(row.facts, row.budget_nok, row.user_hash) for row in old_rows] == [
         ({"companies": 1}, 100000, None), ({"companies": 2}, 200000, None)]
-    assert {unanswered.name, handoffs.name, staff_sessions.name} <= tables
+    assert {unanswered.name, handoffs.name, staff_sessions.name, questions.name} <= tables
     assert "ix_klyngebot_checks_user_hash" in indexes
     record_check(engine, assessed(PROFILES[0]), "rest", "slack:U1")  # and the new schema takes new rows
     record_unanswered(engine, "hva med skattefunn?", "nb", "slack", "slack:U1")
@@ -164,10 +165,12 @@ def test_a_sender_is_stored_as_a_keyed_hash_and_never_as_itself(database_url):
     record_unanswered(engine, "kan vi søke om skattefunn?", "nb", "slack", "slack:U0123ABC")
     record_handoff(engine, "Kari Nordmann", "kari@example.no", "nb", "slack", "slack:U0123ABC", "maks tilskudd",
                    consent=True)
+    record_question(engine, "deadline", "answered", "nb", "slack", "slack:U0123ABC")
     with engine.connect() as connection:
         hashes = [connection.execute(select(table.c.user_hash)).scalars().all() for table in PERSONAL_TABLES]
     expected = user_hash("slack:U0123ABC", KEY.encode())
-    assert hashes == [[expected, expected, user_hash("webchat-5f1c9e", KEY.encode())], [expected], [expected]]
+    assert hashes == [[expected, expected, user_hash("webchat-5f1c9e", KEY.encode())], [expected], [expected],
+                      [expected]]
     assert len(expected) == 64 and "U0123ABC" not in everything_stored(engine)
 
 
@@ -254,15 +257,17 @@ def test_purge_deletes_exactly_what_is_older_than_the_retention_rasas_events_inc
     record_unanswered(engine, "gammelt spørsmål", "nb", "rest", "a", old)
     record_unanswered(engine, "nytt spørsmål", "nb", "rest", "a", recent)
     record_handoff(engine, "Kari", "kari@example.no", "nb", "rest", "a", consent=True, when=old)
+    record_question(engine, None, "not_placed", "nb", "rest", "a", old)
     save_conversation(rasa_events_store(database_url), "a", [old, old, edge, recent])
     deleted = purge(engine, dt.timedelta(days=90), NOW)
-    assert deleted == {"checks": 1, "unanswered": 1, "handoffs": 1, "events": 2}
+    assert deleted == {"checks": 1, "unanswered": 1, "handoffs": 1, "questions": 1, "events": 2}
     with engine.connect() as connection:
         kept_events = connection.execute(sqlalchemy.text("SELECT timestamp FROM events ORDER BY id")).scalars().all()
     assert kept_events == [edge.timestamp(), recent.timestamp()]
     assert [row[3] for row in unanswered_rows(engine)[1:]] == ["nytt spørsmål"]
     assert len(check_rows(engine)) == 1 + 2 and handoff_rows(engine)[1:] == []
-    assert purge(engine, dt.timedelta(days=90), NOW) == {"checks": 0, "unanswered": 0, "handoffs": 0, "events": 0}
+    assert purge(engine, dt.timedelta(days=90), NOW) == {"checks": 0, "unanswered": 0, "handoffs": 0, "questions": 0,
+                                                         "events": 0}
 
 
 def test_purge_without_rasas_table_deletes_the_records(database_url):
@@ -276,12 +281,13 @@ def test_forget_deletes_one_senders_rows_and_no_one_elses(database_url):
     for sender in ("slack:U0123ABC", "webchat-5f1c9e"):
         record_unanswered(engine, f"spørsmål fra {sender[-3:]}", "nb", "rest", sender)
         record_handoff(engine, "Navn", "e@example.no", "nb", "rest", sender, consent=True)
-    assert forget(engine, "slack:U0123ABC") == {"checks": 2, "unanswered": 1, "handoffs": 1}
+        record_question(engine, "max_grant", "answered", "nb", "rest", sender)
+    assert forget(engine, "slack:U0123ABC") == {"checks": 2, "unanswered": 1, "handoffs": 1, "questions": 1}
     with engine.connect() as connection:
         left = [connection.execute(select(table.c.user_hash)).scalars().all() for table in PERSONAL_TABLES]
     other = user_hash("webchat-5f1c9e", KEY.encode())
-    assert left == [[other], [other], [other]]
-    assert forget(engine, "slack:U0123ABC") == {"checks": 0, "unanswered": 0, "handoffs": 0}
+    assert left == [[other], [other], [other], [other]]
+    assert forget(engine, "slack:U0123ABC") == {"checks": 0, "unanswered": 0, "handoffs": 0, "questions": 0}
 
 
 @pytest.mark.parametrize("value, expected", [(None, 90), ("", 90), ("30", 30), (" 365 ", 365)])

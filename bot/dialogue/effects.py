@@ -23,6 +23,18 @@ class RecordUnanswered(Effect):
     text: str
 
 
+# What became of a one-off question, for staff's count of questions by topic (RecordQuestion.outcome)
+ANSWERED, TEXTS_SILENT, NOT_PLACED = "answered", "texts_silent", "not_placed"
+
+
+@dataclass(frozen=True)
+class RecordQuestion(Effect):
+    """A one-off question's topic (intents.yaml; None where the bot could not place it) and what became of it:
+    ANSWERED, TEXTS_SILENT (the call texts do not say) or NOT_PLACED. No text: the unanswered ones keep theirs."""
+    topic: Optional[str]
+    outcome: str
+
+
 @dataclass(frozen=True)
 class RecordHandoff(Effect):
     """The user asked for a person; with their consent, their name and e-mail so that someone can answer."""

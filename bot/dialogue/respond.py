@@ -15,7 +15,8 @@ from typing import Any, Mapping, Optional
 
 from bot.dialogue import intents as names
 from bot.dialogue.check import CHECK, yes_or_no
-from bot.dialogue.effects import Effect, Forget, RecordUnanswered, Restart
+from bot.dialogue.effects import (ANSWERED, NOT_PLACED, TEXTS_SILENT, Effect, Forget, RecordQuestion,
+                                  RecordUnanswered, Restart)
 from bot.dialogue.intents import intents, kind_of
 from bot.dialogue.message import Button, Message, Reply
 from bot.dialogue.state import Asked, Conversation
@@ -135,6 +136,8 @@ def _leave_task(turn: Turn) -> None:
 
 def _not_understood(turn: Turn) -> None:
     turn.effects.append(RecordUnanswered(turn.message.text))
+    if turn.reading.asks:
+        turn.effects.append(RecordQuestion(None, NOT_PLACED))
     turn.say("not_understood", buttons=(turn.button("check", "/check_eligibility"),
                                         turn.button("handoff", "/human_handoff")))
 
@@ -401,6 +404,7 @@ def _said_from_the_texts(turn: Turn, text: str, calls: tuple[Call, ...], must_be
     """The call texts' answer to a question (bot.saying.answers.from_the_texts); where they are silent, the question
     is kept for staff, who see what the texts leave open."""
     blocks, silent = from_the_texts(text, calls, turn.language, turn.day, must_be_silent=must_be_silent, topic=topic)
+    turn.effects.append(RecordQuestion(topic, TEXTS_SILENT if silent else ANSWERED))
     if silent:
         turn.effects.append(RecordUnanswered(turn.message.text))
     return blocks
@@ -435,6 +439,7 @@ def _question(turn: Turn, intent: str) -> None:
     topic = topic_of(intent, text, sure=turn.message.intent == intent and
                      turn.message.confidence >= SURE_OF_THE_TOPIC)
     if topic == PRIVACY:  # the bot's own practice, not the calls': what it keeps, how long, how to delete it
+        turn.effects.append(RecordQuestion(topic, ANSWERED))
         return turn.replies.append(Reply(message("answer.privacy", turn.language, days=retention_days())))
     said = _of_the_project(turn.statement.facts)
     ours = speaks_of_the_project(text) or not reading.asks
@@ -444,6 +449,7 @@ def _question(turn: Turn, intent: str) -> None:
     stated = {**said, **in_question}
     kinds = partner_types_in(text)
     if topic == "partner_rules" and kinds:  # the partner rule answers it, whatever else the message says
+        turn.effects.append(RecordQuestion(topic, ANSWERED))
         for block in answer(topic, calls, kinds, turn.language, turn.day, about_money=asks_about_money(text)):
             turn.replies.append(Reply(block))
         if said and turn.state.task is None:
@@ -466,11 +472,14 @@ def _question(turn: Turn, intent: str) -> None:
     silent_by_words = asks_what_the_texts_do_not_say(text)
     if silent_by_words or not _answers_it(turn, intent, text, "\n".join(blocks)):
         blocks = _said_from_the_texts(turn, text, calls, silent_by_words, topic)
-    elif stated and blocks and any(is_yes_no_question(question) for question in reading.questions) \
-            and not starts_with_yes_or_no(blocks[0].split("**: ", 1)[-1]):
-        outcome = CHECK.decides(turn, calls, stated)  # "kan vi bruke den til opplæring?": yes, and the activities
-        if outcome is not None:
-            blocks[0] = message("answer.said_yes" if outcome else "answer.said_no", turn.language, text=blocks[0])
+    else:
+        turn.effects.append(RecordQuestion(topic, ANSWERED))
+        if stated and blocks and any(is_yes_no_question(question) for question in reading.questions) \
+                and not starts_with_yes_or_no(blocks[0].split("**: ", 1)[-1]):
+            outcome = CHECK.decides(turn, calls, stated)  # "kan vi bruke den til opplæring?": yes, and the activities
+            if outcome is not None:
+                blocks[0] = message("answer.said_yes" if outcome else "answer.said_no", turn.language,
+                                    text=blocks[0])
     for block in blocks:
         turn.replies.append(Reply(block))
     if said and turn.state.task is None:  # "how much could we get? we are four companies": answered, and a check offered
