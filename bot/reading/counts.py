@@ -241,7 +241,7 @@ def _quantity(sentence: _Sentence, index: int, articles: bool = False) -> Option
         if stated is not None:
             return stated, after + 1, stated
         return Portion("all"), after, None
-    if word in _NONE:
+    if word in _NONE or (word in _NO and _noun(sentence, index + 1) is not None):
         return 0, index + 1, None
     if word in _BOTH:
         return 2, index + (2 if sentence.word(index + 1) in ("to", "two") else 1), None
