@@ -84,7 +84,7 @@ $(PY313_VENV)/.installed: constraints.txt scripts/find-python
 	@PY313="$$(scripts/find-python 3.13)" || exit 1; \
 	  rm -rf $(PY313_VENV) && $$PY313 -m venv $(PY313_VENV) && \
 	  $(PY313) -m pip install --quiet -c constraints.txt PyYAML SQLAlchemy python-dotenv psycopg2-binary pytest \
-	    hypothesis && \
+	    hypothesis openpyxl && \
 	  touch $@
 
 # Without the cache plugin, so this run does not overwrite the 3.10 run's memory of what failed last.

@@ -9,14 +9,18 @@ import subprocess
 import sys
 from decimal import Decimal
 
+import openpyxl
 import pytest
 import yaml
 
 from bot.cli import main
+from bot.rules.engine import assess
+from bot.rules.profile import make_profile
 from bot.rules.catalogue import CALLS_DIR, CatalogueError, catalogue, load_catalogue
 from bot.rules.prioritise import (DEFAULT_SCALE, InvalidProposal, ProposalDraft, Scale, prioritise,
                                   prioritised_calls, weighted_criteria)
 from bot.rules.profile import InvalidInput
+from bot.saying.prioritise import chat_messages, markdown, spreadsheet_rows as csv_rows
 from deploy.local import ROOT
 
 DAY = dt.date(2015, 6, 1)
@@ -230,7 +234,8 @@ def test_the_shipped_examples_give_the_same_ranking_in_both_formats(capsys):
     # Sporbar laks (1 SME of 3) breaks the half-SME rule; Solcelledrevet has no delivery score
     assert ("**Send inn (2–4 forslag):** 1. Havdrone for merdinspeksjon, 2. Tareprotein til fiskefôr, "
             "3. Digital tvilling for settefisk, 4. Lusefri merd med lys") in table
-    assert "| 1 | Havdrone for merdinspeksjon | 5 | 6 | 4 | 5 | 5,15 | ✅ oppfyller kravene | Sendes inn |  |" in table
+    assert "| 1 | Havdrone for merdinspeksjon | 5 | 6 | 4 | 5 | 5,15 | ✅ oppfyller kravene | 300\u00a0000 | Sendes inn |  |" \
+        in table
     assert "Sporbar laks med blokkjede | 6 | 6 | 5 | 6 | 5,80 | ❌ oppfyller ikke kravene" in table
     assert "Venter på poeng og er ikke rangert: Solcelledrevet fôrflåte" in table
     assert "klyngens skala 1–6" in table and "Nyhetsverdi 35\u00a0%" in table
@@ -242,8 +247,10 @@ def test_the_csv_output_reads_back(capsys):
     rows = list(csv.reader(io.StringIO(out)))
     assert code == 0 and rows[0][:7] == ["Place", "Proposal", "Strategy (25%)", "Novelty (35%)",
                                          "Sustainability (20%)", "Delivery (20%)", "Weighted score"]
-    assert rows[1][:9] == ["1", "Havdrone for merdinspeksjon", "5", "6", "4", "5", "5.15", "eligible", "Send"]
-    assert rows[5][1] == "Sporbar laks med blokkjede" and rows[5][0] == "" and "SME" in rows[5][9]
+    assert rows[1][:10] == ["1", "Havdrone for merdinspeksjon", "5", "6", "4", "5", "5.15", "eligible", "300000",
+                            "Send"]
+    assert rows[5][1] == "Sporbar laks med blokkjede" and rows[5][0] == "" and "SME" in rows[5][10]
+    assert rows[5][8] == ""  # no grant for a proposal that breaks a rule, as in the check's verdict
     assert rows[6][1:7] == ["Solcelledrevet fôrflåte", "4", "5", "5", "", ""]
 
 
@@ -317,3 +324,110 @@ def test_the_command_runs_as_a_module():
     done = subprocess.run([sys.executable, "-m", "bot", "prioritise", str(EXAMPLES / "proposals.yaml"), "--language",
                            "en", "--date", "2015-06-01"], capture_output=True, text=True, cwd=ROOT, timeout=60)
     assert done.returncode == 0 and "**Send (2 to 4 proposals):** 1. Havdrone" in done.stdout, done.stderr
+
+
+# --- the maximum grant ---------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("budget", [600000, 450000, 1000000, 80000])
+def test_the_maximum_grant_is_the_checks_for_the_same_budget(budget):
+    proposal = prioritise([draft("A", 5, 5, 5, 5, budget_nok=budget)], call(), DEFAULT_SCALE, DAY).proposals[0]
+    checked = assess(make_profile({**ELIGIBLE, "budget_nok": budget}, date=DAY)).for_call("innovasjonsrammen")
+    assert proposal.max_grant_nok == checked.max_grant_nok and checked.verdict == "eligible"
+    assert proposal.max_grant_nok == min(budget // 2, 300000)  # 50 % of the costs, at most 300 000 (the call text)
+
+
+def test_a_proposal_that_breaks_a_rule_or_has_no_budget_shows_no_grant():
+    without_budget = {fact: value for fact, value in ELIGIBLE.items() if fact != "budget_nok"}
+    result = prioritise([draft("A", 5, 5, 5, 5, smes=1), ProposalDraft("B", without_budget, scores(5, 5, 5, 5))],
+                        call(), DEFAULT_SCALE, DAY)
+    assert [proposal.max_grant_nok for proposal in result.proposals] == [None, None]
+
+
+def test_the_grant_is_a_column_of_every_output(capsys):
+    ranking = prioritise([draft("A", 5, 5, 5, 5)], call(), DEFAULT_SCALE, DAY)
+    assert "Max grant (NOK)" in csv_rows(ranking, "en")[0] and 300000 in csv_rows(ranking, "en")[1]
+    assert "| Maks tilskudd (kr) |" in markdown(ranking, "nb") and "| 300\u00a0000 |" in markdown(ranking, "nb")
+    assert "**A** – 5,00 – Sendes inn – inntil 300\u00a0000 kr" in chat_messages(ranking, "nb")[0]
+
+
+# --- Excel workbooks -------------------------------------------------------------------------------------------
+
+def workbook(path, rows):
+    """A workbook as Excel keeps it: numbers as numbers, yes/no as Excel's TRUE/FALSE, text as text."""
+    book = openpyxl.Workbook()
+    for row in rows:
+        book.active.append(row)
+    book.save(path)
+    return path
+
+
+def typed(text):
+    """A CSV cell as Excel would hold it after typing it in."""
+    for kind in (int, float):
+        try:
+            return kind(text.replace(" ", ""))  # "600 000" typed in is the number 600000
+        except ValueError:
+            pass
+    return {"ja": True, "nei": False}.get(text, text or None)
+
+
+def test_an_excel_workbook_gives_the_same_ranking_as_the_csv_file(tmp_path, capsys):
+    rows = list(csv.reader((EXAMPLES / "proposals.csv").open(encoding="utf-8")))
+    path = workbook(tmp_path / "forslag.xlsx", [[], rows[0], *([typed(cell) for cell in row]
+                                                               for row in rows[1:])])
+    from_csv = run_prioritise(capsys, EXAMPLES / "proposals.csv", "--date", "2015-06-01", "--format", "csv")
+    from_excel = run_prioritise(capsys, path, "--date", "2015-06-01", "--format", "csv")
+    assert from_excel == from_csv and from_csv[0] == 0
+
+
+def test_a_workbook_is_read_as_one_whatever_its_name(tmp_path, capsys):
+    path = workbook(tmp_path / "forslag.csv", [["name", "strategy"], ["A", 4]])
+    code, out, err = run_prioritise(capsys, path, "--format", "csv")
+    assert code == 0 and list(csv.reader(io.StringIO(out)))[1][1:3] == ["A", "4"], err
+
+
+@pytest.mark.parametrize("content, says", [
+    ([["name", "strategy"], ["A", 7]], "error: row 2 (A), strategy: 7 is outside the scale 1-6"),
+    ([["name", "inovation"], ["A", 3]], "error: row 1, column 'inovation': is not name, a fact"),
+    ([["name", "companies"], ["A", 2], ["B", "mange"]], "error: row 3 (B), companies: 'mange' is not a number"),
+    ([[], ["name", "companies", "smes"], ["A", 2, 3]], "error: row 3 (A), smes: 3 is more than the 2 companies"),
+    ([["name", "independent"], ["A", "tja"]], "error: row 2 (A), independent: 'tja' is not ja/nei or yes/no"),
+    ([["companies"], [2]], "error: row 1: there is no column 'name'"),
+    ([["name"], ["A"], ["a"]], "error: row 3 (a), name: another proposal above has the same name"),
+    ([["name", "novelty"], ["A", dt.date(2015, 6, 1)]], "error: row 2, column 2: is a date or time"),
+])
+def test_bad_workbook_input_exits_2_with_one_line_naming_the_row_and_field(tmp_path, capsys, content, says):
+    code, out, err = run_prioritise(capsys, workbook(tmp_path / "proposals.xlsx", content))
+    assert (code, out) == (2, "") and err.startswith(says) and err.count("\n") == 1, err
+
+
+@pytest.mark.parametrize("content", [b"name,strategy\nA,4\n", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(500),
+                                     b"PK\x03\x04" + bytes(100), b"\xff\xfe" + "name\n".encode("utf-16-le")])
+def test_a_file_that_is_no_workbook_gives_one_line(tmp_path, capsys, content):
+    """Text, an old .xls, a broken zip, UTF-16 text named .xlsx: one line saying what to do, no codec's words."""
+    path = tmp_path / "proposals.xlsx"
+    path.write_bytes(content)
+    code, out, err = run_prioritise(capsys, path)
+    assert (code, out) == (2, "") and err.count("\n") == 1 and "not an Excel workbook" in err and "codec" not in err
+
+
+def test_a_csv_file_in_another_encoding_says_how_to_save_it(tmp_path, capsys):
+    path = tmp_path / "proposals.csv"
+    path.write_bytes(b"\xff\xfe" + "name\nA\n".encode("utf-16-le"))
+    code, _, err = run_prioritise(capsys, path)
+    assert code == 2 and err.count("\n") == 1 and "not UTF-8 text (byte 0xff)" in err and "codec" not in err
+
+
+def test_the_ranking_is_written_as_a_workbook(tmp_path, capsys):
+    source = tmp_path / "proposals.csv"
+    source.write_text("name,strategy,novelty,sustainability,delivery,budget_nok\n"
+                      "=HYPERLINK(\"http://x\"),5,6,4,5,600 000\nB,4,4,4,4,\n", encoding="utf-8")
+    target = tmp_path / "prioritering.xlsx"
+    code, out, err = run_prioritise(capsys, source, "--output", target, "--language", "en")
+    assert (code, out) == (0, ""), err
+    sheet = openpyxl.load_workbook(target).active
+    rows = [[cell.value for cell in row] for row in sheet.iter_rows()]
+    assert rows[0][:3] == ["Place", "Proposal", "Strategy (25%)"] and sheet["A1"].font.bold
+    assert rows[1][6] == 5.15 and rows[1][8] == 300000 and rows[2][8] is None  # numbers; no grant without a budget
+    assert rows[1][1] == '=HYPERLINK("http://x")' and sheet["B2"].data_type == "s"  # text, never a formula
+    assert run_prioritise(capsys, source, "--format", "xlsx")[0] == 2  # a workbook is not written to a terminal

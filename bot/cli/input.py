@@ -9,7 +9,7 @@ import io
 import json
 import sys
 from dataclasses import replace
-from typing import Any, Mapping, Optional, Sequence
+from typing import Any, Iterable, Mapping, Optional, Sequence
 
 import yaml
 
@@ -263,7 +263,10 @@ def read_text(path: str) -> str:
     try:
         with open(path, encoding="utf-8-sig") as handle:  # -sig: spreadsheets often start with a BOM
             return handle.read()
-    except (OSError, UnicodeDecodeError) as error:
+    except UnicodeDecodeError as error:
+        raise UsageError(f"cannot read {path}: it is not UTF-8 text (byte {error.object[error.start]:#04x}); "
+                         f"save it as CSV UTF-8 or as an Excel workbook (.xlsx)") from None
+    except OSError as error:
         raise UsageError(f"cannot read {path}: {getattr(error, 'strerror', None) or error}") from None
 
 
@@ -296,20 +299,29 @@ def drafts_from_csv(text: str, criteria: Sequence[str]) -> tuple[list[ProposalDr
     except csv.Error:
         dialect = csv.excel
     reader = csv.reader(io.StringIO(text), dialect)
-    columns = [column.strip().lower() for column in next(reader, [])]
+    return drafts_from_rows(((reader.line_num, cells) for cells in reader), criteria, "line")
+
+
+def drafts_from_rows(rows: Iterable[tuple[int, Sequence[str]]], criteria: Sequence[str],
+                     unit: str) -> tuple[list[ProposalDraft], list[str]]:
+    """Proposals from a table's rows, each with its number in the file, the first the header; `unit` is what the
+    file calls a row in an error ("line" in a CSV file, "row" in a workbook)."""
+    rows = iter(rows)
+    first, header = next(rows, (1, []))
+    columns = [column.strip().lower() for column in header]
     kinds = {name: fact.type for name, fact in facts().items()}
     kinds.update({criterion: "score" for criterion in criteria})
     for column in columns:
         if column != "name" and column not in kinds:
-            raise UsageError(f"line 1, column {column!r}: is not name, a fact of facts.yaml or a criterion "
+            raise UsageError(f"{unit} {first}, column {column!r}: is not name, a fact of facts.yaml or a criterion "
                              f"({', '.join(criteria)})")
     if "name" not in columns:
-        raise UsageError("line 1: there is no column 'name'")
+        raise UsageError(f"{unit} {first}: there is no column 'name'")
     drafts, origins = [], []
-    for cells in reader:
+    for number, cells in rows:
         if not any(cell.strip() for cell in cells):
             continue
-        where = f"line {reader.line_num}"
+        where = f"{unit} {number}"
         if len(cells) > len(columns):
             raise UsageError(f"{where}: {len(cells)} cells under {len(columns)} columns")
         row = dict(zip(columns, (cell.strip() for cell in cells)))

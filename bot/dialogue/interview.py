@@ -76,6 +76,7 @@ class Interview:
 
     task: str = ""
     kinds: tuple[str, ...] = ()  # the kinds of question (Asked.kind) whose answers this interview reads
+    back_to: str = "back_to_question"  # the message that leads back to its question after something else
 
     # --- what a subclass provides ---------------------------------------------------------------------------
     def next_question(self, turn: Turn) -> Optional[Asked]:
@@ -148,13 +149,21 @@ class Interview:
 
     def give_up(self, turn: Turn, asked: Asked) -> None:
         self.leave_open(turn, asked)
-        turn.say("gave_up", topic=self.topic_of(turn, asked))
+        self.say_left_open(turn, asked, skipped=False)
         turn.state = turn.state.with_(asked=None)
         self.advance(turn)
 
     def topic_of(self, turn: Turn, asked: Asked) -> str:
         """A few words for what the question is about ("the number of SMEs")."""
         raise NotImplementedError
+
+    def say_left_open(self, turn: Turn, asked: Asked, skipped: bool) -> None:
+        """Tell the user the question is left open, `skipped` on request or else after three answers not read; a fact
+        is one the rules wait for."""
+        if skipped:
+            turn.say("skipped")
+        else:
+            turn.say("gave_up", topic=self.topic_of(turn, asked))
 
     def answer(self, turn: Turn) -> bool:
         """Read the message as the answer to the question asked. False when it is not an answer but something
@@ -173,7 +182,7 @@ class Interview:
             return True
         if reading.skip:
             self.leave_open(turn, asked)
-            turn.say("skipped")
+            self.say_left_open(turn, asked, skipped=True)
             turn.state = turn.state.with_(asked=None)
             self.advance(turn)
             return True

@@ -17,6 +17,7 @@ from bot.dialogue import intents as names
 from bot.dialogue.check import CHECK, yes_or_no
 from bot.dialogue.effects import (ANSWERED, NOT_PLACED, TEXTS_SILENT, Effect, Forget, RecordQuestion,
                                   RecordUnanswered, Restart)
+from bot.dialogue.prioritise import PRIORITISING
 from bot.dialogue.intents import intents, kind_of
 from bot.dialogue.message import Button, Message, Reply
 from bot.dialogue.state import Asked, Conversation
@@ -25,6 +26,7 @@ from bot.reading.user_answers import asks_to_skip, keeps_what_if
 from bot.reading.enterprise import figures_in
 from bot.reading.language import detect_language
 from bot.reading.numbers import starts_with_yes_or_no
+from bot.reading.scores import asks_for_help, asks_to_rank
 from bot.reading.questions import (answer_lacks_what_is_asked, asks_about_a_partner, asks_about_money,
                                   asks_what_the_texts_do_not_say, calls_named_in, is_yes_no_question, names_smes,
                                   partner_types_in, speaks_of_the_project, yes_no_kind)
@@ -86,7 +88,7 @@ def _back_to(turn: Turn, asked: Asked) -> None:
     """After something else was dealt with, the question still waits: ask it again (briefly)."""
     interview = turn.interview_of(asked)
     if interview.can_ask_again(turn, asked):
-        turn.say("back_to_question")
+        turn.say(interview.back_to)
         interview.put(turn, asked)
     else:
         turn.say("still_waiting", topic=interview.topic_of(turn, asked))
@@ -170,16 +172,18 @@ def _route(turn: Turn) -> None:
     kind = kind_of(intent)
     if intent == names.START_OVER:
         return _restart(turn)
+    if turn.state.proposals and PRIORITISING.take_scores_given_later(turn):
+        return  # "Blue cod gets 5 for delivery", during the prioritisation or after its ranking
+    if _asks_to_prioritise(turn, intent):
+        return turn.start("prioritise")
     if intent in SMALL_TALK:
         return SMALL_TALK[intent](turn)
     if intent == names.WHY:
         return _why(turn)
     if intent == names.HANDOFF:
         return turn.start("handoff")
-    if intent == names.PRIORITISE and reading.asks and not turn.state.task:
+    if intent == names.PRIORITISE and not turn.state.task:
         return _question(turn, WEIGHTS_QUESTION)  # "how should we weight the proposals?": the weights, then the offer
-    if intent == names.PRIORITISE:
-        return turn.start("prioritise")
     if reading.supposes:
         return _suppose(turn)
     if _asks_if_an_enterprise_is_an_sme(turn):
@@ -214,6 +218,18 @@ def _route(turn: Turn) -> None:
     if reading.wonders:  # "si at vi får med noen fra Tromsø": a what-if of nothing the rules know
         return turn.say("what_if.unread")
     _not_understood(turn)
+
+
+def _asks_to_prioritise(turn: Turn, intent: Optional[str]) -> bool:
+    """"rangere prosjektforslag", "we need to rank the proposals our companies sent in", "kan du hjelpe oss å
+    prioritere?": a request to rank the proposals, whatever the NLU made of it; a question of how proposals are ranked
+    ("what counts most in the prioritisation?") asks for the weights instead."""
+    if turn.state.task == "prioritise":
+        return False
+    text = turn.message.text
+    if not (intent == names.PRIORITISE or asks_to_rank(text)):
+        return False
+    return not turn.reading.asks or asks_for_help(text) or (intent == names.PRIORITISE and turn.state.task is not None)
 
 
 def _question_text(turn: Turn) -> str:

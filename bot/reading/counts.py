@@ -241,7 +241,9 @@ def _quantity(sentence: _Sentence, index: int, articles: bool = False) -> Option
         if stated is not None:
             return stated, after + 1, stated
         return Portion("all"), after, None
-    if word in _NONE:
+    counted = _noun(sentence, index + 1) if word in _NO else None
+    # "no foreign partners", "no SMEs": none of a part of the companies; "no public company" counts no companies
+    if word in _NONE or (counted is not None and _total_of(counted[0]) is not None):
         return 0, index + 1, None
     if word in _BOTH:
         return 2, index + (2 if sentence.word(index + 1) in ("to", "two") else 1), None

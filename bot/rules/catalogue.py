@@ -116,6 +116,7 @@ class Criterion:
     id: Optional[str] = None
     short: Optional[Text] = None
     source: Optional[Source] = None
+    words: tuple[str, ...] = ()  # what people call it, nb and en (bot/data/vocabulary.yaml's patterns): "nyhet 5"
 
 
 @dataclass(frozen=True, eq=False)  # compared and hashed by identity: one object per loaded call
@@ -415,8 +416,11 @@ def _assessment_criteria(reader: _Reader, items: list) -> tuple[Criterion, ...]:
         criterion_id = reader.get(item, "id", where, str)
         if not CRITERION_ID.fullmatch(criterion_id):
             reader.fail(f"{where}.id", f"{criterion_id!r} must be lower-case letters, digits and _")
+        words = reader.get(item, "words", where, list)
+        if not words or not all(isinstance(word, str) and word.strip() for word in words):
+            reader.fail(f"{where}.words", "must list the words people call the criterion by")
         criteria.append(Criterion(name=name, weight=weight, id=criterion_id, short=reader.text(item, "short", where),
-                                  source=reader.source(item, where)))
+                                  source=reader.source(item, where), words=tuple(word.lower() for word in words)))
     if any(weighted):
         if len({criterion.id for criterion in criteria}) != len(criteria):
             reader.fail("assessment.criteria", "two criteria share an id")

@@ -121,6 +121,12 @@ class RankedProposal:
     def verdict(self) -> str:
         return self.eligibility.verdict
 
+    @property
+    def max_grant_nok(self) -> Optional[int]:
+        """The most the call can give for the proposal's budget, as the check's verdict gives it: none for a proposal
+        that breaks a rule, nor while the budget is unknown or too small for the call's floor."""
+        return None if self.verdict == "not_eligible" else self.eligibility.max_grant_nok
+
 
 @dataclass(frozen=True)
 class Prioritisation:

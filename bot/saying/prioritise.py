@@ -1,5 +1,5 @@
 """A prioritisation in words: a Markdown table for chat and for pasting into the cluster's priority template
-(vedlegg 2 of the call), the same table as CSV rows, and the question a guided chat asks for each score.
+(vedlegg 2 of the call), the same table as rows for a spreadsheet, and the question a guided chat asks for each score.
 
 Every sentence comes from data/messages/prioritise.yaml (verdict words from verdicts.yaml), every weight and
 count from the call's data.
@@ -50,25 +50,25 @@ def reasons(proposal: RankedProposal, result: Prioritisation, language: str) -> 
 def header(result: Prioritisation, language: str) -> list[str]:
     return [message(f"prioritise.column.{key}", language) for key in ("place", "name")] + \
         [criterion_label(criterion, language) for criterion in result.criteria] + \
-        [message(f"prioritise.column.{key}", language) for key in ("score", "verdict", "status", "reasons")]
+        [message(f"prioritise.column.{key}", language) for key in ("score", "verdict", "max_grant", "status",
+                                                                   "reasons")]
 
 
-def _row(proposal: RankedProposal, result: Prioritisation, language: str, given: Callable[[Any], Any],
-         weighted: Callable[[Optional[Decimal]], str], verdict: str) -> list:
-    scores = [given(proposal.scores.get(criterion.id)) for criterion in result.criteria]
+def _row(proposal: RankedProposal, result: Prioritisation, language: str, number: Callable[[Any], Any],
+         weighted: Callable[[Optional[Decimal]], Any], money: Callable[[Optional[int]], Any], verdict: str) -> list:
+    scores = [number(proposal.scores.get(criterion.id)) for criterion in result.criteria]
     return [proposal.place or "", proposal.name, *scores, weighted(proposal.score), verdict,
-            message(f"prioritise.status.{proposal.status}", language), "; ".join(reasons(proposal, result, language))]
+            money(proposal.max_grant_nok), message(f"prioritise.status.{proposal.status}", language),
+            "; ".join(reasons(proposal, result, language))]
 
 
-def csv_rows(result: Prioritisation, language: str) -> list[list]:
-    """The table for a spreadsheet: headers and words in the language, numbers as numbers (decimal point)."""
-    def given(score):
-        return "" if score is None else score
-
-    def weighted(score):
-        return "" if score is None else str(score)
+def spreadsheet_rows(result: Prioritisation, language: str) -> list[list]:
+    """The table for a spreadsheet (CSV, .xlsx): headers and words in the language, numbers as numbers (a Decimal for
+    the weighted score, whose two decimals are exact), an empty cell where there is none."""
+    def number(value):
+        return "" if value is None else value
     return [header(result, language)] + [
-        _row(proposal, result, language, given, weighted, message(f"verdict.{proposal.verdict}", language))
+        _row(proposal, result, language, number, number, number, message(f"verdict.{proposal.verdict}", language))
         for proposal in result.proposals]
 
 
@@ -83,12 +83,15 @@ def markdown_table(result: Prioritisation, language: str) -> str:
     def weighted(score):
         return score_text(score, language)
 
+    def money(grant):
+        return "–" if grant is None else format_number(grant, language)
+
     def verdict(proposal):
         return (message(f"mark.{VERDICT_MARK[proposal.verdict]}", language) + " "
                 + message(f"verdict.{proposal.verdict}", language))
-    alignment = ["---:", "---"] + ["---:"] * (len(result.criteria) + 1) + ["---", "---", "---"]
+    alignment = ["---:", "---"] + ["---:"] * (len(result.criteria) + 1) + ["---", "---:", "---", "---"]
     lines = ["| " + " | ".join(header(result, language)) + " |", "|" + "|".join(alignment) + "|"]
-    lines += ["| " + " | ".join(_cell(value) for value in _row(proposal, result, language, given, weighted,
+    lines += ["| " + " | ".join(_cell(value) for value in _row(proposal, result, language, given, weighted, money,
                                                                verdict(proposal))) + " |"
               for proposal in result.proposals]
     return "\n".join(lines)
@@ -135,6 +138,8 @@ def chat_messages(result: Prioritisation, language: str) -> list[str]:
         line = message("prioritise.line", language, place=f"{proposal.place}." if proposal.place else "–",
                        name=proposal.name, score=score_text(proposal.score, language),
                        status=message(f"prioritise.status.{proposal.status}", language))
+        if proposal.max_grant_nok is not None:
+            line = message("prioritise.line_grant", language, line=line, grant=proposal.max_grant_nok)
         why = reasons(proposal, result, language)
         lines.append(line + (f" ({'; '.join(why)})" if why else ""))
     return ["\n".join(lines), "\n".join(conclusion(result, language))]
