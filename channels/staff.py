@@ -30,8 +30,9 @@ from sanic.request import Request
 from sqlalchemy.engine import Engine
 
 from bot.resources import DEFAULT_LANGUAGE, LANGUAGES, RETENTION_VARIABLE
-from records.dashboard import dashboard
+from records.dashboard import Period, dashboard
 from records.export import EXPORTS, write_csv
+from records.handoffs import set_status
 from records.page import dashboard_page, login_page
 from records.retention import retention
 from records.sessions import (MINIMUM_TOKEN_LENGTH, SESSION_LIFETIME, Networks, close_session, open_session,
@@ -138,6 +139,17 @@ def client_of(peer: str, forwarded_for: Sequence[str], trusted: Networks = ()) -
     return str(parsed)
 
 
+def period_of(since: Optional[str], until: Optional[str]) -> tuple[Period, bool]:
+    """The period the page's form asks for, and whether it asked for one that cannot be (then: all the time)."""
+    try:
+        period = Period(dt.date.fromisoformat(since) if since else None, dt.date.fromisoformat(until) if until else None)
+    except ValueError:
+        return Period(), True
+    if period.since and period.until and period.since > period.until:
+        return Period(), True
+    return period, False
+
+
 def came_over_tls(peer: str, own_tls: bool, forwarded_proto: Sequence[str], trusted: Networks = ()) -> bool:
     """Whether the browser's connection was encrypted: Rasa's own, or the proxy's when a proxy of ours says so
     in X-Forwarded-Proto. Anyone else could write that header."""
@@ -183,8 +195,10 @@ class StaffInput(InputChannel):
             self._engine = connect(self._database_url)
         return self._engine
 
-    def _dashboard_html(self, language: str) -> str:
-        return dashboard_page(dashboard(self._database()), language, self._retention_days, dt.date.today())
+    def _dashboard_html(self, language: str, since: Optional[str], until: Optional[str]) -> str:
+        period, problem = period_of(since, until)
+        return dashboard_page(dashboard(self._database(), period), language, self._retention_days, dt.date.today(),
+                              problem)
 
     def _export_csv(self, kind: str) -> str:
         output = io.StringIO()
@@ -238,8 +252,24 @@ class StaffInput(InputChannel):
             refusal = await refused(request)
             if refusal is not None:
                 return refusal
-            html = await asyncio.to_thread(self._dashboard_html, language_of(request))
+            html = await asyncio.to_thread(self._dashboard_html, language_of(request), request.args.get("from"),
+                                           request.args.get("to"))
             return response.html(html, headers=HEADERS)
+
+        @staff.route("/request/<handoff_id:int>", methods=["POST"], name="staff_request_status")
+        async def request_status(request: Request, handoff_id: int) -> response.HTTPResponse:
+            refusal = await refused(request)
+            if refusal is not None:
+                return refusal
+            try:
+                found = await asyncio.to_thread(set_status, self._database(), handoff_id,
+                                                request.form.get("status") or "", request.form.get("taken_by"))
+            except ValueError:
+                return response.text("unknown status", status=400, headers=HEADERS)
+            if not found:
+                return response.text("not found", status=404, headers=HEADERS)
+            return response.redirect(f"{home(request).removesuffix('request/')}?lang={language_of(request)}#handoffs",
+                                     status=303, headers=HEADERS)
 
         @staff.route("/login", methods=["POST"], name="staff_login")
         async def login(request: Request) -> response.HTTPResponse:

@@ -8,13 +8,13 @@ from dataclasses import asdict, dataclass
 from enum import Enum
 from typing import Optional
 
-from sqlalchemy import insert
+from sqlalchemy import insert, update
 from sqlalchemy.engine import Engine
 
 from bot.resources import DEFAULT_LANGUAGE
 from bot.saying.messages import message
 from records.identity import sender_hash
-from records.store import handoffs, utc
+from records.store import HANDOFF_STATUSES, handoffs, utc
 
 
 @dataclass(frozen=True)
@@ -26,6 +26,9 @@ class Handoff:
     language: Optional[str]
     channel: Optional[str]
     topic: Optional[str]
+
+
+MOST_OWNER_CHARS = 80  # a staff member's name as they write it on the page
 
 
 class Delivery(str, Enum):
@@ -66,3 +69,16 @@ def record_handoff(engine: Engine, name: Optional[str], email: Optional[str], la
     """Keep a request for a person and return it as kept."""
     return keep_handoff(engine, new_handoff(name, email, language, channel, topic, consent=consent, when=when),
                         sender_id)
+
+
+def set_status(engine: Engine, handoff_id: int, status: str, taken_by: Optional[str],
+               when: Optional[dt.datetime] = None) -> bool:
+    """Staff set where a request stands (HANDOFF_STATUSES) and who has it; False when there is no such request.
+    ValueError for a status that is not one."""
+    if status not in HANDOFF_STATUSES:
+        raise ValueError(f"{status!r} is not one of {', '.join(HANDOFF_STATUSES)}")
+    owner = " ".join((taken_by or "").split())[:MOST_OWNER_CHARS] or None
+    with engine.begin() as connection:
+        changed = connection.execute(update(handoffs).where(handoffs.c.id == handoff_id).values(
+            status=status, taken_by=owner, status_at=utc(when))).rowcount
+    return changed == 1

@@ -16,7 +16,8 @@ from bot.rules.catalogue import catalogue
 from bot.saying.messages import message
 from bot.saying.texts import format_date, format_number, render
 from records import plots
-from records.dashboard import Dashboard
+from records.dashboard import Dashboard, Period
+from records.store import HANDOFF_STATUSES
 
 STYLE_FILE = Path(__file__).resolve().parent.parent / "web" / "staff" / "staff.css"
 VERDICTS = tuple(plots.VERDICT_COLOURS)
@@ -43,11 +44,14 @@ def _text(key: str, language: str, **values: Any) -> str:
     return escape(message(f"staff.{key}", language, **values))
 
 
-def _table(headers: Sequence[tuple[str, bool]], rows: Iterable[Sequence[Any]], caption: str = "") -> str:
-    """headers: (escaped text, is a number column); cells are escaped here."""
+def _table(headers: Sequence[tuple[str, bool]], rows: Iterable[Sequence[Any]], caption: str = "",
+           markup: Sequence[int] = ()) -> str:
+    """headers: (escaped text, is a number column); cells are escaped here, but for the columns in `markup`, which
+    hold HTML made here. Each cell carries its column's name, which a phone shows beside it (web/staff/staff.css)."""
     head = "".join(f'<th{" class=number" if number else ""} scope=col>{text}</th>' for text, number in headers)
-    body = "".join("<tr>" + "".join(f'<td{" class=number" if number else ""}>{escape(str(cell))}</td>'
-                                    for cell, (_, number) in zip(row, headers)) + "</tr>" for row in rows)
+    body = "".join("<tr>" + "".join(
+        f'<td data-label="{text}"{" class=number" if number else ""}>{cell if column in markup else escape(str(cell))}'
+        f'</td>' for column, (cell, (text, number)) in enumerate(zip(row, headers))) + "</tr>" for row in rows)
     caption = f"<caption class=note>{caption}</caption>" if caption else ""
     return f"<table>{caption}<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
@@ -100,12 +104,63 @@ def _or_unknown(value: Optional[str], language: str) -> str:
     return value or message("staff.split.unknown", language)
 
 
-def _summary(data: Dashboard, language: str) -> str:
-    cards = [(data.checks, "checks"), (data.users, "users"), (data.unanswered, "unanswered"),
-             (data.handoff_count, "handoffs")]
+def _cards(cards: Sequence[tuple[int, str]], language: str, prefix: str) -> str:
     return "<div class=summary>" + "".join(
-        f"<div id=summary-{key}><strong>{escape(format_number(count, language))}</strong>"
-        f"<span>{_text(f'summary.{key}', language)}</span></div>" for count, key in cards) + "</div>"
+        f"<div id={prefix}-{key.replace('_', '-')}><strong>{escape(format_number(count, language))}</strong>"
+        f"<span>{_text(f'{prefix}.{key}', language)}</span></div>" for count, key in cards) + "</div>"
+
+
+def _summary(data: Dashboard, language: str) -> str:
+    return _cards([(data.checks, "checks"), (data.users, "users"), (data.unanswered, "unanswered"),
+                   (data.handoff_count, "handoffs")], language, "summary")
+
+
+def _period_form(period: Period, language: str, problem: bool) -> str:
+    """The period shown, and a form to choose another (plain GET: the page needs no script)."""
+    def field(name: str, value: Optional[dt.date]) -> str:
+        return (f"<label>{_text(f'period.{name}', language)} <input type=date name={name} "
+                f"value='{value.isoformat() if value else ''}'></label>")
+    shown = _text("period.shown", language,
+                  since=format_date(period.since, language) if period.since else message("staff.period.open_start",
+                                                                                         language),
+                  until=format_date(period.until, language) if period.until else message("staff.period.open_end",
+                                                                                         language)) \
+        if period.since or period.until else _text("period.all", language)
+    error = f"<p class=error role=alert>{_text('period.wrong', language)}</p>" if problem else ""
+    return (f"<section id=period><form method=get class=period><input type=hidden name=lang value={language}>"
+            f"{field('from', period.since)}{field('to', period.until)}<button type=submit>"
+            f"{_text('period.show', language)}</button></form><p class=note>{shown}</p>{error}</section>")
+
+
+def _funnel(data: Dashboard, language: str) -> str:
+    funnel = data.funnel
+    cards = [(funnel.conversations, "conversations"), (funnel.checks_started, "checks_started"),
+             (funnel.verdicts, "verdicts"), (max(0, funnel.checks_started - funnel.verdicts), "left"),
+             (funnel.handoffs, "handoffs")]
+    return f"<section id=funnel><h2>{_text('funnel.heading', language)}</h2>{_cards(cards, language, 'funnel')}</section>"
+
+
+def _closed(data: Dashboard, language: str) -> str:
+    if not data.closed:
+        return ""
+    rows = [[_call_name(call_id, language), count] for call_id, count in data.closed.items()]
+    return (f"<section id=closed><h2>{_text('closed.heading', language)}</h2><p class=note>"
+            f"{_text('closed.note', language)}</p>"
+            + _table([(_text("closed.call", language), False), (_text("closed.count", language), True)], rows)
+            + "</section>")
+
+
+OUTCOMES = ("answered", "texts_silent", "not_placed")  # bot/dialogue/effects.py
+
+
+def _topics(data: Dashboard, language: str) -> str:
+    rows = [[message(f"staff.topics.names.{topic}", language) if topic else message("staff.topics.unplaced",
+                                                                                     language),
+             *(counts.get(outcome, 0) for outcome in OUTCOMES)] for topic, counts in data.topics]
+    return (f"<section id=topics><h2>{_text('topics.heading', language)}</h2>"
+            + (_table([(_text("topics.topic", language), False),
+                       *((_text(f"topics.{outcome}", language), True) for outcome in OUTCOMES)], rows) if rows
+               else f"<p class=note>{_text('topics.none', language)}</p>") + "</section>")
 
 
 def _checks_sections(data: Dashboard, language: str, day: dt.date) -> list[str]:
@@ -150,21 +205,38 @@ def _people_sections(data: Dashboard, language: str) -> list[str]:
                              (_text("unanswered.last", language), False)], questions) if questions
                      else f"<p class=note>{_text('unanswered.none', language)}</p>") + "</section>")
     no_consent = message("staff.handoffs.no_consent", language)
-    requests = [[moment_text(handoff.created_at, language), handoff.name or no_consent, handoff.email or "",
-                 handoff.language or "", handoff.channel or "", handoff.topic or ""] for handoff in data.handoffs]
+    requests = [[moment_text(request.created_at, language), request.name or no_consent, request.email or "",
+                 request.language or "", request.channel or "", request.topic or "", _status_form(request, language)]
+                for request in data.requests]
     columns = [(_text(f"handoffs.{key}", language), False) for key in ("when", "name", "email", "language",
-                                                                       "channel", "topic")]
-    handoffs = (f"<section id=handoffs><h2>{_text('handoffs.heading', language)}</h2>"
-                + (_table(columns, requests) if requests else f"<p class=note>{_text('handoffs.none', language)}</p>")
-                + "</section>")
-    return [unanswered, handoffs]
+                                                                       "channel", "topic", "status")]
+    still_open = f"<p class=note>{_text('handoffs.open', language, count=data.open_requests)}</p>" \
+        if data.open_requests else ""
+    handoffs = (f"<section id=handoffs><h2>{_text('handoffs.heading', language)}</h2>{still_open}"
+                + (_table(columns, requests, markup=(6,)) if requests
+                   else f"<p class=note>{_text('handoffs.none', language)}</p>") + "</section>")
+    return [_topics(data, language), unanswered, handoffs]
 
 
-def dashboard_page(data: Dashboard, language: str, retention_days: int, day: dt.date) -> str:
+def _status_form(request: Any, language: str) -> str:
+    """Where a request stands and who has it, set on the page (POST request/ID, channels/staff.py)."""
+    options = "".join(f"<option value={status}{' selected' if status == request.status else ''}>"
+                      f"{_text(f'handoffs.statuses.{status}', language)}</option>" for status in HANDOFF_STATUSES)
+    return (f"<form method=post action='request/{request.id}?lang={language}' class=status>"
+            f"<select name=status aria-label='{_text('handoffs.status', language)}'>{options}</select>"
+            f"<input name=taken_by maxlength=80 value='{escape(request.taken_by or '')}' "
+            f"placeholder='{_text('handoffs.taken_by', language)}' aria-label='{_text('handoffs.taken_by', language)}'>"
+            f"<button type=submit>{_text('handoffs.save', language)}</button></form>")
+
+
+def dashboard_page(data: Dashboard, language: str, retention_days: int, day: dt.date,
+                   period_problem: bool = False) -> str:
     exports = "".join(f"<li><a href='export/{kind}.csv' download>{kind}.csv</a>: {_text(f'export.{kind}', language)}</li>"
                       for kind in ("checks", "unanswered", "handoffs"))
-    body = [_summary(data, language), f"<p class=note>{_text('retention', language, days=retention_days)}</p>"]
+    body = [_period_form(data.period, language, period_problem), _summary(data, language),
+            f"<p class=note>{_text('retention', language, days=retention_days)}</p>", _funnel(data, language)]
     body += _checks_sections(data, language, day) or [f"<section><p>{_text('empty', language)}</p></section>"]
+    body.append(_closed(data, language))
     body += _people_sections(data, language)
     body.append(f"<section class=exports id=exports><h2>{_text('export.heading', language)}</h2><ul>{exports}</ul>"
                 "</section>")

@@ -8,6 +8,7 @@ import json
 from concurrent.futures import ThreadPoolExecutor
 import sqlite3
 import urllib.error
+import urllib.parse
 import urllib.request
 
 import pytest
@@ -15,6 +16,7 @@ from playwright.sync_api import expect, sync_playwright
 
 from channels.senders import conversation_id
 from channels.staff import ATTEMPTS_AT_ONCE
+from records.dashboard import dashboard
 from records.export import check_rows, unanswered_rows
 from records.store import connect
 from deploy.local import ROOT, running_bot
@@ -167,8 +169,35 @@ def test_the_page_in_a_browser_without_and_with_the_token(bot, tmp_path):
         expect(page.locator("h1")).to_have_text("Klyngebot for ansatte")
         page.goto(f"{bot.base}/webhooks/staff/?lang=en")
         page.screenshot(path=str(DOCS / "staff-dashboard.png"), full_page=True)
+        # a phone: every table a column of cards, and nothing wider than the screen
+        page.set_viewport_size({"width": 375, "height": 740})
+        page.reload()
+        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), "the page scrolls sideways"
+        page.screenshot(path=str(DOCS / "staff-phone.png"), full_page=True)
+        # the period: only what happened in it is counted
+        page.set_viewport_size({"width": 1100, "height": 900})
+        page.fill("input[name=from]", "2026-02-04")
+        page.fill("input[name=to]", "2026-02-05")
+        page.click("form.period button")
+        expect(page.locator("#summary-checks strong")).to_have_text("3")
         browser.close()
     assert (DOCS / "staff-dashboard.png").stat().st_size > 50_000
+
+
+def test_staff_set_a_requests_status_and_owner_on_the_page(bot):
+    authorised = {"Authorization": f"Bearer {TOKEN}"}
+    listed = dashboard(connect(f"sqlite:///{bot.database}")).requests
+    kari = next(request for request in listed if request.name == "Kari Nordmann")
+    form = urllib.parse.urlencode({"status": "taken", "taken_by": "Per Hansen"}).encode()
+    assert fetch(f"{bot.base}/webhooks/staff/request/{kari.id}?lang=en", data=form)[0] == 401
+    status, answer, _ = fetch(f"{bot.base}/webhooks/staff/request/{kari.id}?lang=en", authorised, form)
+    assert status == 303 and answer["Location"] == "/webhooks/staff/?lang=en#handoffs"
+    taken = next(request for request in dashboard(connect(f"sqlite:///{bot.database}")).requests
+                 if request.id == kari.id)
+    assert (taken.status, taken.taken_by) == ("taken", "Per Hansen")
+    bad = urllib.parse.urlencode({"status": "lost"}).encode()
+    assert fetch(f"{bot.base}/webhooks/staff/request/{kari.id}", authorised, bad)[0] == 400
+    assert fetch(f"{bot.base}/webhooks/staff/request/999999", authorised, form)[0] == 404
 
 
 def stored_events(bot, sender):
