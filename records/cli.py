@@ -16,16 +16,19 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from bot.cli import EXIT_BAD_INPUT, OneLineParser, UsageError
 from bot.cli.input import parse_iso_date
-from bot.resources import RETENTION_VARIABLE
+from bot.resources import DEFAULT_LANGUAGE, LANGUAGES, RETENTION_VARIABLE
+from bot.saying.messages import message
 from bot.rules.profile import InvalidInput
 from records.checks import report, report_rows
 from records.export import EXPORTS, write_csv
 from records.retention import purge, retention
 from records.store import RecordsError, connect
+from records.words import call_name, rule_text
 
 
-def _report(since: Optional[str], csv_path: Optional[str]) -> str:
-    """Staff's view of the recorded checks: verdicts per call, the most common failing rules, budgets."""
+def _report(since: Optional[str], csv_path: Optional[str], language: str) -> str:
+    """Staff's view of the recorded checks, in words: verdicts per call, the rules that most often block, budgets.
+    The CSV keeps the ids, for a spreadsheet to sort by."""
     day = parse_iso_date(since, "--since") if since else None
     result = report(connect(), day)
     if csv_path:
@@ -34,15 +37,20 @@ def _report(since: Optional[str], csv_path: Optional[str]) -> str:
                 write_csv(report_rows(result), handle)
         except OSError as error:
             raise UsageError(f"cannot write {csv_path}: {error.strerror}") from None
-    lines = [f"Checks: {result.checks}" + (f" since {day.isoformat()}" if day else "") + f", by {result.users} users"]
+    today = dt.date.today()
+    lines = [message("staff.report.checks_since" if day else "staff.report.checks", language, count=result.checks,
+                     users=result.users, since=day)]
     for call, counts in sorted(result.verdicts.items()):
-        lines.append(f"  {call}: " + ", ".join(f"{verdict} {count}" for verdict, count in sorted(counts.items())))
-    lines.append("Most common failing rules:")
-    lines += [f"  {count:>5}  {rule}" for rule, count in result.failing_rules[:10]] or ["  none"]
+        lines.append(f"  {call_name(call, language)}: " + ", ".join(
+            f"{message(f'verdict.{verdict}', language)} {count}" for verdict, count in sorted(counts.items())))
+    lines.append(message("staff.report.blocking", language))
+    blocking = [(failed.split(":", 1), count) for failed, count in result.failing_rules[:10]]
+    lines += [f"  {count:>5}  {call_name(call, language)}: {rule_text(call, rule, language, today)}"
+              for (call, rule), count in blocking] or [f"  {message('staff.report.none', language)}"]
     budgets = result.budget_summary()
-    lines.append("Budgets asked about: " + ("none" if budgets is None else
-                 f"{budgets['count']} (min NOK {budgets['min']:,.0f}, median NOK {budgets['median']:,.0f}, "
-                 f"max NOK {budgets['max']:,.0f})"))
+    lines.append(message("staff.report.no_budgets", language) if budgets is None else message(
+        "staff.report.budgets", language, count=budgets["count"], low=budgets["min"], median=budgets["median"],
+        high=budgets["max"]))
     return "\n".join(lines)
 
 
@@ -76,6 +84,8 @@ def build_parser() -> OneLineParser:
     report_command = commands.add_parser("report", help="what staff should know about the recorded checks")
     report_command.add_argument("--since", metavar="DATE", help="only checks from this date (YYYY-MM-DD)")
     report_command.add_argument("--csv", metavar="FILE", help="also write the report as CSV")
+    report_command.add_argument("--language", choices=LANGUAGES, default=DEFAULT_LANGUAGE,
+                                help=f"the report's language (default: {DEFAULT_LANGUAGE})")
     purge_command = commands.add_parser("purge", help="delete everything older than the retention")
     purge_command.add_argument("--days", type=int, metavar="N",
                                help=f"keep the last N days (default: {RETENTION_VARIABLE}, else 90)")
@@ -89,7 +99,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     try:
         arguments = build_parser().parse_args(argv)
         if arguments.command == "report":
-            output = _report(arguments.since, arguments.csv)
+            output = _report(arguments.since, arguments.csv, arguments.language)
         elif arguments.command == "purge":
             output = _purge(arguments.days)
         else:

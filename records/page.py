@@ -12,12 +12,12 @@ from typing import Any, Iterable, Optional, Sequence
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.resources import LANGUAGES
-from bot.rules.catalogue import catalogue
 from bot.saying.messages import message
-from bot.saying.texts import format_date, format_number, render
+from bot.saying.texts import format_date, format_number
 from records import plots
 from records.dashboard import Dashboard, Period
 from records.store import HANDOFF_STATUSES
+from records.words import call_name, rule_text
 
 STYLE_FILE = Path(__file__).resolve().parent.parent / "web" / "staff" / "staff.css"
 VERDICTS = tuple(plots.VERDICT_COLOURS)
@@ -82,24 +82,6 @@ def login_page(language: str, wrong: bool = False, wait_seconds: Optional[int] =
     return _page(_text("title", language), language, form)
 
 
-def _call_name(call_id: str, language: str) -> str:
-    try:
-        return catalogue().call(call_id).name(language)
-    except KeyError:  # a call no longer in the catalogue: its records stay until purged
-        return call_id
-
-
-def _rule_text(call_id: str, rule_id: str, language: str, day: dt.date) -> str:
-    try:
-        call = catalogue().call(call_id)
-    except KeyError:
-        return rule_id
-    for rule in call.rules:
-        if rule.id == rule_id:
-            return render(rule.requirement(language), language, call.figures(day))
-    return rule_id
-
-
 def _or_unknown(value: Optional[str], language: str) -> str:
     return value or message("staff.split.unknown", language)
 
@@ -143,7 +125,7 @@ def _funnel(data: Dashboard, language: str) -> str:
 def _closed(data: Dashboard, language: str) -> str:
     if not data.closed:
         return ""
-    rows = [[_call_name(call_id, language), count] for call_id, count in data.closed.items()]
+    rows = [[call_name(call_id, language), count] for call_id, count in data.closed.items()]
     return (f"<section id=closed><h2>{_text('closed.heading', language)}</h2><p class=note>"
             f"{_text('closed.note', language)}</p>"
             + _table([(_text("closed.call", language), False), (_text("closed.count", language), True)], rows)
@@ -167,7 +149,7 @@ def _checks_sections(data: Dashboard, language: str, day: dt.date) -> list[str]:
     if not data.checks:
         return []
     verdict_labels = {verdict: message(f"verdict.{verdict}", language) for verdict in VERDICTS}
-    calls = [(call_id, _call_name(call_id, language), counts) for call_id, counts in data.verdicts.items()]
+    calls = [(call_id, call_name(call_id, language), counts) for call_id, counts in data.verdicts.items()]
     over_time = (f"<section id=over-time><h2>{_text('over_time.heading', language)}</h2>"
                  + _plot(plots.checks_over_time(data.per_day, message("staff.over_time.axis", language), language),
                          message("staff.over_time.heading", language)) + "</section>")
@@ -179,7 +161,7 @@ def _checks_sections(data: Dashboard, language: str, day: dt.date) -> list[str]:
                 + _table([(_text("verdicts.call", language), False),
                           *((escape(verdict_labels[verdict]), True) for verdict in VERDICTS)], verdict_rows)
                 + "</section>")
-    blocking_rows = [[_call_name(call_id, language), _rule_text(call_id, rule_id, language, day), count]
+    blocking_rows = [[call_name(call_id, language), rule_text(call_id, rule_id, language, day), count]
                      for call_id, rule_id, count in data.blocking[:10]]
     blocking = (f"<section id=blocking><h2>{_text('blocking.heading', language)}</h2>"
                 + (_table([(_text("blocking.call", language), False), (_text("blocking.rule", language), False),

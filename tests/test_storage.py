@@ -377,11 +377,16 @@ def records_cli(monkeypatch, capsys):
 def test_the_report_command_prints_and_writes_csv(tmp_path):
     url = f"sqlite:///{tmp_path / 'checks.db'}"
     record_all(url)
-    done = run_cli(["report", "--csv", str(tmp_path / "report.csv")], url)
+    done = run_cli(["report", "--language", "en", "--csv", str(tmp_path / "report.csv")], url)
     assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines()[0] == "Checks: 3, by 2 users"
-    assert "innovasjonsrammen: not_eligible 3" in done.stdout
-    assert "Budgets asked about: 3 (min NOK 150,000, median NOK 200,000, max NOK 500,000)" in done.stdout
+    assert "  Innovasjonsrammen (the Innovation Framework): not eligible 3" in done.stdout  # in words, not ids
+    assert "Innovasjonsrammen (the Innovation Framework): At least 50% of the participating companies are SMEs." \
+        in done.stdout and "innovasjonsrammen" not in done.stdout and "_" not in done.stdout
+    assert "Budgets asked about: 3 (lowest NOK 150,000, median NOK 200,000, highest NOK 500,000)" in done.stdout
+    norwegian = run_cli(["report"], url).stdout
+    assert norwegian.splitlines()[0] == "Vurderinger: 3, av 2 brukere"
+    assert "Minst 50\u00a0% av de deltakende bedriftene er SMB-er." in norwegian
     rows = list(csv.reader(open(tmp_path / "report.csv", encoding="utf-8")))
     assert rows[0] == ["section", "key", "value"] and ["checks", "total", "3"] in rows and ["checks", "users", "2"] in rows
 
