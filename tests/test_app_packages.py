@@ -49,21 +49,17 @@ def schema_validator(path: Path):
     return validator(schema, format_checker=validator.FORMAT_CHECKER)
 
 
-def test_the_slack_manifest_as_the_guide_builds_it(checkout):
-    result = make(checkout, "slack-manifest", f"URL={PUBLIC_URL}")
+def slack_manifest(checkout: Path, *arguments: str) -> dict:
+    """The manifest `make slack-manifest` writes with these arguments, once it fits Slack's schema and limits."""
+    result = make(checkout, "slack-manifest", *arguments)
     assert result.returncode == 0, result.stderr
     manifest = yaml.safe_load((checkout / "build" / "slack-manifest.yaml").read_text(encoding="utf-8"))
     errors = list(schema_validator(checkout / "deploy" / "slack" / "schema" / "manifest.schema.json")
                   .iter_errors(manifest))
     assert not errors, [error.message for error in errors]
-
-    # the public address is the one thing filled in, in each of Slack's three request URLs
-    assert manifest["settings"]["event_subscriptions"]["request_url"] == f"{PUBLIC_URL}/webhooks/slack/webhook"
-    assert manifest["settings"]["interactivity"] == {"is_enabled": True,
-                                                     "request_url": f"{PUBLIC_URL}/webhooks/slack/webhook"}
-    [command] = manifest["features"]["slash_commands"]
-    assert command["command"] == "/klyngebot" and command["url"] == f"{PUBLIC_URL}/webhooks/slack/command"
     assert "YOUR-BOT-ADDRESS" not in json.dumps(manifest)
+    [command] = manifest["features"]["slash_commands"]
+    assert command["command"] == "/klyngebot"
     # what the channel needs: mentions and direct messages, replies, the command, the DM it answers in
     assert set(manifest["settings"]["event_subscriptions"]["bot_events"]) == {"app_mention", "message.im"}
     assert set(manifest["oauth_config"]["scopes"]["bot"]) == {"app_mentions:read", "chat:write", "commands",
@@ -76,6 +72,27 @@ def test_the_slack_manifest_as_the_guide_builds_it(checkout):
     bot_name = manifest["features"]["bot_user"]["display_name"]
     assert len(bot_name) <= 80 and re.fullmatch(r"[a-z0-9._-]+", bot_name)
     assert len(command["command"]) <= 32 and len(command["description"]) <= 2000 and len(command["usage_hint"]) <= 1000
+    return manifest
+
+
+def test_the_slack_manifest_as_the_guide_builds_it(checkout):
+    manifest = slack_manifest(checkout, f"URL={PUBLIC_URL}")
+    # the public address is the one thing filled in, in each of Slack's three request URLs
+    assert manifest["settings"]["event_subscriptions"]["request_url"] == f"{PUBLIC_URL}/webhooks/slack/webhook"
+    assert manifest["settings"]["interactivity"] == {"is_enabled": True,
+                                                     "request_url": f"{PUBLIC_URL}/webhooks/slack/webhook"}
+    assert manifest["features"]["slash_commands"][0]["url"] == f"{PUBLIC_URL}/webhooks/slack/command"
+    assert manifest["settings"]["socket_mode_enabled"] is False
+
+
+def test_the_slack_manifest_for_socket_mode_has_no_address(checkout):
+    """In Socket Mode Slack sends events, clicks and the command over the bot's own connection."""
+    manifest = slack_manifest(checkout, "MODE=socket")
+    assert manifest["settings"]["socket_mode_enabled"] is True
+    assert "https://" not in json.dumps(manifest["settings"]) + json.dumps(manifest["features"])
+    assert manifest["settings"]["interactivity"] == {"is_enabled": True}
+    assert set(manifest["settings"]["event_subscriptions"]) == {"bot_events"}
+    assert "url" not in manifest["features"]["slash_commands"][0]
 
 
 def test_the_slack_manifest_needs_a_public_https_address(checkout):
