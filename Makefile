@@ -101,8 +101,9 @@ bench: $(MODEL) ## Measure performance and understanding; writes docs/benchmarks
 
 # Slack's app manifest with the bot's public address in its request URLs (docs/slack.md):
 #   make slack-manifest URL=https://bot.example.no   ->  build/slack-manifest.yaml
-slack-manifest: | $(INSTALLED) ## Write build/slack-manifest.yaml for URL=https://…
-	$(PY) -m deploy.slack.manifest "$(URL)" build/slack-manifest.yaml
+#   make slack-manifest MODE=socket                 ->  the same for Socket Mode: no public address
+slack-manifest: | $(INSTALLED) ## Write build/slack-manifest.yaml for URL=https://… (or MODE=socket: Socket Mode)
+	$(PY) -m deploy.slack.manifest $(if $(filter socket,$(MODE)),--socket-mode,"$(URL)") build/slack-manifest.yaml
 
 # The Teams app package to upload, with MICROSOFT_APP_ID and TEAMS_* from .env (docs/teams.md):
 #   make teams-package   ->  build/klyngebot-teams.zip

@@ -20,7 +20,19 @@ What is changed from Rasa 3.6, and why:
   answered once, whatever Slack's reason for retrying it. The event ids already taken are kept in Redis
   when REDIS_URL is set, so a retry that reaches another Rasa process is caught too; otherwise in this
   process.
-Every request, slash commands included, must carry a valid Slack signature.
+- Two ways in, chosen by the settings (deploy/rasa_config.py), with one handling for both (take_event,
+  take_interaction, take_command), so the answers, threads, buttons and slash command are the same:
+  - Socket Mode, with the app-level token (xapp-…): each Rasa process opens Slack's WebSocket itself, from a
+    task its blueprint starts once the server is up, and no public address is needed. In the Rasa process
+    rather than a relay process of its own: there is nothing more to start, supervise or secure in make
+    run, make serve and compose, and the envelopes go straight to the same handling as a request. With
+    several Rasa processes each holds one connection (Slack takes up to 10 per app), Slack gives each
+    envelope to one of them, and one process down leaves Slack the others; an Events API delivery that
+    Slack sends again, perhaps to another connection, is caught by the event ids kept in Redis, which
+    several processes need anyway (make serve requires it). Each envelope is acknowledged first, as Slack
+    wants within 3 seconds. The HTTP routes for Slack's requests are then not served at all.
+  - Over HTTP, at Slack's request URLs: every request, slash commands included, must carry a valid Slack
+    signature.
 """
 from __future__ import annotations
 
@@ -29,12 +41,16 @@ import json
 import logging
 import re
 from collections import OrderedDict
-from typing import Any, Awaitable, Callable, Dict, Iterable, List, Optional, Text
+from typing import Any, Awaitable, Callable, Dict, Iterable, List, Mapping, Optional, Text
 
 from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
 from rasa.core.channels.slack import SlackBot, SlackInput
 from sanic import Blueprint, response
 from sanic.request import Request
+from slack_sdk.socket_mode.aiohttp import SocketModeClient
+from slack_sdk.socket_mode.async_client import AsyncBaseSocketModeClient
+from slack_sdk.socket_mode.request import SocketModeRequest
+from slack_sdk.socket_mode.response import SocketModeResponse
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
@@ -47,6 +63,7 @@ logger = logging.getLogger("klyngebot.slack")
 REMEMBERED_EVENTS = 10_000  # in one process
 REMEMBERED_SECONDS = 3600  # in Redis; Slack retries within minutes
 START_A_CHECK = "/check_eligibility"  # what `/klyngebot` alone says to the bot
+NOT_SIGNED = "Message is not properly signed with a valid X-Slack-Signature header"
 # Block Kit's limits (api.slack.com/reference/block-kit): characters in a section's text and a button's
 # label and value, buttons in one actions block, blocks in one message.
 SECTION_TEXT, BUTTON_TEXT, BUTTON_VALUE, BUTTONS_PER_BLOCK, BLOCKS = 3000, 75, 2000, 25, 50
@@ -184,14 +201,46 @@ def direct(channel_id: Optional[str]) -> bool:
     return bool(channel_id) and channel_id.startswith("D")
 
 
+def event_metadata(body: Dict[str, Any]) -> Dict[str, Any]:
+    """Where an Events API delivery's message was said (Rasa's metadata for it): its channel, the thread it
+    starts or is in, and the bot's own user (whose mention is taken out of the text)."""
+    event = body.get("event") or {}
+    users = body.get("authed_users") or [authorization.get("user_id")
+                                          for authorization in (body.get("authorizations") or [])[:1]]
+    return {"out_channel": event.get("channel"), "thread_id": event.get("thread_ts", event.get("ts")), "users": users}
+
+
+def interaction_metadata(payload: Dict[str, Any]) -> Dict[str, Any]:
+    """Where a clicked button's message is, as event_metadata."""
+    message, user = payload.get("message") or {}, (payload.get("user") or {}).get("id")
+    return {"out_channel": (payload.get("channel") or {}).get("id"),
+            "thread_id": message.get("thread_ts", message.get("ts")), "users": [user] if user else []}
+
+
+Handler = Callable[[UserMessage], Awaitable[Any]]
+
+
 class SlackChannel(SlackInput):
+    def __init__(self, *arguments: Any, app_token: Optional[str] = None, api_url: Optional[str] = None,
+                 redis_url: Optional[str] = None, **settings: Any) -> None:
+        self.app_token, self.api_url = app_token, api_url
+        self.events_taken = RedisEventMemory(redis_url) if redis_url else ProcessEventMemory()
+        self.socket: Optional[SocketModeClient] = None
+        super().__init__(*arguments, **settings)
+
     @classmethod
     def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> InputChannel:
-        channel = super().from_credentials(credentials)
-        channel.api_url = (credentials or {}).get("slack_api_url")
-        redis_url = (credentials or {}).get("redis_url")
-        channel.events_taken = RedisEventMemory(redis_url) if redis_url else ProcessEventMemory()
-        return channel
+        if not credentials:
+            cls.raise_missing_credentials_exception()
+        settings = credentials or {}
+        return cls(settings["slack_token"], slack_signing_secret=settings.get("slack_signing_secret", ""),
+                   use_threads=settings.get("use_threads", False), app_token=settings.get("slack_app_token"),
+                   api_url=settings.get("slack_api_url"), redis_url=settings.get("redis_url"))
+
+    def _validate_credentials(self) -> None:
+        """Only Slack's requests over HTTP are signed; Socket Mode's come over the connection the bot opened."""
+        if not self.app_token:
+            super()._validate_credentials()
 
     def get_output_channel(self, channel: Optional[Text] = None, thread_id: Optional[Text] = None) -> OutputChannel:
         return SlackOutput(self.slack_token, channel or self.slack_channel, thread_id, self.proxy, self.api_url)
@@ -202,9 +251,11 @@ class SlackChannel(SlackInput):
         slack_id = super()._get_conversation_id(sender_id, channel_id, thread_id)
         return conversation_id(self.name(), slack_id) if slack_id else None
 
-    def web_client(self) -> AsyncWebClient:
-        return AsyncWebClient(self.slack_token, base_url=self.api_url, proxy=self.proxy) if self.api_url \
-            else AsyncWebClient(self.slack_token, proxy=self.proxy)
+    def web_client(self, token: Optional[str] = None) -> AsyncWebClient:
+        """Slack's Web API with the bot's token, or another (the app-level token opens the socket)."""
+        token = token or self.slack_token
+        return AsyncWebClient(token, base_url=self.api_url, proxy=self.proxy) if self.api_url \
+            else AsyncWebClient(token, proxy=self.proxy)
 
     def in_background(self, work: Awaitable[Any]) -> None:
         """Kept in Rasa's set of the channel's tasks, so that it is not collected before it is done."""
@@ -212,19 +263,58 @@ class SlackChannel(SlackInput):
         self._background_tasks.add(task)
         task.add_done_callback(self._background_tasks.discard)
 
-    async def process_message(self, request: Request, on_new_message: Callable[[UserMessage], Awaitable[Any]],
-                              text: Text, sender_id: Optional[Text], metadata: Optional[Dict]) -> Any:
-        """Slack delivers an event again when it thinks the first try failed; Rasa ignores only retries
-        after a timeout. Any event already taken is acknowledged here without a second reply."""
-        content_type = request.headers.get("content-type")
-        event_id = (request.json or {}).get("event_id") if content_type == "application/json" else None
-        if event_id and not await self.events_taken.first_sight(event_id):
-            return response.text("", headers={"X-Slack-No-Retry": "1"})
-        if metadata and direct(metadata.get("out_channel")):
+    def hand_on(self, on_new_message: Handler, text: str, user: str, metadata: Dict[str, Any]) -> None:
+        """The user's words to the bot, in the background; the answer goes where they were said: in a channel
+        in its thread, in direct messages directly (Rasa's use_threads would thread those too)."""
+        channel = metadata.get("out_channel")
+        conversation = self._get_conversation_id(user, channel, metadata.get("thread_id"))
+        if direct(channel):
             metadata = {**metadata, "thread_id": None}
-        if content_type == "application/x-www-form-urlencoded":
-            self.in_background(self.show_choice(json.loads(request.form["payload"][0])))
-        return await super().process_message(request, on_new_message, text, sender_id, metadata)
+        thread = metadata.get("thread_id") if self.use_threads else None
+        self.in_background(on_new_message(UserMessage(text, self.get_output_channel(channel, thread), conversation,
+                                                      input_channel=self.name(), metadata=metadata)))
+
+    async def take_event(self, body: Dict[str, Any], on_new_message: Handler) -> bool:
+        """An Events API delivery: a user's message or mention goes to the bot. False if it had been taken
+        already: Slack delivers an event again when it thinks the first try failed (Rasa ignores only
+        retries after a timeout)."""
+        if not self._is_user_message(body):
+            logger.debug("a Slack event that is no user's message: %s", (body.get("event") or {}).get("type"))
+            return True
+        metadata = event_metadata(body)
+        if not self._is_supported_channel(body, metadata):
+            logger.warning("a Slack message in a channel the bot does not answer in: %s", metadata["out_channel"])
+            return True
+        event_id = body.get("event_id")
+        if event_id and not await self.events_taken.first_sight(event_id):
+            return False
+        event = body["event"]
+        self.hand_on(on_new_message, self._sanitize_user_message(event.get("text", ""), metadata["users"]),
+                     event.get("user", ""), metadata)
+        return True
+
+    async def take_interaction(self, payload: Dict[str, Any], on_new_message: Handler) -> bool:
+        """A click on a button: its value goes to the bot, and the question shows the choice. False for an
+        interaction the bot cannot read."""
+        if not self._is_interactive_message(payload):
+            return False
+        action = payload["actions"][0]
+        text = self._get_interactive_response(action)
+        if text is None:
+            return action["type"] == "button"  # a link button: nothing for the bot
+        self.in_background(self.show_choice(payload))
+        self.hand_on(on_new_message, text, payload["user"]["id"], interaction_metadata(payload))
+        return True
+
+    async def take_command(self, command: Mapping[str, Any], on_new_message: Handler) -> bool:
+        """The slash command, answered in the background (Slack wants its answer within 3 seconds). False
+        when it names no user or channel."""
+        user, channel = command.get("user_id"), command.get("channel_id")
+        if not user or not channel:
+            return False
+        self.in_background(self.answer_command(on_new_message, user, (command.get("text") or "").strip(), channel,
+                                               command.get("response_url")))
+        return True
 
     async def show_choice(self, payload: Dict[str, Any]) -> None:
         button, original = payload["actions"][0], payload.get("message") or {}
@@ -237,8 +327,8 @@ class SlackChannel(SlackInput):
         except Exception as error:  # the choice is taken all the same; only its echo is lost
             logger.error("could not show the chosen button in Slack: %s", error)
 
-    async def answer_command(self, on_new_message: Callable[[UserMessage], Awaitable[Any]], user: str,
-                             question: str, channel: str, response_url: Optional[str]) -> None:
+    async def answer_command(self, on_new_message: Handler, user: str, question: str, channel: str,
+                             response_url: Optional[str]) -> None:
         try:
             opened = await self.web_client().conversations_open(users=user)
             direct_messages = opened["channel"]["id"]
@@ -254,29 +344,73 @@ class SlackChannel(SlackInput):
         except Exception as error:
             logger.error("could not answer the slash command: %s", error)
 
-    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
-        blueprint = super().blueprint(on_new_message)
+    async def take_envelope(self, on_new_message: Handler, client: AsyncBaseSocketModeClient,
+                            envelope: SocketModeRequest) -> None:
+        """One of Slack's envelopes over the socket: acknowledged at once, then handled as the same payload
+        over HTTP would be."""
+        await client.send_socket_mode_response(SocketModeResponse(envelope_id=envelope.envelope_id))
+        if envelope.type == "events_api":
+            await self.take_event(envelope.payload, on_new_message)
+        elif envelope.type == "interactive":
+            await self.take_interaction(envelope.payload, on_new_message)
+        elif envelope.type == "slash_commands":
+            await self.take_command(envelope.payload, on_new_message)
+        else:
+            logger.debug("a Slack envelope of a kind the bot does not read: %s", envelope.type)
 
-        @blueprint.middleware("request")
-        async def url_verification(request: Request) -> Optional[response.HTTPResponse]:
-            if request.method != "POST" or not request.path.endswith("/webhook") \
-                    or request.headers.get("content-type") != "application/json":
-                return None
-            body = request.json or {}
-            if body.get("type") == "url_verification" and self.is_request_from_slack_authentic(request):
-                return response.json({"challenge": body.get("challenge")})
-            return None
+    def over_the_socket(self, blueprint: Blueprint, on_new_message: Handler) -> None:
+        """Socket Mode: the connection opens once Rasa serves (its agent is loaded before) and closes before it
+        stops. The SDK's client keeps it: it opens another when Slack asks it to or a ping goes unanswered,
+        and tries again every few seconds while Slack cannot be reached."""
+        @blueprint.listener("after_server_start")
+        async def connect(*_: Any) -> None:
+            self.socket = SocketModeClient(self.app_token, logger=logging.getLogger("klyngebot.slack.socket"),
+                                           web_client=self.web_client(self.app_token), proxy=self.proxy)
+            self.socket.socket_mode_request_listeners.append(  # type: ignore[arg-type]
+                lambda client, envelope: self.take_envelope(on_new_message, client, envelope))
+            self.in_background(self.socket.connect())  # Slack out of reach holds up nothing else
+
+        @blueprint.listener("before_server_stop")
+        async def disconnect(*_: Any) -> None:
+            if self.socket:
+                await self.socket.close()
+
+    def blueprint(self, on_new_message: Handler) -> Blueprint:
+        """Rasa's routes, with one handling for HTTP and Socket Mode in place of Rasa's webhook."""
+        blueprint = Blueprint("slack_webhook", __name__)
+
+        @blueprint.route("/", methods=["GET"])
+        async def health(_: Request) -> response.HTTPResponse:
+            return response.json({"status": "ok"})
+
+        if self.app_token:
+            self.over_the_socket(blueprint, on_new_message)
+            return blueprint
+
+        @blueprint.route("/webhook", methods=["POST"])
+        async def webhook(request: Request) -> response.HTTPResponse:
+            if not self.is_request_from_slack_authentic(request):
+                return response.text(NOT_SIGNED, status=400)
+            content_type = request.headers.get("content-type")
+            if content_type == "application/json":
+                body = request.json or {}
+                if body.get("type") == "url_verification":  # the form Slack documents
+                    return response.json({"challenge": body.get("challenge")})
+                if not await self.take_event(body, on_new_message):
+                    return response.text("", headers={"X-Slack-No-Retry": "1"})
+                return response.text("")
+            if content_type == "application/x-www-form-urlencoded" and "payload" in request.form:
+                if await self.take_interaction(json.loads(request.form["payload"][0]), on_new_message):
+                    return response.text("")
+                return response.text("The input message could not be processed.", status=500)
+            return response.text("Bot message delivered.")
 
         @blueprint.route("/command", methods=["POST"], name="slack_command")
         async def command(request: Request) -> response.HTTPResponse:
             if not self.is_request_from_slack_authentic(request):
-                return response.text("Message is not properly signed with a valid X-Slack-Signature header",
-                                     status=400)
-            user, channel = request.form.get("user_id"), request.form.get("channel_id")
-            if not user or not channel:
+                return response.text(NOT_SIGNED, status=400)
+            if not await self.take_command({key: request.form.get(key) for key in request.form}, on_new_message):
                 return response.text("A slash command names its user and channel.", status=400)
-            self.in_background(self.answer_command(on_new_message, user, (request.form.get("text") or "").strip(),
-                                                   channel, request.form.get("response_url")))
             return response.text("")  # at once: Slack shows an error after 3 seconds without an answer
 
         return blueprint

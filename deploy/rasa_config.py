@@ -12,7 +12,10 @@ ACTIONS_TOKEN      the action server's token (deploy/action_server.py), which Ra
                    `Authorization: Bearer`; `make run` makes one per run when none is set
 REST_TOKEN         the REST channel's token (channels/rest.py): with it every request must carry it
                    (`Authorization: Bearer`); without it the channel is open, so Rasa may only listen on loopback
-SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET                  turn the Slack channel on (SLACK_API_URL: another
+SLACK_BOT_TOKEN with SLACK_APP_TOKEN                   turn the Slack channel on in Socket Mode: the bot opens
+                                                       a WebSocket to Slack and needs no public address
+SLACK_BOT_TOKEN with SLACK_SIGNING_SECRET              turn it on over HTTP: Slack calls the bot's public https
+                                                       address (with both, Socket Mode; SLACK_API_URL: another
                                                        address for Slack's Web API, such as a test stand-in)
 MICROSOFT_APP_ID, MICROSOFT_APP_PASSWORD               turn the Teams (Bot Framework) channel on
 MICROSOFT_TENANT_ID                                    the bot's Entra ID tenant (single-tenant bots; default:
@@ -57,10 +60,14 @@ from records.store import RecordsError, database_url
 logger = logging.getLogger("klyngebot.config")
 WEBCHAT = "channels.webchat.WebChatInput"  # socket.io, and the chat page at /webhooks/webchat/chat/
 REST = "channels.rest.RestChannel"  # in place of Rasa's `rest`, at the same address
-# channel: (what Rasa calls it in credentials.yml, required secrets, optional settings, fixed settings)
-CHANNELS = {
+SLACK_APP_TOKEN = "SLACK_APP_TOKEN"
+# channel: (what Rasa calls it in credentials.yml, required secrets, optional settings, fixed settings); a
+# required secret is a key and its variable, or keys and their variables of which the first one set is taken
+CHANNELS: dict[str, tuple[str, dict, dict[str, str], dict]] = {
     "slack": ("channels.slack.SlackChannel",
-              {"slack_token": "SLACK_BOT_TOKEN", "slack_signing_secret": "SLACK_SIGNING_SECRET"},
+              # Socket Mode with the app-level token, else Slack's requests over HTTP, signed with the secret
+              {"slack_token": "SLACK_BOT_TOKEN",
+               ("slack_app_token", "slack_signing_secret"): (SLACK_APP_TOKEN, "SLACK_SIGNING_SECRET")},
               {"slack_api_url": "SLACK_API_URL", "redis_url": "REDIS_URL"},  # Redis: retries seen by any process
               {"use_threads": True}),  # in a channel the bot answers in the message's thread
     "botframework": ("channels.teams.TeamsInput", {"app_id": "MICROSOFT_APP_ID", "app_password": "MICROSOFT_APP_PASSWORD"},
@@ -99,6 +106,15 @@ def allowed_origins(environment: Mapping[str, str]) -> list[str]:
                                "(name each website; no path, no wildcard)")
         origins.append(f"{parts.scheme}://{parts.netloc.lower()}")
     return origins
+
+
+def check_slack_app_token(environment: Mapping[str, str]) -> None:
+    """Refuses (SettingError) a SLACK_APP_TOKEN that is not an app-level token: Slack would refuse to open the
+    socket with it, again and again, and the bot would stay silent in Slack."""
+    token = environment.get(SLACK_APP_TOKEN) or ""
+    if token and not token.startswith("xapp-"):
+        raise SettingError(f"{SLACK_APP_TOKEN} must be the app-level token (xapp-…, with the connections:write scope; "
+                           "docs/slack.md), not the bot's token or another secret")
 
 
 def check_staff_token(environment: Mapping[str, str]) -> None:
@@ -169,6 +185,7 @@ def endpoints(environment: Mapping[str, str]) -> dict:
 
 def credentials(environment: Mapping[str, str]) -> dict:
     check_staff_token(environment)
+    check_slack_app_token(environment)
     try:
         proxy_networks(environment.get(TRUSTED_PROXIES))
     except ValueError as error:
@@ -178,14 +195,29 @@ def credentials(environment: Mapping[str, str]) -> dict:
                               "allowed_origins": allowed_origins(environment),
                               "database_url": environment.get("DATABASE_URL") or database_url()}}
     for channel, (key_in_credentials, required, optional, fixed) in CHANNELS.items():
-        values = {key: environment.get(variable) for key, variable in required.items()}
-        if all(values.values()):
+        values, missing = {}, []
+        for keys, variables in required.items():
+            keys, variables = (keys, variables) if isinstance(keys, tuple) else ((keys,), (variables,))
+            chosen = [(key, environment[variable]) for key, variable in zip(keys, variables) if environment.get(variable)]
+            if chosen:
+                values.update(chosen[:1])
+            else:
+                missing.append(" or ".join(variables))
+        if not missing:
             values.update({key: environment[variable] for key, variable in optional.items() if environment.get(variable)})
             config[key_in_credentials] = {**values, **fixed}
         else:
-            missing = [variable for key, variable in required.items() if not values[key]]
             logger.warning("channel %s is off: %s not set", channel, ", ".join(missing))
     return config
+
+
+def required_variables() -> set[str]:
+    """Every variable some channel needs (one of several counts as each)."""
+    found: set[str] = set()
+    for _, required, _, _ in CHANNELS.values():
+        for variables in required.values():
+            found.update((variables,) if isinstance(variables, str) else variables)
+    return found
 
 
 def _is_loopback(interface: str) -> bool:

@@ -49,21 +49,17 @@ def schema_validator(path: Path):
     return validator(schema, format_checker=validator.FORMAT_CHECKER)
 
 
-def test_the_slack_manifest_as_the_guide_builds_it(checkout):
-    result = make(checkout, "slack-manifest", f"URL={PUBLIC_URL}")
+def slack_manifest(checkout: Path, *arguments: str) -> dict:
+    """The manifest `make slack-manifest` writes with these arguments, once it fits Slack's schema and limits."""
+    result = make(checkout, "slack-manifest", *arguments)
     assert result.returncode == 0, result.stderr
     manifest = yaml.safe_load((checkout / "build" / "slack-manifest.yaml").read_text(encoding="utf-8"))
     errors = list(schema_validator(checkout / "deploy" / "slack" / "schema" / "manifest.schema.json")
                   .iter_errors(manifest))
     assert not errors, [error.message for error in errors]
-
-    # the public address is the one thing filled in, in each of Slack's three request URLs
-    assert manifest["settings"]["event_subscriptions"]["request_url"] == f"{PUBLIC_URL}/webhooks/slack/webhook"
-    assert manifest["settings"]["interactivity"] == {"is_enabled": True,
-                                                     "request_url": f"{PUBLIC_URL}/webhooks/slack/webhook"}
-    [command] = manifest["features"]["slash_commands"]
-    assert command["command"] == "/klyngebot" and command["url"] == f"{PUBLIC_URL}/webhooks/slack/command"
     assert "YOUR-BOT-ADDRESS" not in json.dumps(manifest)
+    [command] = manifest["features"]["slash_commands"]
+    assert command["command"] == "/klyngebot"
     # what the channel needs: mentions and direct messages, replies, the command, the DM it answers in
     assert set(manifest["settings"]["event_subscriptions"]["bot_events"]) == {"app_mention", "message.im"}
     assert set(manifest["oauth_config"]["scopes"]["bot"]) == {"app_mentions:read", "chat:write", "commands",
@@ -76,6 +72,27 @@ def test_the_slack_manifest_as_the_guide_builds_it(checkout):
     bot_name = manifest["features"]["bot_user"]["display_name"]
     assert len(bot_name) <= 80 and re.fullmatch(r"[a-z0-9._-]+", bot_name)
     assert len(command["command"]) <= 32 and len(command["description"]) <= 2000 and len(command["usage_hint"]) <= 1000
+    return manifest
+
+
+def test_the_slack_manifest_as_the_guide_builds_it(checkout):
+    manifest = slack_manifest(checkout, f"URL={PUBLIC_URL}")
+    # the public address is the one thing filled in, in each of Slack's three request URLs
+    assert manifest["settings"]["event_subscriptions"]["request_url"] == f"{PUBLIC_URL}/webhooks/slack/webhook"
+    assert manifest["settings"]["interactivity"] == {"is_enabled": True,
+                                                     "request_url": f"{PUBLIC_URL}/webhooks/slack/webhook"}
+    assert manifest["features"]["slash_commands"][0]["url"] == f"{PUBLIC_URL}/webhooks/slack/command"
+    assert manifest["settings"]["socket_mode_enabled"] is False
+
+
+def test_the_slack_manifest_for_socket_mode_has_no_address(checkout):
+    """In Socket Mode Slack sends events, clicks and the command over the bot's own connection."""
+    manifest = slack_manifest(checkout, "MODE=socket")
+    assert manifest["settings"]["socket_mode_enabled"] is True
+    assert "https://" not in json.dumps(manifest["settings"]) + json.dumps(manifest["features"])
+    assert manifest["settings"]["interactivity"] == {"is_enabled": True}
+    assert set(manifest["settings"]["event_subscriptions"]) == {"bot_events"}
+    assert "url" not in manifest["features"]["slash_commands"][0]
 
 
 def test_the_slack_manifest_needs_a_public_https_address(checkout):
@@ -96,13 +113,17 @@ def test_the_teams_package_as_the_guide_builds_it(checkout):
         (checkout / ".env").unlink()
     assert result.returncode == 0, result.stderr
     with zipfile.ZipFile(checkout / "build" / "klyngebot-teams.zip") as package:
-        assert sorted(package.namelist()) == ["color.png", "manifest.json", "outline.png"]  # all at the root
+        # all at the root: the manifest, its English and Norwegian language files, the icons
+        assert sorted(package.namelist()) == ["color.png", "en.json", "manifest.json", "nb.json", "outline.png"]
         manifest = json.loads(package.read("manifest.json"))
+        languages = {name: json.loads(package.read(name)) for name in ("en.json", "nb.json")}
         icons = {name: Image.open(io.BytesIO(package.read(name))) for name in ("color.png", "outline.png")}
-    errors = list(schema_validator(checkout / "deploy" / "teams" / "schema" / "MicrosoftTeams.schema.json")
-                  .iter_errors(manifest))
+    schemas = checkout / "deploy" / "teams" / "schema"
+    errors = list(schema_validator(schemas / "MicrosoftTeams.schema.json").iter_errors(manifest))
     assert not errors, [error.message for error in errors]
-    assert manifest["manifestVersion"] == "1.17" and manifest["$schema"].endswith("/v1.17/MicrosoftTeams.schema.json")
+    shipped = json.loads((schemas / "MicrosoftTeams.schema.json").read_text(encoding="utf-8"))
+    assert shipped["properties"]["manifestVersion"]["const"] == manifest["manifestVersion"] == "1.22"
+    assert manifest["$schema"].endswith("/v1.22/MicrosoftTeams.schema.json")
     assert manifest["id"] == APP_ID and [bot["botId"] for bot in manifest["bots"]] == [APP_ID]
     assert manifest["developer"] == {"name": "Klyngebot", "websiteUrl": "https://www.klynge.no/klyngebot",
                                      "privacyUrl": "https://www.klynge.no/personvern",
@@ -111,6 +132,25 @@ def test_the_teams_package_as_the_guide_builds_it(checkout):
     assert f'version = "{manifest["version"]}"' in project
     assert set(manifest["bots"][0]["scopes"]) == {"personal", "team", "groupChat"}
     assert "secret" not in json.dumps(manifest)
+
+    # one language in each place, English the manifest's own, Norwegian in its file, as localizationInfo says
+    assert manifest["localizationInfo"] == {"defaultLanguageTag": "en", "defaultLanguageFile": "en.json",
+                                            "additionalLanguages": [{"languageTag": "nb", "file": "nb.json"}]}
+    commands = manifest["bots"][0]["commandLists"][0]["commands"]
+    in_manifest = {f"{field}.{length}": manifest[field][length]
+                   for field in ("name", "description") for length in ("short", "full")}
+    in_manifest.update({f"bots[0].commandLists[0].commands[{number}].{part}": command[part]
+                        for number, command in enumerate(commands) for part in ("title", "description")})
+    for name, strings in languages.items():
+        errors = list(schema_validator(schemas / "MicrosoftTeams.Localization.schema.json").iter_errors(strings))
+        assert not errors, (name, [error.message for error in errors])
+        assert strings.pop("$schema").endswith("/v1.22/MicrosoftTeams.Localization.schema.json")
+        assert set(strings) == set(in_manifest) and all(text.strip() for text in strings.values()), name  # complete
+    assert languages["en.json"] == in_manifest
+    translated = {key for key, text in languages["nb.json"].items() if text != in_manifest[key]}
+    assert translated >= set(in_manifest) - {"name.short"}, set(in_manifest) - translated
+    assert "Klyngebot svarer på bokmål" in languages["nb.json"]["description.full"]
+    assert not any(" / " in text for text in [*in_manifest.values(), *languages["nb.json"].values()])
 
     # Teams' icon rules (the schema's descriptions): a 192x192 colour icon; a 32x32 outline icon, white on
     # transparent

@@ -85,7 +85,7 @@ def test_the_processes_get_every_setting_rasa_config_and_the_actions_read():
     read = {"DATABASE_URL", "REDIS_URL", "ACTION_ENDPOINT", rasa_config.API_TOKEN, rasa_config.ALLOWED_ORIGINS,
             rasa_config.REST_TOKEN, rasa_config.ACTIONS_TOKEN, WORKERS,
             REFERENCE_DATE_VARIABLE, HASH_KEY_VARIABLE, RETENTION_VARIABLE, "SLACK_STAFF_CHANNEL", "MICROSOFT_TENANT_ID"}
-    read |= {variable for _, required, _, _ in rasa_config.CHANNELS.values() for variable in required.values()}
+    read |= rasa_config.required_variables()
     services = compose()["services"]
     for name in ("rasa-1", "rasa-2", "action-server"):
         assert read <= set(services[name]["environment"]), name

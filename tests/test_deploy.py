@@ -1,6 +1,7 @@
 """Rasa's endpoints and credentials made from the environment: channels without secrets are off."""
 import logging
 
+import pytest
 import yaml
 
 from deploy import rasa_config
@@ -17,7 +18,7 @@ def test_defaults_need_nothing_configured(tmp_path, caplog):
     assert yaml.safe_load(credentials.read_text())["channels.rest.RestChannel"] is None  # open, on loopback only
     assert "headers" not in written["action_endpoint"]
     assert [record.getMessage() for record in caplog.records] == [
-        "channel slack is off: SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET not set",
+        "channel slack is off: SLACK_BOT_TOKEN, SLACK_APP_TOKEN or SLACK_SIGNING_SECRET not set",
         "channel botframework is off: MICROSOFT_APP_ID, MICROSOFT_APP_PASSWORD not set",
         "channel staff is off: STAFF_TOKEN not set"]
     assert oct(credentials.stat().st_mode & 0o777) == "0o600"
@@ -50,3 +51,13 @@ def test_the_shell_wins_over_dotenv(tmp_path, monkeypatch):
     environment = rasa_config.environment_with_dotenv(dotenv)
     assert environment["DATABASE_URL"] == "sqlite:///from-shell.db"
     assert environment["SLACK_BOT_TOKEN"] == ""
+
+
+def test_slack_in_socket_mode_with_an_app_token(tmp_path):
+    """The app-level token chooses Socket Mode, over a signing secret also set; a token that is not one stops."""
+    environment = {"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_APP_TOKEN": "xapp-1-A1-2-a", "SLACK_SIGNING_SECRET": "s3"}
+    _, credentials = rasa_config.write(tmp_path, environment)
+    assert yaml.safe_load(credentials.read_text())["channels.slack.SlackChannel"] == {
+        "slack_token": "xoxb-1", "slack_app_token": "xapp-1-A1-2-a", "use_threads": True}
+    with pytest.raises(rasa_config.SettingError, match="SLACK_APP_TOKEN must be the app-level token"):
+        rasa_config.write(tmp_path, {**environment, "SLACK_APP_TOKEN": "xoxb-1"})

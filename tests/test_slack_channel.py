@@ -2,17 +2,24 @@
 replies reach a local stand-in for Slack's Web API, which refuses what Slack refuses (`as_user` from an app
 of today). Replies are mrkdwn in Block Kit that Slack's own SDK models accept; in a channel they go in the
 mention's thread, in a DM directly. Unsigned, wrongly signed and replayed requests are refused; a retried
-delivery gets no second reply, even from another Rasa process; the secrets appear in no log."""
+delivery gets no second reply, even from another Rasa process; the secrets appear in no log.
+
+In Socket Mode the same conversations come over a local stand-in of Slack's WebSocket instead (the stand-in
+Web API's apps.connections.open gives its address): each envelope is acknowledged, then answered as over HTTP,
+and a delivery Slack sends again to the other Rasa process's connection gets no second reply."""
 import asyncio
 import hashlib
 import hmac
 import json
+import threading
 import time
+import uuid
 import urllib.error
 import urllib.parse
 import urllib.request
 
 import pytest
+import websockets
 from rasa.core.actions.action import create_bot_utterance
 from slack_sdk.models.blocks import Block
 
@@ -25,6 +32,7 @@ from tests.services import postgres_database
 pytestmark = pytest.mark.slow
 TOKEN = "xoxb-test-token-4711"
 SECRET = "signing-secret-0815"
+APP_TOKEN = "xapp-1-A0KLYNGE-4711-socket"
 BOT_USER = "UBOT"
 OPENED_DM = "D0SLASH"  # the direct-message conversation conversations.open gives the slash command's user
 
@@ -35,6 +43,7 @@ class SlackApiStandIn:
 
     def __init__(self):
         self.posts = []
+        self.socket_url = None  # what apps.connections.open gives: the Socket Mode stand-in's address
         stand_in = self
 
         class Handler(QuietHandler):
@@ -51,6 +60,8 @@ class SlackApiStandIn:
                     reply = {"ok": False, "error": "invalid_arguments", "deprecated_argument": "as_user"}
                 elif path.endswith("conversations.open"):
                     reply = {"ok": True, "channel": {"id": OPENED_DM}}
+                elif path.endswith("apps.connections.open"):
+                    reply = {"ok": True, "url": stand_in.socket_url}
                 else:
                     reply = {"ok": True, "ts": f"{time.time():.6f}"}
                 self.reply_json(200, reply)
@@ -329,3 +340,145 @@ def test_a_retry_that_reaches_another_rasa_process_gets_no_second_reply(tmp_path
         assert deliver(f"{second.base}/webhooks/slack/webhook", question, retry) == 200
         time.sleep(3)
         assert len(stand_in.texts("D0SCALE")) == count
+
+
+class SocketModeStandIn:
+    """Slack's side of Socket Mode: a WebSocket server that says hello to each connection, sends an envelope to
+    the connection a test names, and keeps each connection's acknowledgements."""
+
+    def __init__(self):
+        self.loop = asyncio.new_event_loop()
+        self.connections, self.acks = [], []
+        threading.Thread(target=self.loop.run_forever, daemon=True).start()
+        self.server = self.run(self.listen())
+        self.url = f"ws://127.0.0.1:{self.server.sockets[0].getsockname()[1]}/link/?ticket=one-time"
+
+    def run(self, work):
+        return asyncio.run_coroutine_threadsafe(work, self.loop).result(10)
+
+    async def listen(self):
+        return await websockets.serve(self.connected, "127.0.0.1", 0)  # made in the stand-in's own loop
+
+    async def connected(self, connection, path=None):
+        self.connections.append(connection)
+        await connection.send(json.dumps({"type": "hello", "num_connections": len(self.connections),
+                                          "connection_info": {"app_id": "A0KLYNGE"}}))
+        try:
+            async for raw in connection:
+                self.acks.append((self.connections.index(connection), json.loads(raw)))
+        finally:
+            self.connections.remove(connection)
+
+    def send(self, kind: str, payload: dict, connection: int = 0, **extra) -> str:
+        envelope_id = f"env-{uuid.uuid4().hex[:8]}"
+        envelope = {"envelope_id": envelope_id, "type": kind, "payload": payload,
+                    "accepts_response_payload": kind == "slash_commands", **extra}
+        self.run(self.connections[connection].send(json.dumps(envelope)))
+        return envelope_id
+
+    def close(self):
+        self.server.close()
+        self.run(self.server.wait_closed())
+        self.loop.call_soon_threadsafe(self.loop.stop)
+
+
+@pytest.fixture(scope="module")
+def socket_mode(tmp_path_factory, stand_in):
+    """Two Rasa processes sharing PostgreSQL and Redis, as make serve runs them, in Socket Mode: the app-level
+    token and no signing secret, so no HTTP request of Slack's is taken."""
+    slack = SocketModeStandIn()
+    stand_in.socket_url = slack.url
+    with pytest.MonkeyPatch.context() as patch:
+        for name, value in (("SLACK_BOT_TOKEN", TOKEN), ("SLACK_APP_TOKEN", APP_TOKEN), ("SLACK_API_URL", stand_in.url)):
+            patch.setenv(name, value)
+        patch.delenv("SLACK_SIGNING_SECRET", raising=False)
+        tmp_path = tmp_path_factory.mktemp("socket")
+        with postgres_database() as url, running_bot(tmp_path, database_url=url, redis_url="redis://127.0.0.1:6379/5",
+                                                     rasa_processes=2) as bot:
+            assert wait_for(lambda: len(slack.connections) == 2), "the Rasa processes did not both connect"
+            bot.slack, bot.tmp_path = slack, tmp_path
+            yield bot
+    slack.close()
+
+
+def acknowledged(slack: SocketModeStandIn, envelope_id: str, connection: int) -> bool:
+    return wait_for(lambda: (connection, {"envelope_id": envelope_id}) in slack.acks, 10)
+
+
+def test_socket_mode_answers_a_direct_message_once(socket_mode, stand_in):
+    slack = socket_mode.slack
+    opened = [post for post in stand_in.posts if post["path"].endswith("apps.connections.open")]
+    assert len(opened) == 2 and all(post["auth"] == f"Bearer {APP_TOKEN}" for post in opened)  # one per process
+
+    question = direct_message(f"Ev-socket-{time.time_ns()}", "hva er maks tilskudd?", "U20")
+    question["event"]["channel"] = "D0SOCKET"
+    assert acknowledged(slack, slack.send("events_api", question, 0, retry_attempt=0, retry_reason=""), 0)
+    count = answered(stand_in, "D0SOCKET")
+    replies = stand_in.messages("D0SOCKET")
+    assert any("*Innovasjonsrammen*" in reply["text"] and "300" in reply["text"] for reply in replies), replies
+    assert all("thread_ts" not in reply for reply in replies)
+    for reply in replies:
+        assert_slack_formatting(reply)
+    assert all(post["auth"] == f"Bearer {TOKEN}" for post in stand_in.posts if post["path"].endswith("chat.postMessage"))
+    assert wait_for(lambda: user_texts(socket_mode, "U20") == ["hva er maks tilskudd?"])
+
+    # Slack sends it again, to the other process's connection: acknowledged, and not answered twice
+    again = slack.send("events_api", question, 1, retry_attempt=1, retry_reason="timeout")
+    assert acknowledged(slack, again, 1)
+    time.sleep(3)
+    assert len(stand_in.texts("D0SOCKET")) == count
+
+
+def test_socket_mode_answers_a_mention_in_its_thread_and_a_button(socket_mode, stand_in):
+    slack, mention_ts = socket_mode.slack, f"{time.time():.6f}"
+    mention = {"type": "event_callback", "event_id": f"Ev-socket-mention-{time.time_ns()}",
+               "authorizations": [{"user_id": BOT_USER}],
+               "event": {"type": "app_mention", "channel": "C0SOCKET", "user": "U21", "ts": mention_ts,
+                         "text": f"<@{BOT_USER}> kan vi søke om støtte?"}}
+    assert acknowledged(slack, slack.send("events_api", mention, 1), 1)
+    assert wait_for(lambda: any(message["blocks"][-1]["type"] == "actions" for message in stand_in.messages("C0SOCKET")))
+    assert all(reply["thread_ts"] == mention_ts for reply in stand_in.messages("C0SOCKET"))
+    question = next(message for message in stand_in.messages("C0SOCKET") if message["blocks"][-1]["type"] == "actions")
+    button = question["blocks"][-1]["elements"][0]
+
+    before = len(stand_in.messages("C0SOCKET"))
+    payload = {"type": "block_actions", "user": {"id": "U21"}, "channel": {"id": "C0SOCKET"},
+               "message": {"ts": f"{time.time():.6f}", "thread_ts": mention_ts, "text": question["text"],
+                           "blocks": question["blocks"]},
+               "response_url": f"{stand_in.base}/respond/socket-button",
+               "actions": [{"type": "button", "action_id": button["action_id"], "value": button["value"],
+                            "text": button["text"], "block_id": "b1", "action_ts": f"{time.time():.6f}"}]}
+    assert acknowledged(slack, slack.send("interactive", payload, 0), 0)
+    assert wait_for(lambda: len(stand_in.messages("C0SOCKET")) > before)
+    assert wait_for(lambda: user_texts(socket_mode, "U21")[-1] == button["value"])
+    assert all(reply["thread_ts"] == mention_ts for reply in stand_in.messages("C0SOCKET"))  # still in the thread
+    assert wait_for(lambda: stand_in.responses("socket-button"))
+    shown = stand_in.responses("socket-button")[0]
+    assert shown["replace_original"] is True and all(block["type"] != "actions" for block in shown["blocks"])
+
+
+def test_socket_mode_takes_the_slash_command(socket_mode, stand_in):
+    slack = socket_mode.slack
+    command = {"command": "/klyngebot", "text": "", "user_id": "U22", "channel_id": "C0GENERAL", "team_id": "T1",
+               "response_url": f"{stand_in.base}/respond/U22", "trigger_id": "1.2.3"}
+    before = len(stand_in.texts(OPENED_DM))
+    assert acknowledged(slack, slack.send("slash_commands", command, 1), 1)
+    assert wait_for(lambda: user_texts(socket_mode, "U22") == ["/check_eligibility"])
+    assert wait_for(lambda: len(stand_in.texts(OPENED_DM)) > before)
+    assert wait_for(lambda: stand_in.responses("U22"))
+    note = stand_in.responses("U22")[0]
+    assert note["response_type"] == "ephemeral" and "Klyngebot" in note["text"]
+
+
+def test_socket_mode_takes_no_request_over_http(socket_mode):
+    """Without a signing secret nothing could tell Slack's requests from anyone's: the routes are not there."""
+    for process in socket_mode.peers:
+        for path, body, content_type in (("webhook", json.dumps(direct_message("Ev-http", "hei")).encode(),
+                                          "application/json"),
+                                         ("command", b"command=%2Fklyngebot&user_id=U1&channel_id=C1",
+                                          "application/x-www-form-urlencoded")):
+            assert post(f"{process.base}/webhooks/slack/{path}", body, content_type, lambda body: {})[0] == 404
+        with urllib.request.urlopen(f"{process.base}/webhooks/slack/", timeout=10) as answer:
+            assert json.loads(answer.read()) == {"status": "ok"}
+    logs = "".join(path.read_text() for path in (socket_mode.tmp_path / "logs").glob("*.log"))
+    assert logs and APP_TOKEN not in logs and TOKEN not in logs

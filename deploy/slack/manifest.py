@@ -1,7 +1,10 @@
-"""Writes Slack's app manifest for this bot: deploy/slack/manifest.yaml with the bot's public address in
-place of https://YOUR-BOT-ADDRESS, checked against Slack's manifest schema (schema/).
+"""Writes Slack's app manifest for this bot, checked against Slack's manifest schema (schema/): over HTTP,
+deploy/slack/manifest.yaml with the bot's public address in place of https://YOUR-BOT-ADDRESS; in Socket Mode
+(the bot opens a WebSocket to Slack, with SLACK_APP_TOKEN), the same without request URLs and with
+socket_mode_enabled, as Slack then sends everything over the socket.
 
     python -m deploy.slack.manifest https://bot.example.no [OUT]   (default OUT: build/slack-manifest.yaml)
+    python -m deploy.slack.manifest --socket-mode [OUT]
 
 A bad address exits with status 2 and one line on standard error.
 """
@@ -19,6 +22,7 @@ HERE = Path(__file__).resolve().parent
 TEMPLATE = HERE / "manifest.yaml"
 SCHEMA = HERE / "schema" / "manifest.schema.json"
 PLACEHOLDER = "https://YOUR-BOT-ADDRESS"
+SOCKET_MODE = "--socket-mode"
 DEFAULT_OUT = HERE.parent.parent / "build" / "slack-manifest.yaml"
 
 
@@ -30,19 +34,29 @@ def public_address(url: str) -> str:
     return f"https://{parts.netloc}{parts.path.rstrip('/')}"
 
 
+def checked(content: str) -> str:
+    jsonschema.validate(yaml.safe_load(content), json.loads(SCHEMA.read_text(encoding="utf-8")))
+    return content
+
+
 def manifest(url: str) -> str:
     """The template's text (its comments too) with the address filled in, once it is a valid manifest."""
-    filled = TEMPLATE.read_text(encoding="utf-8").replace(PLACEHOLDER, public_address(url))
-    jsonschema.validate(yaml.safe_load(filled), json.loads(SCHEMA.read_text(encoding="utf-8")))
-    return filled
+    return checked(TEMPLATE.read_text(encoding="utf-8").replace(PLACEHOLDER, public_address(url)))
+
+
+def socket_mode_manifest() -> str:
+    """The template's text without its request URLs (each on a line of its own), with Socket Mode on."""
+    lines = [line for line in TEMPLATE.read_text(encoding="utf-8").splitlines(keepends=True) if PLACEHOLDER not in line]
+    content = "".join(lines).replace("socket_mode_enabled: false", "socket_mode_enabled: true")
+    return checked(content)
 
 
 def main(arguments: list[str]) -> int:
     if not arguments or len(arguments) > 2:
-        print("usage: python -m deploy.slack.manifest https://bot.example.no [OUT]", file=sys.stderr)
+        print(f"usage: python -m deploy.slack.manifest https://bot.example.no|{SOCKET_MODE} [OUT]", file=sys.stderr)
         return 2
     try:
-        content = manifest(arguments[0])
+        content = socket_mode_manifest() if arguments[0] == SOCKET_MODE else manifest(arguments[0])
     except ValueError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2

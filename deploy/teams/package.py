@@ -1,5 +1,8 @@
 """Builds the Teams app package an administrator uploads: manifest.json (deploy/teams/manifest.json with this
-bot's settings filled in, checked against Microsoft's manifest schema in schema/) and the two icons, zipped.
+bot's settings and the app's words filled in, checked against Microsoft's manifest schema in schema/), a
+language file for each language (the app's words in bot/data/messages/teams.yaml, checked against Microsoft's
+localization schema) and the two icons, zipped. The manifest is in English, Teams' default; a Teams in Norwegian
+shows the Norwegian file's words instead.
 
     python -m deploy.teams.package [OUT]   (default OUT: build/klyngebot-teams.zip)
 
@@ -24,11 +27,14 @@ from typing import Mapping
 
 import jsonschema
 
+from bot.saying.messages import message, messages
 from deploy.rasa_config import SettingError, environment_with_dotenv
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
 SCHEMA = HERE / "schema" / "MicrosoftTeams.schema.json"
+LANGUAGE_SCHEMA = HERE / "schema" / "MicrosoftTeams.Localization.schema.json"
+LANGUAGE_SCHEMA_URL = "https://developer.microsoft.com/en-us/json-schemas/teams/v1.22/MicrosoftTeams.Localization.schema.json"
 ICONS = ("color.png", "outline.png")
 DEFAULT_OUT = ROOT / "build" / "klyngebot-teams.zip"
 GUID = re.compile(r"^[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$")
@@ -49,6 +55,45 @@ def https(environment: Mapping[str, str], name: str, default: str | None = None)
     return value
 
 
+def checked(content: dict, schema: Path, what: str) -> dict:
+    try:
+        jsonschema.validate(content, json.loads(schema.read_text(encoding="utf-8")))
+    except jsonschema.ValidationError as error:
+        raise SettingError(f"{what} does not fit Teams' schema at {'/'.join(map(str, error.path))}: "
+                           f"{error.message}") from error
+    return content
+
+
+def app_words(language: str) -> dict:
+    """The app's words in one language, shaped as the manifest holds them: name, description, the commands."""
+    shaped: dict = {field: {length: message(f"teams.{field}.{length}", language) for length in ("short", "full")}
+                    for field in ("name", "description")}
+    shaped["commands"] = [{part: message(f"teams.commands.{name}.{part}", language) for part in ("title", "description")}
+                          for name in messages()["teams"]["commands"]]
+    return shaped
+
+
+def words(language: str) -> dict[str, str]:
+    """The app's words in one language, keyed as Teams' language files key them: by their path in the manifest."""
+    shaped = app_words(language)
+    found = {f"{field}.{length}": text for field in ("name", "description") for length, text in shaped[field].items()}
+    for number, command in enumerate(shaped["commands"]):
+        found.update({f"bots[0].commandLists[0].commands[{number}].{part}": text for part, text in command.items()})
+    return found
+
+
+def language_file(language: str) -> dict:
+    return checked({"$schema": LANGUAGE_SCHEMA_URL, **words(language)}, LANGUAGE_SCHEMA, f"the {language}.json file")
+
+
+def language_files(content: dict) -> dict[str, dict]:
+    """Each language file the manifest names, by its name in the package."""
+    info = content["localizationInfo"]
+    named = [(info["defaultLanguageTag"], info["defaultLanguageFile"])]
+    named += [(other["languageTag"], other["file"]) for other in info.get("additionalLanguages", [])]
+    return {file: language_file(language) for language, file in named}
+
+
 def manifest(environment: Mapping[str, str]) -> dict:
     app_id = setting(environment, "MICROSOFT_APP_ID")
     if not GUID.match(app_id):
@@ -60,21 +105,26 @@ def manifest(environment: Mapping[str, str]) -> dict:
     content["developer"] = {"name": setting(environment, "TEAMS_DEVELOPER_NAME", "Klyngebot"), "websiteUrl": website,
                             "privacyUrl": https(environment, "TEAMS_PRIVACY_URL", website),
                             "termsOfUseUrl": https(environment, "TEAMS_TERMS_URL", website)}
+    own = app_words(content["localizationInfo"]["defaultLanguageTag"])  # the manifest's own language
+    content["name"], content["description"] = own["name"], own["description"]
     for bot in content["bots"]:
         bot["botId"] = app_id
-    try:
-        jsonschema.validate(content, json.loads(SCHEMA.read_text(encoding="utf-8")))
-    except jsonschema.ValidationError as error:
-        raise SettingError(f"the manifest does not fit Teams' schema at {'/'.join(map(str, error.path))}: "
-                           f"{error.message}") from error
-    return content
+        bot["commandLists"][0]["commands"] = own["commands"]
+    return checked(content, SCHEMA, "the manifest")
+
+
+def as_json(content: dict) -> bytes:
+    return json.dumps(content, ensure_ascii=False, indent=2).encode("utf-8")
 
 
 def build(out: Path, environment: Mapping[str, str]) -> Path:
-    content = json.dumps(manifest(environment), ensure_ascii=False, indent=2).encode("utf-8")
+    content = manifest(environment)
+    files = {"manifest.json": as_json(content),
+             **{name: as_json(strings) for name, strings in language_files(content).items()}}
     out.parent.mkdir(parents=True, exist_ok=True)
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as package:
-        package.writestr(zipfile.ZipInfo("manifest.json", ZIP_TIME), content, zipfile.ZIP_DEFLATED)
+        for name, data in files.items():
+            package.writestr(zipfile.ZipInfo(name, ZIP_TIME), data, zipfile.ZIP_DEFLATED)
         for icon in ICONS:
             package.writestr(zipfile.ZipInfo(icon, ZIP_TIME), (HERE / icon).read_bytes(), zipfile.ZIP_DEFLATED)
     return out
