@@ -30,8 +30,9 @@ from sanic.request import Request
 from sqlalchemy.engine import Engine
 
 from bot.resources import DEFAULT_LANGUAGE, LANGUAGES, RETENTION_VARIABLE
+from bot.saying.spreadsheet import write_csv
 from records.dashboard import Period, dashboard
-from records.export import EXPORTS, write_csv
+from records.export import EXPORTS
 from records.handoffs import set_status
 from records.page import dashboard_page, login_page
 from records.retention import retention

@@ -18,9 +18,10 @@ from bot.cli import EXIT_BAD_INPUT, OneLineParser, UsageError
 from bot.cli.input import parse_iso_date
 from bot.resources import DEFAULT_LANGUAGE, LANGUAGES, RETENTION_VARIABLE
 from bot.saying.messages import message
+from bot.saying.spreadsheet import write_csv
 from bot.rules.profile import InvalidInput
 from records.checks import report, report_rows
-from records.export import EXPORTS, write_csv
+from records.export import EXPORTS
 from records.retention import purge, retention
 from records.store import RecordsError, connect
 from records.words import call_name, rule_text

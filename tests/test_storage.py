@@ -16,7 +16,8 @@ from bot.rules.engine import assess
 from bot.rules.profile import make_profile
 from records.checks import record_check, report
 from records.cli import main as records_main
-from records.export import EXPORTS, check_rows, handoff_rows, unanswered_rows, write_csv
+from bot.saying.spreadsheet import write_csv
+from records.export import EXPORTS, check_rows, handoff_rows, unanswered_rows
 from records.handoffs import record_handoff
 from records.questions import record_question
 from records.identity import HASH_KEY_VARIABLE, KEY_FILE_NAME, local_key, user_hash
@@ -217,9 +218,10 @@ def test_requests_for_a_person_keep_contact_details_only_with_consent(database_u
     assert (kept.name, kept.email, refused.name, refused.email, refused.consent) == (
         "Kari Nordmann", "kari@example.no", None, None, False)
     rows = handoff_rows(engine)
-    assert rows[0] == ["created_at", "name", "email", "consent", "language", "channel", "topic"]
-    assert [row[1:] for row in rows[1:]] == [["Kari Nordmann", "kari@example.no", True, "nb", "webchat", "maks tilskudd"],
-                                             ["", "", False, "en", "slack", ""]]
+    assert rows[0] == ["created_at", "name", "email", "consent", "language", "channel", "topic", "status", "taken_by"]
+    assert [row[1:] for row in rows[1:]] == [
+        ["Kari Nordmann", "kari@example.no", True, "nb", "webchat", "maks tilskudd", "new", ""],
+        ["", "", False, "en", "slack", "", "new", ""]]
     assert "Ola" not in everything_stored(engine)
 
 
