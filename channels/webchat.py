@@ -106,6 +106,11 @@ class WebChatOutput(SocketIOOutput):
     async def send_response(self, recipient_id: Text, message: Dict[Text, Any]) -> None:
         await super().send_response(channel_sender(WebChatInput.name(), recipient_id), message)
 
+    async def send_custom_json(self, recipient_id: Text, json_message: Dict[Text, Any], **kwargs: Any) -> None:
+        """A custom message (a file to download) as the widget reads it, to the session's room. Rasa's own passes
+        the message's keys to socket.io as arguments, which socket.io refuses."""
+        await self.sio.emit(self.bot_message_evt, json_message, room=recipient_id)
+
 
 def same_host(origin: str, host: Optional[str]) -> bool:
     """A page served by this bot (its own chat page), whatever scheme a TLS proxy in front shows it under."""

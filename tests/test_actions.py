@@ -8,9 +8,14 @@ from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy import select
 
 from actions import records
+from actions.conversation import DOWNLOADS_TO, utter
 from actions.converse import ActionConverse
+from bot.dialogue.message import Download, Reply
+from bot.dialogue.respond import Outcome
+from bot.dialogue.state import Conversation
 from bot.rules.facts import facts
 from bot.saying.messages import message
+from channels.webchat import WebChatInput
 from deploy.local import free_port
 from records.checks import checks
 from records.handoffs import handoffs
@@ -160,3 +165,21 @@ def test_delete_my_data_deletes_the_records_and_marks_the_conversation_for_the_t
     assert messages[0]["text"].startswith("Your conversation and what I stored about you are deleted")
     with connect(database).connect() as connection:
         assert connection.execute(select(checks)).all() == []
+
+
+def uttered(channel, outcome):
+    dispatcher = CollectingDispatcher()
+    utter(dispatcher, outcome, channel)
+    return dispatcher.messages
+
+
+def test_a_file_to_download_goes_to_the_chat_page_only_and_as_the_widget_reads_it():
+    assert DOWNLOADS_TO == (WebChatInput.name(),)
+    outcome = Outcome(state=Conversation(), replies=(Reply("the ranking"), Reply("Download it", download=Download(
+        "prioritisation.csv", "text/csv", "name,score\r\nHavdrone,5.15\r\n"))), effects=())
+    for channel in ("slack", "botframework", "rest", None):  # custom JSON would be junk there
+        assert [message["text"] for message in uttered(channel, outcome)] == ["the ranking"], channel
+    shown, offered = uttered("webchat", outcome)
+    assert shown["text"] == "the ranking" and offered["custom"] == {"download": {
+        "label": "Download it", "file_name": "prioritisation.csv", "media_type": "text/csv",
+        "content": "name,score\r\nHavdrone,5.15\r\n"}}

@@ -138,8 +138,14 @@ function start(texts) {
   function render(entry, live) {
     var item = element("li", { "class": "kb-msg kb-msg--" + entry.from });
     item.appendChild(element("span", { "class": "kb-sr", text: (entry.from === "user" ? texts.you : texts.bot) + ": " }));
-    item.appendChild(element("span"));
-    item.lastChild.innerHTML = formatted(entry.text || "");
+    if (entry.download) {
+      var file = new Blob([entry.download.content], { type: entry.download.media_type + ";charset=utf-8" });
+      item.appendChild(element("a", { "class": "kb-download", href: URL.createObjectURL(file),
+                                      download: entry.download.file_name, text: entry.download.label }));
+    } else {
+      item.appendChild(element("span"));
+      item.lastChild.innerHTML = formatted(entry.text || "");
+    }
     log.appendChild(item);
     if (entry.buttons && entry.buttons.length) {
       var group = element("div", { role: "group", "aria-label": texts.choices });
@@ -194,6 +200,10 @@ function start(texts) {
     });
     socket.on("bot_uttered", function (message) {
       waiting(false);
+      if (message.download) {  // a file the bot offers (the ranking as CSV): a link, no text
+        remember({ from: "bot", download: message.download });
+        return;
+      }
       var buttons = (message.quick_replies || message.buttons || []).map(function (b) {
         return { title: b.title, payload: b.payload };
       });

@@ -82,9 +82,19 @@ class Button:
 
 
 @dataclass(frozen=True)
+class Download:
+    """A file the user can save from the chat page (the ranking as CSV); channels without downloads leave it out."""
+    file_name: str
+    media_type: str
+    content: str
+
+
+@dataclass(frozen=True)
 class Reply:
-    """One message of the bot: text with light markdown (**bold**, line breaks), quick-reply buttons, and for a
-    verdict a card the channels that can draw one (Teams) show instead of the text."""
+    """One message of the bot: text with light markdown (**bold**, line breaks), quick-reply buttons, for a verdict
+    a card the channels that can draw one (Teams) show instead of the text, and a file to download (the text is
+    then its link's label)."""
     text: str
     buttons: tuple[Button, ...] = ()
     card: Optional[Mapping[str, Any]] = field(default=None)
+    download: Optional[Download] = None

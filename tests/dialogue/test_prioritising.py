@@ -1,6 +1,8 @@
 """Prioritising the cluster's proposals in chat, as plain Python: each turn given the intent an NLU might give it,
 so these also pin down what happens when the NLU is wrong. Button titles, criterion labels and the left-open
 sentences are taken from the message store and the call's data, never restated here."""
+import csv
+import io
 import re
 
 import pytest
@@ -206,3 +208,16 @@ def test_the_chat_ranking_gives_each_proposals_maximum_grant():
     ranking = chat.say("5 6 4 5") and chat.say(button("rank_now", "nb"), "deny")
     assert "inntil 300\u00a0000 kr" in ranking  # 50 % of 600 000, the ceiling
 
+
+
+def test_the_ranking_comes_with_its_csv_to_download_safe_to_open():
+    chat = Chat(language="en")
+    entered(chat, "=HYPERLINK(\"http://x\")", "en")
+    chat.say("5 6 4 5")
+    chat.say(button("rank_now", "en"), "deny")
+    [offered] = [reply for reply in chat.replies if reply.download is not None]
+    assert offered.text == message("conversation.prioritise.download", "en")
+    assert offered.download.file_name.endswith(".csv") and offered.download.media_type == "text/csv"
+    rows = list(csv.reader(io.StringIO(offered.download.content)))
+    assert rows[1][1].startswith("'=HYPERLINK")  # a spreadsheet shows the name, it runs nothing
+    assert "5.15" in rows[1] or "5,15" in ",".join(rows[1])  # 0.25 x 5 + 0.35 x 6 + 0.20 x 4 + 0.20 x 5
