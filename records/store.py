@@ -20,7 +20,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 VAR_DIR = Path(__file__).resolve().parent.parent / "var"
 DEFAULT_DATABASE = VAR_DIR / "klyngebot.db"
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 USER_HASH = String(64)  # hex HMAC-SHA256 of the sender id (records/identity.py); never the id itself
 
 metadata = MetaData()
@@ -69,13 +69,38 @@ staff_sessions = Table(  # version 3; nothing about a user, so not among PERSONA
     Column("expires_at", DateTime(timezone=True), nullable=False, index=True),
 )
 
+flags = Table(  # version 4
+    "klyngebot_flags", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("created_at", DateTime(timezone=True), nullable=False, index=True),
+    Column("reason", String(16), nullable=False),  # records/review.py's FLAG_REASONS
+    Column("text", Text),  # the user's words, when they said it
+    Column("language", String(2)),
+    Column("channel", String(32)),
+    Column("user_hash", USER_HASH, index=True),
+)
+reviews = Table(  # version 4
+    "klyngebot_reviews", metadata,
+    Column("id", Integer, primary_key=True),
+    # when the conversation began, not when staff reviewed it: the review goes with the conversation it quotes
+    Column("created_at", DateTime(timezone=True), nullable=False, index=True),
+    Column("reviewed_at", DateTime(timezone=True), nullable=False),
+    Column("user_hash", USER_HASH, index=True),
+    Column("turn", Integer, nullable=False),  # the misread user turn, counted from 1
+    Column("language", String(2)),
+    Column("said", JSON, nullable=False),  # the user's messages up to and including that turn, as written
+    Column("fact", String(64)),  # the right reading: a fact and its value, or the right topic (an intent)
+    Column("value", JSON),
+    Column("intent", String(64)),
+)
+
 
 class RecordsError(Exception):
     """The records cannot be kept as configured; the message is one line for the log or the command line."""
 
 
 # Every table that holds something about a user, each with `created_at` and `user_hash`.
-PERSONAL_TABLES = (checks, unanswered, handoffs)
+PERSONAL_TABLES = (checks, unanswered, handoffs, flags, reviews)
 
 
 def database_url() -> str:
@@ -111,9 +136,13 @@ def _to_version_3(connection: Connection) -> None:
     metadata.create_all(connection, tables=[staff_sessions])
 
 
+def _to_version_4(connection: Connection) -> None:
+    metadata.create_all(connection, tables=[flags, reviews])
+
+
 # Each step brings the schema from the version before to the version it is keyed by; every step may run
 # again after a crash half-way (SQLite does not roll DDL back) and finds its work done.
-MIGRATIONS: dict[int, Callable[[Connection], None]] = {2: _to_version_2, 3: _to_version_3}
+MIGRATIONS: dict[int, Callable[[Connection], None]] = {2: _to_version_2, 3: _to_version_3, 4: _to_version_4}
 
 
 def _version(connection: Connection) -> int:

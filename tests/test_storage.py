@@ -136,7 +136,7 @@ def test_version_1_is_migrated_and_keeps_its_rows(database_url):
     version_1_database(database_url)
     engine = connect(database_url)
     with engine.connect() as connection:
-        assert connection.execute(select(schema_version.c.version)).scalars().all() == [SCHEMA_VERSION] == [3]
+        assert connection.execute(select(schema_version.c.version)).scalars().all() == [SCHEMA_VERSION] == [4]
         old_rows = connection.execute(select(checks).order_by(checks.c.id)).all()
         tables = set(sqlalchemy.inspect(connection).get_table_names())
         indexes = {index["name"] for index in sqlalchemy.inspect(connection).get_indexes(checks.name)}
@@ -256,13 +256,14 @@ def test_purge_deletes_exactly_what_is_older_than_the_retention_rasas_events_inc
     record_handoff(engine, "Kari", "kari@example.no", "nb", "rest", "a", consent=True, when=old)
     save_conversation(rasa_events_store(database_url), "a", [old, old, edge, recent])
     deleted = purge(engine, dt.timedelta(days=90), NOW)
-    assert deleted == {"checks": 1, "unanswered": 1, "handoffs": 1, "events": 2}
+    assert deleted == {"checks": 1, "unanswered": 1, "handoffs": 1, "flags": 0, "reviews": 0, "events": 2}
     with engine.connect() as connection:
         kept_events = connection.execute(sqlalchemy.text("SELECT timestamp FROM events ORDER BY id")).scalars().all()
     assert kept_events == [edge.timestamp(), recent.timestamp()]
     assert [row[3] for row in unanswered_rows(engine)[1:]] == ["nytt spørsmål"]
     assert len(check_rows(engine)) == 1 + 2 and handoff_rows(engine)[1:] == []
-    assert purge(engine, dt.timedelta(days=90), NOW) == {"checks": 0, "unanswered": 0, "handoffs": 0, "events": 0}
+    assert purge(engine, dt.timedelta(days=90), NOW) == {"checks": 0, "unanswered": 0, "handoffs": 0, "flags": 0,
+                                                         "reviews": 0, "events": 0}
 
 
 def test_purge_without_rasas_table_deletes_the_records(database_url):
@@ -276,12 +277,12 @@ def test_forget_deletes_one_senders_rows_and_no_one_elses(database_url):
     for sender in ("slack:U0123ABC", "webchat-5f1c9e"):
         record_unanswered(engine, f"spørsmål fra {sender[-3:]}", "nb", "rest", sender)
         record_handoff(engine, "Navn", "e@example.no", "nb", "rest", sender, consent=True)
-    assert forget(engine, "slack:U0123ABC") == {"checks": 2, "unanswered": 1, "handoffs": 1}
+    assert forget(engine, "slack:U0123ABC") == {"checks": 2, "unanswered": 1, "handoffs": 1, "flags": 0, "reviews": 0}
     with engine.connect() as connection:
         left = [connection.execute(select(table.c.user_hash)).scalars().all() for table in PERSONAL_TABLES]
     other = user_hash("webchat-5f1c9e", KEY.encode())
-    assert left == [[other], [other], [other]]
-    assert forget(engine, "slack:U0123ABC") == {"checks": 0, "unanswered": 0, "handoffs": 0}
+    assert left == [[other], [other], [other], [], []]
+    assert forget(engine, "slack:U0123ABC") == {"checks": 0, "unanswered": 0, "handoffs": 0, "flags": 0, "reviews": 0}
 
 
 @pytest.mark.parametrize("value, expected", [(None, 90), ("", 90), ("30", 30), (" 365 ", 365)])
@@ -387,7 +388,7 @@ def test_the_purge_command_uses_the_retention_and_says_what_it_deleted(tmp_path,
     for age in (200, 40, 1):
         record_unanswered(engine, f"{age} dager gammelt", "nb", "rest", "a", now - dt.timedelta(days=age))
     code, out, _ = records_cli(["purge"], url, KLYNGEBOT_RETENTION_DAYS="60")
-    assert code == 0 and "(60 days): 0 check(s), 1 unanswered question(s), 0 request(s) for a person, " \
+    assert code == 0 and "(60 days): 0 check(s), 1 unanswered question(s), 0 request(s) for a person, 0 flag(s), 0 review(s), " \
                          "0 conversation event(s)." in out
     code, out, _ = records_cli(["purge", "--days", "30"], url)
     assert code == 0 and "(30 days): 0 check(s), 1 unanswered question(s)" in out
