@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import re
 from typing import Awaitable, Callable, Mapping, Optional
 
 from sanic import Blueprint, response
@@ -21,7 +20,7 @@ from records.review import (OUTCOMES, Filter, Review, ReviewError, cases_yaml, c
 from records.review_page import EXPORT_FILE, reading_text, review_list_page, transcript_page
 from records.store import reviews
 
-HASH = re.compile(r"[0-9a-f]{64}")  # records/identity.py's user_hash
+HASH = "<hashed:[0-9a-f]{64}>"  # records/identity.py's user_hash; anything else is not found, signed in or not
 
 
 def _day(value: Optional[str]) -> Optional[dt.date]:
@@ -64,9 +63,6 @@ def _review(form: Mapping[str, str], hashed: str, turn: int) -> Review:
 def review_routes(staff: Blueprint, refused: Callable[[Request], Awaitable[Optional[response.HTTPResponse]]],
                   language_of: Callable[[Request], str], database: Callable[[], Engine],
                   headers: Mapping[str, str]) -> None:
-    def not_found() -> response.HTTPResponse:
-        return response.text("not found", status=404, headers=headers)
-
     @staff.route("/review/", methods=["GET"], name="staff_review")
     async def review_list(request: Request) -> response.HTTPResponse:
         if not request.path.endswith("/"):  # the list's links are relative to /webhooks/staff/review/
@@ -88,24 +84,20 @@ def review_routes(staff: Blueprint, refused: Callable[[Request], Awaitable[Optio
         return response.text(text, content_type="application/yaml; charset=utf-8", headers={
             **headers, "Content-Disposition": 'attachment; filename="klyngebot-reviews.yaml"'})
 
-    @staff.route("/review/<hashed>", methods=["GET"], name="staff_review_conversation")
+    @staff.route(f"/review/{HASH}", methods=["GET"], name="staff_review_conversation")
     async def review_conversation(request: Request, hashed: str) -> response.HTTPResponse:
         refusal = await refused(request)
         if refusal is not None:
             return refusal
-        if not HASH.fullmatch(hashed):
-            return not_found()
         html = await asyncio.to_thread(_transcript_html, database(), hashed, language_of(request))
         return response.html(html, headers=headers)
 
-    @staff.route("/review/<hashed>/<turn:int>", methods=["POST"], name="staff_review_mark")
-    async def review_mark(request: Request, hashed: str, turn: int) -> response.HTTPResponse:
+    @staff.route(f"/review/{HASH}/<number:[0-9]{{1,6}}>", methods=["POST"], name="staff_review_mark")
+    async def review_mark(request: Request, hashed: str, number: str) -> response.HTTPResponse:
         refusal = await refused(request)
         if refusal is not None:
             return refusal
-        if not HASH.fullmatch(hashed):
-            return not_found()
-        language = language_of(request)
+        language, turn = language_of(request), int(number)
         form = {name: request.form.get(name) or "" for name in ("fact", "value", "intent")}
         try:
             review = _review(form, hashed, turn)
