@@ -208,3 +208,12 @@ def test_the_export_command_writes_the_reviews_as_yaml(tmp_path, monkeypatch):
     assert main(["export", "reviews", "--out", str(tmp_path / "cases.yaml")]) == 0
     written = yaml.safe_load((tmp_path / "cases.yaml").read_text(encoding="utf-8"))
     assert written == review_cases(engine) and written[0]["say"][-1]["then"] == {"facts": {"companies": 5}}
+
+
+def test_what_users_wrote_is_escaped_on_the_page(database_url):  # noqa: F811
+    engine = connect(database_url)
+    save(database_url, SENDER, [("<script>alert(1)</script> vi er 3", "inform", {"companies": 3},
+                                 ["<img src=x onerror=alert(2)>"])], NOW)
+    html = transcript_page(transcript(engine, user_hash(SENDER, KEY.encode())), {}, "en")
+    assert "<script>" not in html and "<img src=x" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; vi er 3" in html and "&lt;img src=x onerror=alert(2)&gt;" in html

@@ -20,6 +20,7 @@ from records.export import EXPORTS, check_rows, handoff_rows, unanswered_rows, w
 from records.handoffs import record_handoff
 from records.identity import HASH_KEY_VARIABLE, KEY_FILE_NAME, local_key, user_hash
 from records.retention import forget, purge, retention
+from records.review import record_flag
 from records.sessions import SESSION_LIFETIME, close_session, open_session, session_is_open
 from records.store import (PERSONAL_TABLES, SCHEMA_VERSION, RecordsError, checks, connect, handoffs, schema_version,
                            staff_sessions, unanswered)
@@ -164,10 +165,13 @@ def test_a_sender_is_stored_as_a_keyed_hash_and_never_as_itself(database_url):
     record_unanswered(engine, "kan vi søke om skattefunn?", "nb", "slack", "slack:U0123ABC")
     record_handoff(engine, "Kari Nordmann", "kari@example.no", "nb", "slack", "slack:U0123ABC", "maks tilskudd",
                    consent=True)
+    record_flag(engine, "said", "det stemmer ikke", "nb", "slack", "slack:U0123ABC")
     with engine.connect() as connection:
         hashes = [connection.execute(select(table.c.user_hash)).scalars().all() for table in PERSONAL_TABLES]
     expected = user_hash("slack:U0123ABC", KEY.encode())
-    assert hashes == [[expected, expected, user_hash("webchat-5f1c9e", KEY.encode())], [expected], [expected]]
+    # a review is kept under the hash of a conversation Rasa stored: tests/test_review.py
+    assert hashes == [[expected, expected, user_hash("webchat-5f1c9e", KEY.encode())], [expected], [expected],
+                      [expected], []]
     assert len(expected) == 64 and "U0123ABC" not in everything_stored(engine)
 
 
