@@ -38,6 +38,7 @@ from records.store import checks, flags, handoffs, reviews, utc
 SHORT_HASH = 10  # hex characters of a sender's hash shown to staff: enough to tell conversations apart
 LISTED = 100  # conversations on the review list, latest first
 FLAG_REASONS = ("said", "thumbs_down")  # the user said it was wrong; the user pressed 👎 on an answer
+FLAGGED_TEXT_LENGTH = 2000  # of an answer given a 👎: enough to find it in the transcript, and no more is kept
 OUTCOMES = ("verdict", "left", "handoff", "flagged")  # "left": neither a verdict nor a request for a person
 
 # Rasa's SQLTrackerStore.SQLEvent (rasa/core/tracker_store.py), the columns read here; declared so that records/
@@ -55,7 +56,7 @@ class Turn:
     intent: Optional[str]
     read: Mapping[str, Any]  # the facts the turn set: fact -> value (None: the fact went)
     answers: tuple[str, ...]
-    flagged: bool
+    flagged: frozenset[str]  # FLAG_REASONS: the user said here that the bot was wrong; gave an answer of it a 👎
 
 
 @dataclass(frozen=True)
@@ -103,6 +104,18 @@ def record_flag(engine: Engine, reason: str, text: Optional[str], language: Opti
                                                 channel=channel, user_hash=hashed))
 
 
+def record_thumbs_down(engine: Engine, answer: str, channel: Optional[str], sender_id: str,
+                       when: Optional[dt.datetime] = None) -> None:
+    """A 👎 on one of the bot's answers; a second 👎 on the same answer of the same conversation adds nothing."""
+    hashed = sender_hash(engine, sender_id)
+    text = answer[:FLAGGED_TEXT_LENGTH]
+    with engine.begin() as connection:
+        if connection.execute(select(flags.c.id).where(flags.c.user_hash == hashed, flags.c.reason == "thumbs_down",
+                                                       flags.c.text == text).limit(1)).first() is None:
+            connection.execute(insert(flags).values(created_at=utc(when), reason="thumbs_down", text=text,
+                                                    channel=channel, user_hash=hashed))
+
+
 # --- reading Rasa's events ----------------------------------------------------------------------------------
 
 def _moment(timestamp: Optional[float]) -> dt.datetime:
@@ -122,8 +135,9 @@ def _events(connection: Connection, sender_ids: Optional[Sequence[str]] = None) 
     return found
 
 
-def _turns(events: Sequence[Mapping[str, Any]], flagged_texts: set[str]) -> tuple[Turn, ...]:
-    """Per user event: the facts its SlotSets took and the bot's answers until the next user event."""
+def _turns(events: Sequence[Mapping[str, Any]], said_wrong: set[str], thumbs_down: set[str]) -> tuple[Turn, ...]:
+    """Per user event: the facts its SlotSets took and the bot's answers until the next user event; flagged when
+    the user said there that the bot was wrong, or gave one of its answers a 👎."""
     fact_slots = set(facts())
     turns: list[dict[str, Any]] = []
     for event in events:
@@ -137,7 +151,10 @@ def _turns(events: Sequence[Mapping[str, Any]], flagged_texts: set[str]) -> tupl
         elif event.get("event") == "bot" and event.get("text"):
             turns[-1]["answers"].append(event["text"])
     return tuple(Turn(number=number, text=turn["text"], intent=turn["intent"], read=turn["read"],
-                      answers=tuple(turn["answers"]), flagged=turn["text"] in flagged_texts)
+                      answers=tuple(turn["answers"]),
+                      flagged=frozenset({"said"} if turn["text"] in said_wrong else set())
+                      | ({"thumbs_down"} if any(answer[:FLAGGED_TEXT_LENGTH] in thumbs_down
+                                                for answer in turn["answers"]) else set()))
                  for number, turn in enumerate(turns, 1))
 
 
@@ -153,18 +170,22 @@ def _conversation(user_hash_: str, events: Sequence[Mapping[str, Any]], connecti
     moments = [_moment(event.get("timestamp")) for event in events]
     check_rows = connection.execute(select(checks.c.verdicts).where(checks.c.user_hash == user_hash_)
                                     .order_by(checks.c.created_at, checks.c.id)).all()
-    flag_texts = set(connection.execute(select(flags.c.text).where(flags.c.user_hash == user_hash_)).scalars())
+    flag_rows = connection.execute(select(flags.c.reason, flags.c.text).where(flags.c.user_hash == user_hash_)).all()
+
+    def flagged(reason: str) -> set[str]:
+        return {row.text for row in flag_rows if row.reason == reason and row.text}
+
     asked_for_person = connection.execute(select(handoffs.c.id).where(handoffs.c.user_hash == user_hash_)
                                           .limit(1)).first() is not None
     outcomes = {"verdict"} if check_rows else set()
     outcomes |= {"handoff"} if asked_for_person else set()
     outcomes |= {"left"} if not outcomes else set()
-    outcomes |= {"flagged"} if flag_texts else set()
+    outcomes |= {"flagged"} if flag_rows else set()
     return Conversation(user_hash=user_hash_, started=min(moments), last=max(moments),
                         channel=next((event.get("input_channel") for event in said if event.get("input_channel")),
                                      None),
                         language=_language(events), outcomes=frozenset(outcomes),
-                        turns=_turns(events, {text for text in flag_texts if text}) if with_turns else (),
+                        turns=_turns(events, flagged("said"), flagged("thumbs_down")) if with_turns else (),
                         verdicts=dict(check_rows[-1].verdicts) if check_rows else {})
 
 

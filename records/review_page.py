@@ -13,7 +13,7 @@ from bot.rules.facts import facts
 from bot.saying.messages import message
 from bot.saying.verdicts import fact_label, value_text
 from records.page import _call_name, _page, moment_text
-from records.review import OUTCOMES, Conversation, Filter, Turn
+from records.review import FLAG_REASONS, OUTCOMES, Conversation, Filter, Turn
 
 EXPORT_FILE = "cases.yaml"
 
@@ -106,7 +106,8 @@ def _turn(conversation: Conversation, turn: Turn, reviewed: Sequence[str], langu
     answers = "".join(f"<blockquote>{escape(text)}</blockquote>" for text in turn.answers)
     marks = "".join(f"<p class=reviewed>{_say('transcript.reviewed', language, reading=reading)}</p>"
                     for reading in reviewed)
-    flagged = f"<p class=error>{_say('transcript.flagged', language)}</p>" if turn.flagged else ""
+    flagged = "".join(f"<p class=error>{_say(f'transcript.flagged.{reason}', language)}</p>"
+                      for reason in FLAG_REASONS if reason in turn.flagged)
     return (f"<section class=turn id=turn-{turn.number}><h2>{_say('transcript.turn', language, number=turn.number)}"
             f"</h2><dl><dt>{_say('transcript.user', language)}</dt><dd class=said>{escape(turn.text)}</dd>"
             f"<dt>{_say('transcript.intent', language)}</dt><dd>{escape(turn.intent or '–')}</dd>"

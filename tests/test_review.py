@@ -19,7 +19,7 @@ from records.handoffs import record_handoff
 from records.identity import user_hash
 from records.retention import forget, purge
 from records.review import (SHORT_HASH, Filter, Review, ReviewError, conversations, keep_review, record_flag,
-                            review_cases, right_value, transcript)
+                            record_thumbs_down, review_cases, right_value, transcript)
 from records.review_page import review_list_page, transcript_page
 from records.store import PERSONAL_TABLES, SCHEMA_VERSION, connect, flags, reviews, schema_version
 from deploy.local import ROOT
@@ -132,7 +132,7 @@ def test_a_transcript_says_per_turn_what_the_bot_read_in_words_and_what_it_answe
     conversation = transcript(kept, user_hash(SENDER, KEY.encode()))
     assert [(turn.text, turn.intent, dict(turn.read), turn.answers, turn.flagged) for turn in conversation.turns] == [
         (text, intent, {name: value for name, value in slots.items() if name in facts()}, tuple(answers),
-         text == "det stemmer ikke") for text, intent, slots, answers in MISREAD]
+         frozenset({"said"} if text == "det stemmer ikke" else ())) for text, intent, slots, answers in MISREAD]
     html = transcript_page(conversation, {}, "en")
     assert f"<dd class=read>{facts()['companies'].label('en')}: 1</dd>" in html  # the fact's label, not its id
     other = transcript(kept, user_hash(OTHER, KEY.encode()))
@@ -217,3 +217,16 @@ def test_what_users_wrote_is_escaped_on_the_page(database_url):  # noqa: F811
     html = transcript_page(transcript(engine, user_hash(SENDER, KEY.encode())), {}, "en")
     assert "<script>" not in html and "<img src=x" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt; vi er 3" in html and "&lt;img src=x onerror=alert(2)&gt;" in html
+
+
+def test_a_thumbs_down_flags_the_turn_of_its_answer_once(kept):
+    answer = MISREAD[1][3][0]
+    for _ in range(2):
+        record_thumbs_down(kept, answer, "webchat", SENDER)
+    with kept.connect() as connection:
+        assert connection.execute(select(flags.c.reason, flags.c.text).where(flags.c.reason == "thumbs_down")).all() \
+            == [("thumbs_down", answer)]
+    turns = transcript(kept, user_hash(SENDER, KEY.encode())).turns
+    assert [sorted(turn.flagged) for turn in turns] == [[], ["thumbs_down"], ["said"]]
+    assert "The user gave the answer a 👎." in transcript_page(transcript(kept, user_hash(SENDER, KEY.encode())),
+                                                               {}, "en")

@@ -2,7 +2,9 @@
 Chromium: a user whom the bot misreads says so, staff sign in, find the flagged conversation, open it, mark the
 misread turn with the right reading and download the reviewed turns; the downloaded case, played through the real
 NLU and actions as tests/system/test_people.py plays the people's cases, fails on today's misreading, and a turn
-the bot read right, reviewed with that reading, passes. Screenshot: docs/staff-review.png."""
+the bot read right, reviewed with that reading, passes. A 👎 on an answer in the web chat widget flags that turn.
+Screenshot: docs/staff-review.png."""
+import re
 import urllib.parse
 
 import pytest
@@ -98,8 +100,8 @@ def hashed(sender: str) -> str:
     return user_hash(conversation_id("rest", sender), KEY.encode())
 
 
-def page_of_list(bot) -> str:
-    status, _, body = fetch(f"{bot.base}/webhooks/staff/review/?lang=en", {"Authorization": f"Bearer {TOKEN}"})
+def page_of_list(bot, query: str = "?lang=en") -> str:
+    status, _, body = fetch(f"{bot.base}/webhooks/staff/review/{query}", {"Authorization": f"Bearer {TOKEN}"})
     assert status == 200
     return body
 
@@ -114,3 +116,27 @@ def test_a_wrong_reading_is_refused_with_the_reason_and_nothing_is_kept(bot):
     assert fetch(f"{bot.base}/webhooks/staff/review/{refused}/1", data=b"fact=companies&value=3")[0] == 401
     assert fetch(f"{bot.base}/webhooks/staff/review/", {})[0] == 401
     assert fetch(f"{bot.base}/webhooks/staff/review/cases.yaml", {})[0] == 401
+
+
+def test_a_thumbs_down_in_the_widget_flags_the_answer_for_review(bot):
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+        page = browser.new_page(viewport={"width": 900, "height": 900}, locale="en-GB")
+        page.goto(f"{bot.base}/webhooks/webchat/chat")
+        answers = page.locator(".kb-msg--bot")
+        expect(answers).to_have_count(1)  # the welcome, which is the widget's own and has no 👎
+        assert page.locator(".kb-flag").count() == 0
+        page.fill("#kb-input", "what is the maximum grant?")
+        page.press("#kb-input", "Enter")
+        expect(answers).not_to_have_count(1, timeout=60_000)
+        flag = page.locator(".kb-msg--bot .kb-flag").first
+        answer = answers.nth(1).locator("span").nth(1).inner_text()
+        flag.click()
+        expect(flag).to_be_disabled()
+        browser.close()
+    body = page_of_list(bot, "?lang=en&outcome=flagged&channel=webchat")
+    [flagged] = re.findall(r"<a href='([0-9a-f]{64})\?", body)
+    status, _, transcript = fetch(f"{bot.base}/webhooks/staff/review/{flagged}?lang=en",
+                                  {"Authorization": f"Bearer {TOKEN}"})
+    turn = transcript.split("<section class=turn id=turn-1>", 1)[1].split("</section>", 1)[0]
+    assert status == 200 and "The user gave the answer a 👎." in turn and answer.split("\n")[0][:30] in turn
