@@ -230,3 +230,14 @@ def test_a_thumbs_down_flags_the_turn_of_its_answer_once(kept):
     assert [sorted(turn.flagged) for turn in turns] == [[], ["thumbs_down"], ["said"]]
     assert "The user gave the answer a 👎." in transcript_page(transcript(kept, user_hash(SENDER, KEY.encode())),
                                                                {}, "en")
+
+
+def test_the_peoples_runner_checks_the_intent_a_review_names():
+    from simulation.people import People
+    case = {"id": "review-1", "say": [{"text": "hva er fristen?", "then": {"intent": "ask_deadline"}}]}
+    say, slots = (lambda sender, text: []), (lambda sender: {})
+    read_as = {"hva er fristen?": "ask_deadline"}
+    assert People(say, slots, lambda text: {"intent": {"name": read_as[text]}}).play(case).passed
+    wrong = People(say, slots, lambda text: {"intent": {"name": "greet"}}).play(case)
+    assert wrong.problems == ["after 'hva er fristen?': read as 'greet', not 'ask_deadline'"]
+    assert not People(say, slots).play(case).passed  # no NLU to ask: the case cannot pass unchecked
