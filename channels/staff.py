@@ -39,6 +39,7 @@ from records.retention import retention
 from records.sessions import (MINIMUM_TOKEN_LENGTH, SESSION_LIFETIME, Networks, close_session, open_session,
                               proxy_networks, session_is_open)
 from records.store import connect
+from channels.staff_review import review_routes
 
 logger = logging.getLogger("klyngebot.staff")
 COOKIE = "klyngebot_staff"
@@ -314,4 +315,5 @@ class StaffInput(InputChannel):
             return response.text(text, content_type="text/csv; charset=utf-8", headers={
                 **HEADERS, "Content-Disposition": f'attachment; filename="klyngebot-{kind}.csv"'})
 
+        review_routes(staff, refused, language_of, self._database, HEADERS)  # the conversation review
         return staff

@@ -222,6 +222,7 @@ def dashboard_page(data: Dashboard, language: str, retention_days: int, day: dt.
     body += _people_sections(data, language)
     body.append(f"<section class=exports id=exports><h2>{_text('export.heading', language)}</h2><ul>{exports}</ul>"
                 "</section>")
-    logout = (f"<form method=post action='logout?lang={language}'><button type=submit>"
+    logout = (f"<a href='review/?lang={language}'>{escape(message('review.link', language))}</a>"
+              f"<form method=post action='logout?lang={language}'><button type=submit>"
               f"{_text('logout', language)}</button></form>")
     return _page(_text("title", language), language, "".join(body), logout)

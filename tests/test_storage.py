@@ -22,6 +22,7 @@ from records.handoffs import record_handoff
 from records.questions import record_question
 from records.identity import HASH_KEY_VARIABLE, KEY_FILE_NAME, local_key, user_hash
 from records.retention import forget, purge, retention
+from records.review import record_flag
 from records.sessions import SESSION_LIFETIME, close_session, open_session, session_is_open
 from records.store import (PERSONAL_TABLES, questions, SCHEMA_VERSION, RecordsError, checks, connect, handoffs, schema_version,
                            staff_sessions, unanswered)
@@ -167,11 +168,13 @@ def test_a_sender_is_stored_as_a_keyed_hash_and_never_as_itself(database_url):
     record_handoff(engine, "Kari Nordmann", "kari@example.no", "nb", "slack", "slack:U0123ABC", "maks tilskudd",
                    consent=True)
     record_question(engine, "deadline", "answered", "nb", "slack", "slack:U0123ABC")
+    record_flag(engine, "said", "det stemmer ikke", "nb", "slack", "slack:U0123ABC")
     with engine.connect() as connection:
         hashes = [connection.execute(select(table.c.user_hash)).scalars().all() for table in PERSONAL_TABLES]
     expected = user_hash("slack:U0123ABC", KEY.encode())
+    # a review is kept under the hash of a conversation Rasa stored: tests/test_review.py
     assert hashes == [[expected, expected, user_hash("webchat-5f1c9e", KEY.encode())], [expected], [expected],
-                      [expected]]
+                      [expected], [expected], []]
     assert len(expected) == 64 and "U0123ABC" not in everything_stored(engine)
 
 
@@ -262,14 +265,15 @@ def test_purge_deletes_exactly_what_is_older_than_the_retention_rasas_events_inc
     record_question(engine, None, "not_placed", "nb", "rest", "a", old)
     save_conversation(rasa_events_store(database_url), "a", [old, old, edge, recent])
     deleted = purge(engine, dt.timedelta(days=90), NOW)
-    assert deleted == {"checks": 1, "unanswered": 1, "handoffs": 1, "questions": 1, "events": 2}
+    assert deleted == {"checks": 1, "unanswered": 1, "handoffs": 1, "questions": 1, "flags": 0, "reviews": 0,
+                       "events": 2}
     with engine.connect() as connection:
         kept_events = connection.execute(sqlalchemy.text("SELECT timestamp FROM events ORDER BY id")).scalars().all()
     assert kept_events == [edge.timestamp(), recent.timestamp()]
     assert [row[3] for row in unanswered_rows(engine)[1:]] == ["nytt spørsmål"]
     assert len(check_rows(engine)) == 1 + 2 and handoff_rows(engine)[1:] == []
     assert purge(engine, dt.timedelta(days=90), NOW) == {"checks": 0, "unanswered": 0, "handoffs": 0, "questions": 0,
-                                                         "events": 0}
+                                                         "flags": 0, "reviews": 0, "events": 0}
 
 
 def test_purge_without_rasas_table_deletes_the_records(database_url):
@@ -284,12 +288,14 @@ def test_forget_deletes_one_senders_rows_and_no_one_elses(database_url):
         record_unanswered(engine, f"spørsmål fra {sender[-3:]}", "nb", "rest", sender)
         record_handoff(engine, "Navn", "e@example.no", "nb", "rest", sender, consent=True)
         record_question(engine, "max_grant", "answered", "nb", "rest", sender)
-    assert forget(engine, "slack:U0123ABC") == {"checks": 2, "unanswered": 1, "handoffs": 1, "questions": 1}
+    assert forget(engine, "slack:U0123ABC") == {"checks": 2, "unanswered": 1, "handoffs": 1, "questions": 1, "flags": 0,
+                                                "reviews": 0}
     with engine.connect() as connection:
         left = [connection.execute(select(table.c.user_hash)).scalars().all() for table in PERSONAL_TABLES]
     other = user_hash("webchat-5f1c9e", KEY.encode())
-    assert left == [[other], [other], [other], [other]]
-    assert forget(engine, "slack:U0123ABC") == {"checks": 0, "unanswered": 0, "handoffs": 0, "questions": 0}
+    assert left == [[other], [other], [other], [other], [], []]
+    assert forget(engine, "slack:U0123ABC") == {"checks": 0, "unanswered": 0, "handoffs": 0, "questions": 0, "flags": 0,
+                                                "reviews": 0}
 
 
 @pytest.mark.parametrize("value, expected", [(None, 90), ("", 90), ("30", 30), (" 365 ", 365)])
@@ -400,7 +406,7 @@ def test_the_purge_command_uses_the_retention_and_says_what_it_deleted(tmp_path,
     for age in (200, 40, 1):
         record_unanswered(engine, f"{age} dager gammelt", "nb", "rest", "a", now - dt.timedelta(days=age))
     code, out, _ = records_cli(["purge"], url, KLYNGEBOT_RETENTION_DAYS="60")
-    assert code == 0 and "(60 days): 0 check(s), 1 unanswered question(s), 0 request(s) for a person, " \
+    assert code == 0 and "(60 days): 0 check(s), 1 unanswered question(s), 0 request(s) for a person, 0 flag(s), 0 review(s), " \
                          "0 conversation event(s)." in out
     code, out, _ = records_cli(["purge", "--days", "30"], url)
     assert code == 0 and "(30 days): 0 check(s), 1 unanswered question(s)" in out
