@@ -28,6 +28,7 @@ from records.checks import record_check
 from records.dashboard import Period, dashboard
 from records.handoffs import Delivery, record_handoff, set_status, staff_text
 from records.questions import record_question
+from records.review import record_flag
 from records.mail import email_handoff, mail_settings
 from records.notify import told_user
 from records.page import dashboard_page, login_page
@@ -186,6 +187,17 @@ def test_the_funnel_counts_conversations_checks_begun_verdicts_and_requests(tmp_
     assert dashboard(engine, Period(since=dt.date(2026, 2, 5))).funnel.conversations == 0  # all were on the 4th
     page = dashboard_page(dashboard(engine), "en", 90, DAY)
     assert "<div id=funnel-checks-started><strong>2</strong>" in page
+
+
+def test_blocks_in_a_conversation_its_user_said_was_misread_are_left_out_and_counted_apart(tmp_path):
+    engine = known_records(f"sqlite:///{tmp_path / 'klyngebot.db'}")
+    before = dashboard(engine)
+    record_flag(engine, "said", "det stemmer ikke", "nb", "webchat", "web-2", at(4))  # web-2: two checks, 1 SME
+    data = dashboard(engine)
+    assert data.funnel.flagged == 1 and data.blocking_in_doubt == sum(
+        count for _, _, count in before.blocking) - sum(count for _, _, count in data.blocking) > 0
+    html = dashboard_page(data, "en", 90, DAY)
+    assert message("staff.blocking.in_doubt", "en", count=data.blocking_in_doubt) in html.replace("&quot;", '"')
 
 
 def test_questions_are_counted_by_topic_in_words_with_what_became_of_them(tmp_path):
