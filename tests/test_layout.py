@@ -26,7 +26,7 @@ MAY_IMPORT = {
     "channels": {"bot", "channels", "records"},  # the staff page shows what records/ keeps
     "deploy": {"bot", "records", "channels", "deploy"},
     "bench": {"bot", "records", "deploy", "simulation", "bench"},
-    "simulation": {"bot", "deploy", "simulation"},
+    "simulation": {"bot", "channels", "deploy", "simulation"},  # it talks as a channel's user (channels.senders)
     "scripts": {"bot", "scripts"},
 }
 PROJECT = ("bot", "actions", "records", "channels", "deploy", "bench", "simulation", "scripts", "tests")
