@@ -102,12 +102,12 @@ bench: $(MODEL) ## Measure performance and understanding; writes docs/benchmarks
 # Slack's app manifest with the bot's public address in its request URLs (docs/slack.md):
 #   make slack-manifest URL=https://bot.example.no   ->  build/slack-manifest.yaml
 slack-manifest: | $(INSTALLED) ## Write build/slack-manifest.yaml for URL=https://…
-	$(PY) -m deploy.slack.manifest "$(URL)" build/slack-manifest.yaml
+	$(PY) -m deploy.apps.slack.manifest "$(URL)" build/slack-manifest.yaml
 
 # The Teams app package to upload, with MICROSOFT_APP_ID and TEAMS_* from .env (docs/teams.md):
 #   make teams-package   ->  build/klyngebot-teams.zip
 teams-package: | $(INSTALLED) ## Build build/klyngebot-teams.zip from .env
-	$(PY) -m deploy.teams.package build/klyngebot-teams.zip
+	$(PY) -m deploy.apps.teams.package build/klyngebot-teams.zip
 
 # --all: pip, setuptools and wheel too, which freeze leaves out by default, so that `make audit` checks them.
 lock: $(INSTALLED) ## Pin the installed versions in constraints.txt

@@ -4,7 +4,7 @@ purge() deletes what is older than the retention (KLYNGEBOT_RETENTION_DAYS, 90 d
 unanswered questions, requests for a person, and Rasa's stored conversation events (its SQL tracker store's
 `events` table, in the same database). forget() deletes one sender's checks, questions and requests; their
 conversation in Rasa's tracker store goes when the tracker store saves the conversation that asked for it
-(deploy/tracker_store.py), because Rasa writes the conversation back after the action has run.
+(deploy/rasa/tracker_store.py), because Rasa writes the conversation back after the action has run.
 """
 from __future__ import annotations
 

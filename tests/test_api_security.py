@@ -77,7 +77,7 @@ def test_no_origins_configured_means_none_allowed():
 
 def test_rasa_refuses_an_open_api_with_one_line_and_status_2():
     """The line comes after what TensorFlow prints while Rasa is imported; no traceback."""
-    started = subprocess.run([sys.executable, "-m", "deploy.rasa_server", *RUN, "--interface", "0.0.0.0"], cwd=ROOT,
+    started = subprocess.run([sys.executable, "-m", "deploy.rasa.rasa_server", *RUN, "--interface", "0.0.0.0"], cwd=ROOT,
                              env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT)}, capture_output=True, text=True,
                              timeout=120)
     assert started.returncode == 2

@@ -1,6 +1,6 @@
 """The Slack manifest and the Teams app package, built from a clean checkout as docs/slack.md and
 docs/teams.md say (`make slack-manifest URL=…`, `make teams-package` with the bot's id in .env), and checked
-against the platforms' published schemas vendored in deploy/*/schema/ (never downloaded) and against the
+against the platforms' published schemas vendored in deploy/apps/*/schema/ (never downloaded) and against the
 limits their documentation states."""
 import io
 import json
@@ -53,7 +53,7 @@ def test_the_slack_manifest_as_the_guide_builds_it(checkout):
     result = make(checkout, "slack-manifest", f"URL={PUBLIC_URL}")
     assert result.returncode == 0, result.stderr
     manifest = yaml.safe_load((checkout / "build" / "slack-manifest.yaml").read_text(encoding="utf-8"))
-    errors = list(schema_validator(checkout / "deploy" / "slack" / "schema" / "manifest.schema.json")
+    errors = list(schema_validator(checkout / "deploy" / "apps" / "slack" / "schema" / "manifest.schema.json")
                   .iter_errors(manifest))
     assert not errors, [error.message for error in errors]
 
@@ -99,7 +99,7 @@ def test_the_teams_package_as_the_guide_builds_it(checkout):
         assert sorted(package.namelist()) == ["color.png", "manifest.json", "outline.png"]  # all at the root
         manifest = json.loads(package.read("manifest.json"))
         icons = {name: Image.open(io.BytesIO(package.read(name))) for name in ("color.png", "outline.png")}
-    errors = list(schema_validator(checkout / "deploy" / "teams" / "schema" / "MicrosoftTeams.schema.json")
+    errors = list(schema_validator(checkout / "deploy" / "apps" / "teams" / "schema" / "MicrosoftTeams.schema.json")
                   .iter_errors(manifest))
     assert not errors, [error.message for error in errors]
     assert manifest["manifestVersion"] == "1.17" and manifest["$schema"].endswith("/v1.17/MicrosoftTeams.schema.json")

@@ -1,9 +1,15 @@
 """Rasa's endpoints and credentials made from the environment: channels without secrets are off."""
+import importlib
 import logging
+import re
+from pathlib import Path
 
 import yaml
 
+import deploy.rasa
 from deploy import rasa_config
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def test_defaults_need_nothing_configured(tmp_path, caplog):
@@ -30,10 +36,10 @@ def test_scale_out_and_channels_from_the_environment(tmp_path):
                    "ACTIONS_TOKEN": "act10ns"}
     endpoints, credentials = rasa_config.write(tmp_path, environment)
     written = yaml.safe_load(endpoints.read_text())
-    assert written["tracker_store"] == {"type": "deploy.tracker_store.ResilientSQLTrackerStore", "dialect": "postgresql", "db": "klyngebot", "url": "db.local",
+    assert written["tracker_store"] == {"type": "deploy.rasa.tracker_store.ResilientSQLTrackerStore", "dialect": "postgresql", "db": "klyngebot", "url": "db.local",
                                         "port": 5433, "username": "bot", "password": "secret", "retention_days": 30,
                                         "redis_url": "redis://:pw@r:6380/2", "key_prefix": "klyngebot"}
-    assert written["lock_store"] == {"type": "deploy.lock_store.ExpiringRedisLockStore", "url": "r", "port": 6380,
+    assert written["lock_store"] == {"type": "deploy.rasa.lock_store.ExpiringRedisLockStore", "url": "r", "port": 6380,
                                      "db": 2, "key_prefix": "klyngebot", "lock_lifetime": 10, "password": "pw"}
     assert written["action_endpoint"]["headers"] == {"Authorization": "Bearer act10ns"}
     channels = yaml.safe_load(credentials.read_text())
@@ -50,3 +56,30 @@ def test_the_shell_wins_over_dotenv(tmp_path, monkeypatch):
     environment = rasa_config.environment_with_dotenv(dotenv)
     assert environment["DATABASE_URL"] == "sqlite:///from-shell.db"
     assert environment["SLACK_BOT_TOKEN"] == ""
+
+
+def test_every_class_rasa_loads_by_its_path_is_there(tmp_path):
+    """Rasa finds the policy (config.yml), the stores (endpoints.yml) and the channels (credentials.yml) by dotted
+    paths written as text, so a moved module would break only a running Rasa, and a trained model: each path is
+    checked here against the project's code, with every store and channel on."""
+    environment = {"DATABASE_URL": "postgresql://bot:secret@db.local/klyngebot", "REDIS_URL": "redis://r:6379/0",
+                   "SLACK_BOT_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": "s3", "MICROSOFT_APP_ID": "id",
+                   "MICROSOFT_APP_PASSWORD": "pw", "STAFF_TOKEN": "s" * rasa_config.MINIMUM_TOKEN_LENGTH}
+    endpoints, credentials = rasa_config.write(tmp_path, environment)
+    stores = yaml.safe_load(endpoints.read_text())
+    policies = yaml.safe_load((ROOT / "config.yml").read_text(encoding="utf-8"))["policies"]
+    paths = [stores["tracker_store"]["type"], stores["lock_store"]["type"], *yaml.safe_load(credentials.read_text()),
+             *(policy["name"] for policy in policies if "." in policy["name"])]  # a bare name is one of Rasa's own
+    assert len(paths) == 8
+    for path in paths:
+        module_name, name = path.rsplit(".", 1)
+        module = importlib.import_module(module_name)
+        # From this checkout: an installed copy of another (an editable install, say) would answer for a module
+        # that has moved away from here.
+        assert Path(module.__file__).is_relative_to(ROOT), path
+        assert isinstance(getattr(module, name, None), type), path
+
+
+def test_rasas_plug_ins_name_the_rasa_they_are_written_for():
+    pinned = re.search(r"^rasa==(\S+)$", (ROOT / "constraints.txt").read_text(encoding="utf-8"), re.MULTILINE)
+    assert pinned and f"Rasa {pinned[1]}," in " ".join((deploy.rasa.__doc__ or "").split())

@@ -12,7 +12,7 @@ from rasa.shared.core.events import ActionExecuted, BotUttered, SessionStarted, 
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from deploy.rasa_config import tracker_store
-from deploy.tracker_store import FORGET_ME_SLOT, ResilientSQLTrackerStore, asks_to_forget
+from deploy.rasa.tracker_store import FORGET_ME_SLOT, ResilientSQLTrackerStore, asks_to_forget
 from records.store import connect
 from records.unanswered import record_unanswered
 from tests.services import cuttable_postgres_database

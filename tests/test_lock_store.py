@@ -1,4 +1,4 @@
-"""The Redis lock that lets one message of a conversation through at a time (deploy/lock_store.py): its lifetime
+"""The Redis lock that lets one message of a conversation through at a time (deploy/rasa/lock_store.py): its lifetime
 comes from endpoints.yml, and a lock left by a killed Rasa process is gone within it, from Rasa's view and from
 Redis. Against the loopback Redis that scripts/ensure-services provides."""
 import asyncio

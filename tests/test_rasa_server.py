@@ -1,10 +1,10 @@
-"""The fixes deploy/rasa_server.py puts into Rasa give Rasa's own answers, faster."""
+"""The fixes deploy/rasa/rasa_server.py puts into Rasa give Rasa's own answers, faster."""
 import jsonschema
 import pytest
 from rasa.core.actions.action import RemoteAction
 from rasa.shared.core.events import ActiveLoop, BotUttered, Event, SlotSet, UserUttered
 
-from deploy import rasa_server
+from deploy.rasa import rasa_server
 
 VALID_RESPONSES = [
     {"events": [], "responses": []},

@@ -1,4 +1,4 @@
-"""The tracker store's copy of each conversation (deploy/tracker_store.py): a message reads the conversation from
+"""The tracker store's copy of each conversation (deploy/rasa/tracker_store.py): a message reads the conversation from
 memory when the database holds nothing newer, writes what Rasa's store writes, and never reads a copy that another
 process or a deletion has overtaken. With Rasa's own classes and no server, on SQLite and on PostgreSQL."""
 import asyncio
@@ -12,7 +12,7 @@ from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.events import ActionExecuted, SessionStarted, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from deploy.tracker_store import FORGET_ME_SLOT
+from deploy.rasa.tracker_store import FORGET_ME_SLOT
 from tests.services import REDIS_SERVER, cuttable_postgres_database, postgres_database
 from tests.test_forget_me import DOMAIN, conversation, say, store_for, turn
 from tests.test_storage import database_url, hash_key  # noqa: F401  (fixtures: SQLite and PostgreSQL)

@@ -1,4 +1,4 @@
-"""The dialogue policy (deploy/turn_policy.py) against Rasa's RulePolicy, trained on the project's own rules: the
+"""The dialogue policy (deploy/rasa/turn_policy.py) against Rasa's RulePolicy, trained on the project's own rules: the
 same next action for every intent after a user message, listening after every action, Rasa's default intents,
 and a rule it cannot follow refused at training rather than ignored. Rasa's classes, no server."""
 import pytest
@@ -16,7 +16,7 @@ from rasa.shared.exceptions import InvalidConfigException
 from rasa.shared.importers.importer import TrainingDataImporter
 
 from bot.dialogue.intents import intents
-from deploy.turn_policy import OneTurnRulePolicy
+from deploy.rasa.turn_policy import OneTurnRulePolicy
 from tests.test_rasa_data import ROOT
 
 CONVERSE = "action_converse"

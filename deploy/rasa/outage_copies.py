@@ -1,4 +1,4 @@
-"""Where the tracker store (deploy/tracker_store.py) keeps the conversations the database could not take, until
+"""Where the tracker store (deploy/rasa/tracker_store.py) keeps the conversations the database could not take, until
 it can: a copy of each as Rasa's event dicts in JSON (one string per event), with how many of them the database
 holds and the highest id of the sender's stored events then (rows with a higher id were written since, by
 anyone, and hold the copy's next events).

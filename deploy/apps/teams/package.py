@@ -1,7 +1,7 @@
-"""Builds the Teams app package an administrator uploads: manifest.json (deploy/teams/manifest.json with this
+"""Builds the Teams app package an administrator uploads: manifest.json (deploy/apps/teams/manifest.json with this
 bot's settings filled in, checked against Microsoft's manifest schema in schema/) and the two icons, zipped.
 
-    python -m deploy.teams.package [OUT]   (default OUT: build/klyngebot-teams.zip)
+    python -m deploy.apps.teams.package [OUT]   (default OUT: build/klyngebot-teams.zip)
 
 Settings come from the environment or .env (as for make run):
   MICROSOFT_APP_ID      the Azure bot's app id (a GUID): the app's id and its bot's id
@@ -27,7 +27,7 @@ import jsonschema
 from deploy.rasa_config import SettingError, environment_with_dotenv
 
 HERE = Path(__file__).resolve().parent
-ROOT = HERE.parent.parent
+ROOT = HERE.parents[2]
 SCHEMA = HERE / "schema" / "MicrosoftTeams.schema.json"
 ICONS = ("color.png", "outline.png")
 DEFAULT_OUT = ROOT / "build" / "klyngebot-teams.zip"

@@ -1,7 +1,7 @@
-"""Writes Slack's app manifest for this bot: deploy/slack/manifest.yaml with the bot's public address in
+"""Writes Slack's app manifest for this bot: deploy/apps/slack/manifest.yaml with the bot's public address in
 place of https://YOUR-BOT-ADDRESS, checked against Slack's manifest schema (schema/).
 
-    python -m deploy.slack.manifest https://bot.example.no [OUT]   (default OUT: build/slack-manifest.yaml)
+    python -m deploy.apps.slack.manifest https://bot.example.no [OUT]   (default OUT: build/slack-manifest.yaml)
 
 A bad address exits with status 2 and one line on standard error.
 """
@@ -19,7 +19,7 @@ HERE = Path(__file__).resolve().parent
 TEMPLATE = HERE / "manifest.yaml"
 SCHEMA = HERE / "schema" / "manifest.schema.json"
 PLACEHOLDER = "https://YOUR-BOT-ADDRESS"
-DEFAULT_OUT = HERE.parent.parent / "build" / "slack-manifest.yaml"
+DEFAULT_OUT = HERE.parents[2] / "build" / "slack-manifest.yaml"
 
 
 def public_address(url: str) -> str:
@@ -39,7 +39,7 @@ def manifest(url: str) -> str:
 
 def main(arguments: list[str]) -> int:
     if not arguments or len(arguments) > 2:
-        print("usage: python -m deploy.slack.manifest https://bot.example.no [OUT]", file=sys.stderr)
+        print("usage: python -m deploy.apps.slack.manifest https://bot.example.no [OUT]", file=sys.stderr)
         return 2
     try:
         content = manifest(arguments[0])

@@ -1,4 +1,4 @@
-"""Rasa's own command line (`python -m deploy.rasa_server run ...` takes what `rasa` takes), with fixes for
+"""Rasa's own command line (`python -m deploy.rasa.rasa_server run ...` takes what `rasa` takes), with fixes for
 speed found by profiling the REST path under load (docs/performance.md) and one for a fault. Rasa's
 version is pinned in constraints.txt; tests/test_rasa_server.py checks each fix against Rasa's own code.
 

@@ -3,7 +3,7 @@
 Rasa wraps its tracker store in a fail-safe that answers a failed read with a blank conversation, so a
 database that goes away mid-check makes the bot forget everything the user has said. This store keeps
 the conversations this process served last in memory. When the database can't be read, a conversation
-goes on from a copy; when it can't be written, the conversation waits (deploy/outage_copies.py), and every
+goes on from a copy; when it can't be written, the conversation waits (deploy/rasa/outage_copies.py), and every
 waiting conversation is written as soon as the database answers again: the events the database does not hold
 yet, counted under a lock on the sender in PostgreSQL, so that two processes writing the same conversation
 write each event once. With `redis_url` (several Rasa processes) the copies are in Redis, written with every
@@ -53,7 +53,7 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
 from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, SQLAlchemyError, StatementError
 
-from deploy.outage_copies import Copy, MemoryCopies, RedisCopies
+from deploy.rasa.outage_copies import Copy, MemoryCopies, RedisCopies
 from records.retention import purge
 
 logger = logging.getLogger("klyngebot.tracker_store")
