@@ -75,9 +75,9 @@ audit: | $(INSTALLED) ## Check the pinned versions for known flaws, offline (sec
 # Every other test needs Rasa, which runs on 3.10 only.
 PY313_VENV := build/py313
 PY313 := $(PY313_VENV)/bin/python
-CORE_TESTS := tests/dialogue tests/test_catalogue.py tests/test_cli.py tests/test_engine_cases.py tests/test_layout.py \
-	tests/test_messages.py tests/test_parsing.py tests/test_properties.py tests/test_sme.py tests/test_vocabulary.py \
-	tests/test_storage.py
+CORE_TESTS := tests/unit/dialogue tests/unit/cli/test_cli.py tests/unit/reading tests/unit/saying \
+	tests/unit/rules/test_catalogue.py tests/unit/rules/test_engine_cases.py tests/unit/rules/test_properties.py \
+	tests/unit/rules/test_sme.py tests/test_layout.py tests/integration/records/test_storage.py
 
 $(PY313_VENV)/.installed: constraints.txt scripts/find-python
 	@echo "==> Installing the domain core's test packages into $(PY313_VENV) (Python 3.13)"

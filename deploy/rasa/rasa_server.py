@@ -1,6 +1,6 @@
 """Rasa's own command line (`python -m deploy.rasa.rasa_server run ...` takes what `rasa` takes), with fixes for
 speed found by profiling the REST path under load (docs/performance.md) and one for a fault. Rasa's
-version is pinned in constraints.txt; tests/test_rasa_server.py checks each fix against Rasa's own code.
+version is pinned in constraints.txt; tests/integration/deploy/test_rasa_server.py checks each fix against Rasa's own code.
 
 Response validation: Rasa 3.6 checks every action server response with `jsonschema.validate`, which first
 checks the constant response schema against JSON Schema's meta-schema. Profiling the REST path showed

@@ -16,8 +16,8 @@ from rasa.shared.exceptions import InvalidConfigException
 from rasa.shared.importers.importer import TrainingDataImporter
 
 from bot.dialogue.intents import intents
+from deploy.processes import ROOT
 from deploy.rasa.turn_policy import OneTurnRulePolicy
-from tests.test_rasa_data import ROOT
 
 CONVERSE = "action_converse"
 

@@ -14,8 +14,8 @@ from rasa.shared.core.trackers import DialogueStateTracker
 
 from deploy.rasa.tracker_store import FORGET_ME_SLOT
 from tests.services import REDIS_SERVER, cuttable_postgres_database, postgres_database
-from tests.test_forget_me import DOMAIN, conversation, say, store_for, turn
-from tests.test_storage import database_url, hash_key  # noqa: F401  (fixtures: SQLite and PostgreSQL)
+from tests.integration.deploy.test_forget_me import DOMAIN, conversation, say, store_for, turn
+from tests.integration.records.test_storage import database_url, hash_key  # noqa: F401  (fixtures: SQLite and PostgreSQL)
 
 TURNS = [("kan vi søke?", "Hvilken klynge?"), ("NCE", "Hvor mange bedrifter?"), ("tre", "Hvor mange er SMB?")]
 

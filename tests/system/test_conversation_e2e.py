@@ -1,5 +1,5 @@
 """End to end: the real action server and Rasa with the trained NLU, through the REST channel and the HTTP API.
-What the dialogue does is tested turn by turn in tests/dialogue; here, that it does it with the real NLU in front.
+What the dialogue does is tested turn by turn in tests/unit/dialogue; here, that it does it with the real NLU in front.
 Nothing here is skipped: without a trained model the fixture fails."""
 import pytest
 

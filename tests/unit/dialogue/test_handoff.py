@@ -5,7 +5,7 @@ import pytest
 from bot.dialogue.effects import RecordHandoff
 from bot.resources import DEFAULT_LANGUAGE, RETENTION_VARIABLE
 from bot.saying.messages import message
-from tests.dialogue.test_conversation import Chat
+from tests.unit.dialogue.test_conversation import Chat
 
 
 def handoffs(chat):

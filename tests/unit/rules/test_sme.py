@@ -253,7 +253,7 @@ def test_with_its_own_years_rate_the_same_figures_are_decided():
 
 
 def test_the_chat_too_leaves_a_stand_in_answer_near_a_limit_not_decided():
-    from tests.dialogue.test_conversation import Chat
+    from tests.unit.dialogue.test_conversation import Chat
 
     chat = Chat(day=DAY, language="en")  # accounts of 2025, whose average is not in the data
     reply = chat.say("Are we an SME? 100 employees, NOK 580 million turnover, NOK 500 million balance sheet",

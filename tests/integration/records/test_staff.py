@@ -36,9 +36,9 @@ from records.unanswered import record_unanswered
 from deploy.local import free_port
 from bot.saying.messages import message
 from tests.loopback import SmtpStandIn
-from tests.test_api_security import GOOD
-from tests.test_slack_channel import SlackApiStandIn
-from tests.test_storage import hash_key  # noqa: F401  (fixture)
+from tests.integration.deploy.test_api_security import GOOD
+from tests.loopback import SlackApiStandIn
+from tests.integration.records.test_storage import hash_key  # noqa: F401  (fixture)
 
 DAY = dt.date(2015, 6, 1)
 ELIGIBLE = {"cluster_programme": "nce", "initiator_in_cluster": True, "companies": 3, "smes": 2,

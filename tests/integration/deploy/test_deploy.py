@@ -9,7 +9,7 @@ import yaml
 import deploy.rasa
 from deploy import rasa_config
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[3]  # from tests/<kind>/<part>/
 
 
 def test_defaults_need_nothing_configured(tmp_path, caplog):

@@ -7,7 +7,7 @@ from rasa.shared.nlu.training_data.loading import load_data
 
 from bot.dialogue.intents import intents
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[3]  # from tests/<kind>/<part>/
 RASA = str(Path(sys.executable).parent / "rasa")
 
 

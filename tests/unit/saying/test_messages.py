@@ -13,7 +13,7 @@ from typing import Any, Iterator, Mapping
 
 from bot.saying.messages import messages
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[3]  # from tests/<kind>/<part>/
 CODE = ("bot", "actions", "records", "channels", "deploy")
 # The widget's labels are read by the widget's script, as texts.NAME, from channels/webchat.py's JSON of them.
 WIDGET_SCRIPT, WIDGET_SECTION = ROOT / "web" / "widget.js", "widget."

@@ -18,9 +18,9 @@ from channels.staff import ATTEMPTS_AT_ONCE
 from records.export import check_rows, unanswered_rows
 from records.store import connect
 from deploy.local import ROOT, running_bot
-from tests.test_staff import PageReader, known_records
-from tests.test_storage import KEY
-from tests.test_webchat_browser import CHROMIUM, CHROMIUM_FLAGS
+from tests.integration.records.test_staff import PageReader, known_records
+from tests.integration.records.test_storage import KEY
+from tests.system.test_webchat_browser import CHROMIUM, CHROMIUM_FLAGS
 
 pytestmark = pytest.mark.slow
 TOKEN = "staff-token-for-tests-0815-long-enough-to-pass"

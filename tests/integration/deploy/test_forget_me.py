@@ -16,7 +16,7 @@ from deploy.rasa.tracker_store import FORGET_ME_SLOT, ResilientSQLTrackerStore, 
 from records.store import connect
 from records.unanswered import record_unanswered
 from tests.services import cuttable_postgres_database
-from tests.test_storage import database_url, hash_key  # noqa: F401  (fixtures: SQLite and PostgreSQL)
+from tests.integration.records.test_storage import database_url, hash_key  # noqa: F401  (fixtures: SQLite and PostgreSQL)
 
 # The slot as the lead adds it to domain.yml.
 DOMAIN = Domain.from_dict({"slots": {FORGET_ME_SLOT: {"type": "bool", "influence_conversation": False,

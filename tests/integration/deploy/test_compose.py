@@ -1,4 +1,4 @@
-"""compose.yaml and the Dockerfile agree with the set-up `make serve` runs and tests/test_production.py tests:
+"""compose.yaml and the Dockerfile agree with the set-up `make serve` runs and tests/system/test_production.py tests:
 the same services, commands, ports, environment and nginx template. Docker cannot run here, so this reads
 the files; what only a real `docker compose up` would show is listed in the README."""
 from __future__ import annotations
