@@ -77,7 +77,8 @@ PY313_VENV := build/py313
 PY313 := $(PY313_VENV)/bin/python
 CORE_TESTS := tests/unit/dialogue tests/unit/cli/test_cli.py tests/unit/reading tests/unit/saying \
 	tests/unit/rules/test_catalogue.py tests/unit/rules/test_engine_cases.py tests/unit/rules/test_properties.py \
-	tests/unit/rules/test_sme.py tests/test_layout.py tests/integration/records/test_storage.py
+	tests/unit/rules/test_sme.py tests/unit/rules/test_case_tables.py tests/test_layout.py \
+	tests/integration/records/test_storage.py
 
 $(PY313_VENV)/.installed: constraints.txt scripts/find-python
 	@echo "==> Installing the domain core's test packages into $(PY313_VENV) (Python 3.13)"

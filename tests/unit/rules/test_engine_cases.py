@@ -8,9 +8,9 @@ from bot.rules.catalogue import SOURCES_DIR, catalogue
 from bot.rules.engine import assess
 from bot.saying.verdicts import explain
 from bot.cli.input import profile_from_json
-from tests.cases import assessment_cases
+from tests.cases import hand_worked
 
-CASES = assessment_cases()
+CASES = hand_worked("assess")
 CALL_IDS = [call.id for call in catalogue().calls]
 TODAY = dt.date(2026, 11, 24)
 

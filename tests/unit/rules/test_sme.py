@@ -16,11 +16,11 @@ from bot.rules.sme_questions import enterprise_from_facts, sme_questions_asked, 
 from bot.saying.messages import message, message_text
 from bot.saying.money import converted_to_eur, rate_text
 from bot.saying.sme import sme_choice, sme_question, sme_reason_texts, sme_verdict
-from tests.cases import load_cases
+from tests.cases import hand_worked
 
 DAY = dt.date(2026, 11, 24)
-ROWS = load_cases("sme")
-STEPS = load_cases("sme_questions")
+ROWS = hand_worked("sme")
+STEPS = hand_worked("sme_questions")
 
 
 @pytest.mark.parametrize("row", ROWS, ids=[row["name"] for row in ROWS])
