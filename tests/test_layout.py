@@ -128,3 +128,29 @@ def test_a_facts_name_is_written_in_python_only_where_it_must_be():
 
 def test_the_fact_literal_check_can_fail():
     assert fact_literals('wanted = {"companies": 3}') == 1 and fact_literals('wanted = {"company": 3}') == 0
+
+
+# A public name of the core means one thing: defined in one module, imported by the others. The interviews' Turn is
+# the turn's own face, a Protocol the interviews know it by (bot/dialogue/interview.py says why), not a second meaning.
+TWINS = {"Turn": {"bot/dialogue/interview.py", "bot/dialogue/turn.py"}}
+
+
+def public_definitions(path: Path) -> set[str]:
+    found = set()
+    for node in ast.parse(path.read_text(encoding="utf-8")).body:
+        if isinstance(node, (ast.ClassDef, ast.FunctionDef)):
+            found.add(node.name)
+        elif isinstance(node, ast.Assign):
+            found |= {target.id for target in node.targets if isinstance(target, ast.Name)}
+        elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
+            found.add(node.target.id)
+    return {name for name in found if not name.startswith("_")}
+
+
+def test_a_public_name_of_the_core_is_defined_in_one_module():
+    where: dict[str, set[str]] = {}
+    for path in sorted((ROOT / "bot").rglob("*.py")):
+        for name in public_definitions(path):
+            where.setdefault(name, set()).add(str(path.relative_to(ROOT)))
+    twice = {name: sorted(paths) for name, paths in where.items() if len(paths) > 1 and TWINS.get(name) != paths}
+    assert twice == {}, "one name, one meaning: rename one, or import it from the other"
