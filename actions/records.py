@@ -25,7 +25,7 @@ from records.store import RecordsError, connect
 from records.unanswered import record_unanswered
 
 logger = logging.getLogger(__name__)
-FORGET_ME_SLOT = "forget_me"  # deploy/tracker_store.py deletes the conversation of a turn that sets it
+FORGET_ME_SLOT = "forget_me"  # deploy/rasa/tracker_store.py deletes the conversation of a turn that sets it
 _database: dict[str, Engine] = {}
 
 

@@ -5,7 +5,7 @@ unanswered questions, requests for a person, flags and staff's reviews (records/
 conversation events (its SQL tracker store's `events` table, in the same database). forget() deletes one sender's
 checks, questions, requests, flags and reviews; their
 conversation in Rasa's tracker store goes when the tracker store saves the conversation that asked for it
-(deploy/tracker_store.py), because Rasa writes the conversation back after the action has run.
+(deploy/rasa/tracker_store.py), because Rasa writes the conversation back after the action has run.
 """
 from __future__ import annotations
 

@@ -14,7 +14,7 @@ from bot.saying.conversation import say
 _PAYLOAD = re.compile(r'^/(?P<intent>\w+)(?P<entities>\{.*\})?$', re.S)
 CONFIDENT = 0.8  # an intent below this is no reason to leave the question asked
 # The longest message read. A project told in full fits in a few hundred characters; every reader is linear in the
-# text (tests/test_properties.py), so this bounds a message's work to about a fifth of a second of one core, and
+# text (tests/unit/rules/test_properties.py), so this bounds a message's work to about a fifth of a second of one core, and
 # stops a pasted document from holding up everyone else's answers or being stored for months.
 MAX_CHARS = 2000
 TOO_LONG, UNREADABLE = "too_long", "unreadable"
