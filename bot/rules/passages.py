@@ -17,7 +17,7 @@ from functools import lru_cache
 from typing import Iterable
 
 from bot.resources import DATA_DIR, Text, fold, load_yaml
-from bot.rules.catalogue import Call, catalogue
+from bot.rules.catalogue import Call, WeightedCriterion, catalogue
 
 SOURCES_DIR = DATA_DIR / "sources"
 _WORD = re.compile(r"[^\W\d_]+|\d+", re.U)
@@ -66,7 +66,7 @@ def _cited(call: Call) -> Iterable[tuple[str, Text]]:
     for partner in call.partners.values():
         yield partner.source.quote, partner.note
     for criterion in call.assessment_criteria:
-        if criterion.source is not None:
+        if isinstance(criterion, WeightedCriterion):
             yield criterion.source.quote, criterion.name
 
 
