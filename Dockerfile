@@ -1,7 +1,7 @@
-# Klyngebot's one image: Rasa (through deploy/rasa_server.py, with the project's fixes), the action server and
+# Klyngebot's one image: Rasa (through deploy/rasa/rasa_server.py, with the project's fixes), the action server and
 # the nginx config renderer, each started by compose.yaml's `command`. Python 3.10 on Debian 12, as the tested
 # set-up (Rasa 3.6 runs on nothing later); the model is trained in the build, so every container serves the
-# same model file. Not built by the tests (no Docker daemon there): tests/test_compose.py reads this file.
+# same model file. Not built by the tests (no Docker daemon there): tests/integration/deploy/test_compose.py reads this file.
 
 FROM python:3.10-slim-bookworm AS base
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1 \
@@ -33,4 +33,4 @@ RUN useradd --uid 1001 --home-dir /app/var --no-create-home klyngebot \
     && mkdir -p var && chown klyngebot var
 USER 1001
 ENTRYPOINT ["deploy/entrypoint.sh"]
-CMD ["python", "-m", "deploy.rasa_server", "--help"]
+CMD ["python", "-m", "deploy.rasa.rasa_server", "--help"]

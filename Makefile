@@ -75,9 +75,10 @@ audit: | $(INSTALLED) ## Check the pinned versions for known flaws, offline (sec
 # Every other test needs Rasa, which runs on 3.10 only.
 PY313_VENV := build/py313
 PY313 := $(PY313_VENV)/bin/python
-CORE_TESTS := tests/dialogue tests/test_catalogue.py tests/test_cli.py tests/test_engine_cases.py tests/test_layout.py \
-	tests/test_messages.py tests/test_parsing.py tests/test_properties.py tests/test_sme.py tests/test_vocabulary.py \
-	tests/test_storage.py
+CORE_TESTS := tests/unit/dialogue tests/unit/cli/test_cli.py tests/unit/reading tests/unit/saying \
+	tests/unit/rules/test_catalogue.py tests/unit/rules/test_engine_cases.py tests/unit/rules/test_properties.py \
+	tests/unit/rules/test_sme.py tests/unit/rules/test_case_tables.py tests/test_layout.py \
+	tests/integration/records/test_storage.py
 
 $(PY313_VENV)/.installed: constraints.txt scripts/find-python
 	@echo "==> Installing the domain core's test packages into $(PY313_VENV) (Python 3.13)"
@@ -103,12 +104,12 @@ bench: $(MODEL) ## Measure performance and understanding; writes docs/benchmarks
 #   make slack-manifest URL=https://bot.example.no   ->  build/slack-manifest.yaml
 #   make slack-manifest MODE=socket                 ->  the same for Socket Mode: no public address
 slack-manifest: | $(INSTALLED) ## Write build/slack-manifest.yaml for URL=https://… (or MODE=socket: Socket Mode)
-	$(PY) -m deploy.slack.manifest $(if $(filter socket,$(MODE)),--socket-mode,"$(URL)") build/slack-manifest.yaml
+	$(PY) -m deploy.apps.slack.manifest $(if $(filter socket,$(MODE)),--socket-mode,"$(URL)") build/slack-manifest.yaml
 
 # The Teams app package to upload, with MICROSOFT_APP_ID and TEAMS_* from .env (docs/teams.md):
 #   make teams-package   ->  build/klyngebot-teams.zip
 teams-package: | $(INSTALLED) ## Build build/klyngebot-teams.zip from .env
-	$(PY) -m deploy.teams.package build/klyngebot-teams.zip
+	$(PY) -m deploy.apps.teams.package build/klyngebot-teams.zip
 
 # --all: pip, setuptools and wheel too, which freeze leaves out by default, so that `make audit` checks them.
 lock: $(INSTALLED) ## Pin the installed versions in constraints.txt

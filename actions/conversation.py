@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from typing import Any
+from typing import Any, Optional
 
 from rasa_sdk import Tracker
 from rasa_sdk.events import Restarted, SlotSet
@@ -19,6 +19,9 @@ from bot.rules.facts import facts
 DIALOGUE_SLOT, LANGUAGE_SLOT = "dialogue", "language"
 # A fixed reference date for demos and tests of a call round that has closed (e.g. 2015-06-01).
 REFERENCE_DATE_VARIABLE = "KLYNGEBOT_DATE"
+# The channels that offer a reply's file for download: the chat page's (channels/webchat.py names itself so; a test
+# holds the two together, as actions/ imports no channel)
+DOWNLOADS_TO = ("webchat",)
 
 
 def reference_date() -> dt.date:
@@ -49,9 +52,16 @@ def slot_events(before: Conversation, after: Conversation) -> list[dict[str, Any
     return events
 
 
-def utter(dispatcher: CollectingDispatcher, outcome: Outcome) -> None:
-    """Each reply as a message; a verdict's card travels as metadata for the channels that draw cards."""
+def utter(dispatcher: CollectingDispatcher, outcome: Outcome, channel: Optional[str] = None) -> None:
+    """Each reply as a message; a verdict's card travels as metadata for the channels that draw cards. A download
+    goes only to the chat page, as its own message (custom JSON, which Slack or Teams would show as junk)."""
     for reply in outcome.replies:
+        if reply.download is not None:
+            if channel in DOWNLOADS_TO:
+                dispatcher.utter_message(json_message={"download": {
+                    "label": reply.text, "file_name": reply.download.file_name,
+                    "media_type": reply.download.media_type, "content": reply.download.content}})
+            continue
         extra = {"card": reply.card} if reply.card else {}
         dispatcher.utter_message(text=reply.text, buttons=[{"title": button.title, "payload": button.payload}
                                                            for button in reply.buttons], **extra)

@@ -20,7 +20,7 @@ class ActionConverse(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[dict[str, Any]]:
         before = conversation_of(tracker)
         outcome = respond(before, message_of(tracker), reference_date())
-        utter(dispatcher, outcome)
+        utter(dispatcher, outcome, tracker.get_latest_input_channel())
         events = await carry_out(outcome.effects, tracker, dispatcher, outcome.state.language)
         if any(isinstance(effect, (Restart, Forget)) for effect in outcome.effects):
             return restarted(outcome.state) + events

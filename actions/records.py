@@ -1,6 +1,7 @@
 """Carrying out what a turn asks besides its replies: the records staff read (records/), the request for a person
 passed on to staff (e-mail, Slack) with the user told truthfully what became of it, and a user's data deleted on
-request. A database that is down costs the record (with one log line), never the reply."""
+request; a conversation the user says the bot got wrong is flagged for staff's review. A database that is down costs
+the record (with one log line), never the reply."""
 from __future__ import annotations
 
 import logging
@@ -12,18 +13,19 @@ from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot.dialogue.effects import Effect, Forget, RecordCheck, RecordHandoff, RecordQuestion, RecordUnanswered
+from bot.dialogue.effects import Effect, Flag, Forget, RecordCheck, RecordHandoff, RecordQuestion, RecordUnanswered
 from bot.saying.messages import message
 from records.checks import record_check
 from records.handoffs import keep_handoff, new_handoff
 from records.notify import notify_staff, told_user
 from records.questions import record_question
 from records.retention import forget
+from records.review import record_flag
 from records.store import RecordsError, connect
 from records.unanswered import record_unanswered
 
 logger = logging.getLogger(__name__)
-FORGET_ME_SLOT = "forget_me"  # deploy/tracker_store.py deletes the conversation of a turn that sets it
+FORGET_ME_SLOT = "forget_me"  # deploy/rasa/tracker_store.py deletes the conversation of a turn that sets it
 _database: dict[str, Engine] = {}
 
 
@@ -79,5 +81,7 @@ async def _carry_out(effect: Effect, channel: Optional[str], sender: str, langua
         record_unanswered(_engine(), effect.text, language, channel, sender)
     elif isinstance(effect, RecordQuestion):
         record_question(_engine(), effect.topic, effect.outcome, language, channel, sender)
+    elif isinstance(effect, Flag):
+        record_flag(_engine(), "said", effect.text, language, channel, sender)
     elif isinstance(effect, Forget):
         forget(_engine(), sender)

@@ -22,7 +22,7 @@ def load_cases(name: str):
 
 def classifications_per_second(seconds: float = 2.0) -> float:
     """Over the table of hand-worked cases (tests/cases/sme.yaml), JSON input validated each time, one core."""
-    inputs = [row["input"] for row in load_cases("sme")]
+    inputs = [row["input"] for row in load_cases("sme")["cases"]]
     count, start = 0, time.perf_counter()
     while time.perf_counter() - start < seconds:
         for data in inputs:
@@ -34,7 +34,7 @@ def classifications_per_second(seconds: float = 2.0) -> float:
 def step_times() -> tuple[float, float]:
     """(median, slowest) milliseconds of one sme_step, over every stage of the question table and of a whole
     conversation in which an enterprise's holder turns out to be a venture capital company."""
-    stages = [row["known"] for row in load_cases("sme_questions")]
+    stages = [row["known"] for row in load_cases("sme_questions")["cases"]]
     truth = {"employees": 40, "turnover_eur": 15e6, "balance_sheet_eur": 12e6, "holding": True,
              "holding_direction": "owned", "holder_kind": "venture_capital", "holding_pct": 40,
              "holder_controls": True, "holder_in_management": True, "other_employees": 30,

@@ -1,4 +1,4 @@
-"""Slack: Rasa's Slack channel, made to work with an app created from deploy/slack/manifest.yaml.
+"""Slack: Rasa's Slack channel, made to work with an app created from deploy/apps/slack/manifest.yaml.
 
 What is changed from Rasa 3.6, and why:
 - Replies are Slack's own formatting (mrkdwn: `*bold*`, never a literal `**`) in Block Kit: one message per

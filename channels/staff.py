@@ -30,14 +30,16 @@ from sanic.request import Request
 from sqlalchemy.engine import Engine
 
 from bot.resources import DEFAULT_LANGUAGE, LANGUAGES, RETENTION_VARIABLE
+from bot.saying.spreadsheet import write_csv
 from records.dashboard import Period, dashboard
-from records.export import EXPORTS, write_csv
+from records.export import EXPORTS
 from records.handoffs import set_status
 from records.page import dashboard_page, login_page
 from records.retention import retention
 from records.sessions import (MINIMUM_TOKEN_LENGTH, SESSION_LIFETIME, Networks, close_session, open_session,
                               proxy_networks, session_is_open)
 from records.store import connect
+from channels.staff_review import review_routes
 
 logger = logging.getLogger("klyngebot.staff")
 COOKIE = "klyngebot_staff"
@@ -313,4 +315,5 @@ class StaffInput(InputChannel):
             return response.text(text, content_type="text/csv; charset=utf-8", headers={
                 **HEADERS, "Content-Disposition": f'attachment; filename="klyngebot-{kind}.csv"'})
 
+        review_routes(staff, refused, language_of, self._database, HEADERS)  # the conversation review
         return staff

@@ -18,9 +18,13 @@ records' hash key (KLYNGEBOT_HASH_KEY, or the local database's key file; records
 of a set-up, and the same one after a restart, knows the ids it issued. A `session_request` with an id not
 issued here gets a new one; a message with such an id is refused. The page keeps its id (localStorage), so a
 reload goes on with the same conversation, `web:<id>` in Rasa (channels/senders.py).
+
+A 👎 under an answer sends `flag_answer` with the session id and the answer's text: the conversation is flagged
+for staff's review (records/review.py), at most once per answer and never for a session not issued here.
 """
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
 import logging
@@ -41,7 +45,9 @@ from bot.resources import Text as Sentence
 from bot.saying.messages import messages
 from channels.senders import channel_sender, conversation_id
 from records.identity import hash_key
-from records.store import database_url
+from records.review import FLAGGED_TEXT_LENGTH, record_thumbs_down
+from records.store import connect, database_url
+from sqlalchemy.engine import Engine
 
 logger = logging.getLogger("klyngebot.webchat")
 WEB_DIR = Path(__file__).resolve().parent.parent / "web"
@@ -106,6 +112,11 @@ class WebChatOutput(SocketIOOutput):
     async def send_response(self, recipient_id: Text, message: Dict[Text, Any]) -> None:
         await super().send_response(channel_sender(WebChatInput.name(), recipient_id), message)
 
+    async def send_custom_json(self, recipient_id: Text, json_message: Dict[Text, Any], **kwargs: Any) -> None:
+        """A custom message (a file to download) as the widget reads it, to the session's room. Rasa's own passes
+        the message's keys to socket.io as arguments, which socket.io refuses."""
+        await self.sio.emit(self.bot_message_evt, json_message, room=recipient_id)
+
 
 def same_host(origin: str, host: Optional[str]) -> bool:
     """A page served by this bot (its own chat page), whatever scheme a TLS proxy in front shows it under."""
@@ -115,6 +126,8 @@ def same_host(origin: str, host: Optional[str]) -> bool:
 class WebChatInput(SocketIOInput):
     allowed_origins: Collection[str] = ()
     session_ids: SessionIds
+    database_url: Optional[str] = None
+    _engine: Optional[Engine] = None
 
     @classmethod
     def name(cls) -> Text:
@@ -125,7 +138,13 @@ class WebChatInput(SocketIOInput):
         channel = super().from_credentials(credentials)
         channel.allowed_origins = frozenset((credentials or {}).get("allowed_origins") or ())
         channel.session_ids = SessionIds.for_database((credentials or {}).get("database_url"))
+        channel.database_url = (credentials or {}).get("database_url")
         return channel
+
+    def _database(self) -> Engine:
+        if self._engine is None:
+            self._engine = connect(self.database_url)
+        return self._engine
 
     def origin_allowed(self, origin: Optional[str], host: Optional[str]) -> bool:
         return not origin or origin in self.allowed_origins or same_host(origin, host)
@@ -158,7 +177,18 @@ class WebChatInput(SocketIOInput):
                                              conversation_id(self.name(), session_id), input_channel=self.name(),
                                              metadata=metadata if isinstance(metadata, dict) else {}))
 
+        async def flag_answer(sid: Text, data: Any) -> None:
+            """A 👎 on an answer: the answer's text (as long as a flag keeps) under the session's conversation."""
+            session_id = data.get("session_id") if isinstance(data, dict) else None
+            answer = data.get("answer") if isinstance(data, dict) else None
+            if not self.session_ids.issued(session_id) or not isinstance(answer, str):
+                logger.warning("refused a 👎 without a session id issued here")
+                return
+            await asyncio.to_thread(lambda: record_thumbs_down(self._database(), answer[:FLAGGED_TEXT_LENGTH],
+                                                               self.name(), conversation_id(self.name(), session_id)))
+
         sio.on("session_request", session_request, namespace=self.namespace)
+        sio.on("flag_answer", flag_answer, namespace=self.namespace)
         sio.on(self.user_message_evt, handle_message, namespace=self.namespace)
 
         def cross_origin(request: Request) -> Dict[str, str]:

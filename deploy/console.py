@@ -3,7 +3,7 @@ out, so that a real warning or error stands out, and training's progress as one 
 
 Known noise: deprecation warnings that Rasa 3.6's pinned dependencies raise about each other (SQLAlchemy 2.0,
 pkg_resources, pyparsing, Click, jax), TensorFlow's start-up notes about CPU instructions and missing GPUs, the
-progress bars of steps that take no time, and training's warning that RulePolicy is missing (deploy/turn_policy.py
+progress bars of steps that take no time, and training's warning that RulePolicy is missing (deploy/rasa/turn_policy.py
 does its work, /restart included). Anything else is passed on as it comes. `python -m deploy.console`
 filters standard input to standard output (scripts/run pipes the servers through it)."""
 from __future__ import annotations

@@ -16,8 +16,8 @@ from typing import Mapping, Optional
 
 ROOT = Path(__file__).resolve().parent.parent
 MODEL = ROOT / "models" / "klyngebot.tar.gz"
-# Rasa always through the project's fixes (deploy/rasa_server.py), never plain `rasa run`.
-RASA = [sys.executable, "-m", "deploy.rasa_server"]
+# Rasa always through the project's fixes (deploy/rasa/rasa_server.py), never plain `rasa run`.
+RASA = [sys.executable, "-m", "deploy.rasa.rasa_server"]
 # The action server behind its token (ACTIONS_TOKEN), in several workers (deploy/action_server.py).
 ACTION_SERVER = [sys.executable, "-m", "deploy.action_server", "--actions", "actions"]
 
@@ -35,7 +35,7 @@ def action_server_command(port: int) -> list[str]:
 
 def rasa_command(port: int, endpoints: Path, credentials: Path, interface: str = "127.0.0.1",
                  model: Path = MODEL) -> list[str]:
-    """Rasa with the HTTP API on; its token and CORS origins come from the environment (deploy.rasa_server)."""
+    """Rasa with the HTTP API on; its token and CORS origins come from the environment (deploy.rasa.rasa_server)."""
     return [*RASA, "run", "--enable-api", "--interface", interface, "--port", str(port), "--model", str(model),
             "--endpoints", str(endpoints), "--credentials", str(credentials)]
 

@@ -30,7 +30,7 @@ The web chat's session ids are signed with a key derived from the records' hash 
 A channel whose secrets are missing is off, and says so in one log line. A malformed setting stops the
 command with one line naming it (exit status 2).
 
-Two more settings; the token is Rasa's command line, not its files, and deploy.rasa_server reads it from its environment:
+Two more settings; the token is Rasa's command line, not its files, and deploy.rasa.rasa_server reads it from its environment:
 KLYNGEBOT_API_TOKEN        the HTTP API's token (Rasa's --auth-token), kept off the command line where any local
                            user could read it; without one the API may only listen on loopback
 KLYNGEBOT_ALLOWED_ORIGINS  the websites (https://www.klynge.no, comma-separated) whose pages may embed the chat
@@ -125,11 +125,11 @@ def check_staff_token(environment: Mapping[str, str]) -> None:
                            "a page of personal data (make one: openssl rand -hex 24)")
 
 
-TRACKER_STORE = "deploy.tracker_store.ResilientSQLTrackerStore"  # Rasa's SQL store, through outages
+TRACKER_STORE = "deploy.rasa.tracker_store.ResilientSQLTrackerStore"  # Rasa's SQL store, through outages
 
 
 KEY_PREFIX = "klyngebot"  # of every Redis key the bot's processes share
-LOCK_STORE = "deploy.lock_store.ExpiringRedisLockStore"  # Rasa's Redis lock store, with a lifetime of its own
+LOCK_STORE = "deploy.rasa.lock_store.ExpiringRedisLockStore"  # Rasa's Redis lock store, with a lifetime of its own
 LOCK_LIFETIME = "KLYNGEBOT_LOCK_LIFETIME"
 # Seconds. A message takes well under a second (issue 23 bounds a message's work); the action server answers
 # within Rasa's timeout or the user is told it is away. A killed process's lock holds up one conversation this long.

@@ -2,6 +2,7 @@
   python -m records report [--since DATE] [--csv FILE]        what staff should know about the recorded checks
   python -m records purge [--days N]                          delete what is older than the retention
   python -m records export checks|unanswered|handoffs --csv FILE   ('-' for standard output)
+  python -m records export reviews --out FILE                 reviewed turns as test cases (YAML, tests/cases/people)
 
 Settings (DATABASE_URL, KLYNGEBOT_RETENTION_DAYS, KLYNGEBOT_HASH_KEY) come from the environment or .env.
 Bad input exits with status 2 and one line on standard error; never a traceback.
@@ -18,12 +19,17 @@ from bot.cli import EXIT_BAD_INPUT, OneLineParser, UsageError
 from bot.cli.input import parse_iso_date
 from bot.resources import DEFAULT_LANGUAGE, LANGUAGES, RETENTION_VARIABLE
 from bot.saying.messages import message
+from bot.saying.spreadsheet import write_csv
 from bot.rules.profile import InvalidInput
 from records.checks import report, report_rows
-from records.export import EXPORTS, write_csv
+from records.export import EXPORTS
 from records.retention import purge, retention
+from records.review import cases_yaml, review_cases
 from records.store import RecordsError, connect
 from records.words import call_name, rule_text
+
+
+REVIEWS = "reviews"  # not a CSV: test cases in tests/cases/people/'s YAML (records/review.py)
 
 
 def _report(since: Optional[str], csv_path: Optional[str], language: str) -> str:
@@ -62,20 +68,26 @@ def _purge(days: Optional[int]) -> str:
     deleted = purge(connect(), keep, now)
     return (f"Deleted what was kept from before {(now - keep).isoformat(timespec='seconds')} ({keep.days} days): "
             f"{deleted['checks']} check(s), {deleted['unanswered']} unanswered question(s), "
-            f"{deleted['handoffs']} request(s) for a person, {deleted['events']} conversation event(s).")
+            f"{deleted['handoffs']} request(s) for a person, {deleted['flags']} flag(s), {deleted['reviews']} "
+            f"review(s), {deleted['events']} conversation event(s).")
 
 
-def _export(kind: str, csv_path: str) -> str:
-    rows = EXPORTS[kind](connect())
-    if csv_path == "-":
-        write_csv(rows, sys.stdout)
+def _export(kind: str, path: str) -> str:
+    if kind == REVIEWS:
+        cases = review_cases(connect())
+        written, count = (lambda handle: handle.write(cases_yaml(cases))), len(cases)
+    else:
+        rows = EXPORTS[kind](connect())
+        written, count = (lambda handle: write_csv(rows, handle)), len(rows) - 1
+    if path == "-":
+        written(sys.stdout)
         return ""
     try:
-        with open(csv_path, "w", newline="", encoding="utf-8") as handle:
-            write_csv(rows, handle)
+        with open(path, "w", newline="", encoding="utf-8") as handle:
+            written(handle)
     except OSError as error:
-        raise UsageError(f"cannot write {csv_path}: {error.strerror}") from None
-    return f"{len(rows) - 1} {kind} row(s) written to {csv_path}"
+        raise UsageError(f"cannot write {path}: {error.strerror}") from None
+    return f"{count} {kind} row(s) written to {path}"
 
 
 def build_parser() -> OneLineParser:
@@ -89,9 +101,11 @@ def build_parser() -> OneLineParser:
     purge_command = commands.add_parser("purge", help="delete everything older than the retention")
     purge_command.add_argument("--days", type=int, metavar="N",
                                help=f"keep the last N days (default: {RETENTION_VARIABLE}, else 90)")
-    export_command = commands.add_parser("export", help="one CSV row per check, unanswered question or request")
-    export_command.add_argument("kind", choices=sorted(EXPORTS))
-    export_command.add_argument("--csv", required=True, metavar="FILE", help="where to write ('-': standard output)")
+    export_command = commands.add_parser("export", help="one CSV row per check, unanswered question or request; "
+                                                        "the reviewed turns as test cases (YAML)")
+    export_command.add_argument("kind", choices=sorted([*EXPORTS, REVIEWS]))
+    export_command.add_argument("--csv", "--out", dest="out", required=True, metavar="FILE",
+                                help="where to write ('-': standard output)")
     return parser
 
 
@@ -103,7 +117,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         elif arguments.command == "purge":
             output = _purge(arguments.days)
         else:
-            output = _export(arguments.kind, arguments.csv)
+            output = _export(arguments.kind, arguments.out)
     except SQLAlchemyError as error:
         cause = getattr(error, "orig", None) or error
         print(f"error: cannot use the records database: {' '.join(str(cause).split())}", file=sys.stderr)

@@ -6,7 +6,9 @@ bot did not understand, and requests for a person with their status. Numbers onl
 words and plots.
 
 A block counts only rules that failed on facts the user stated or confirmed: the engine never fails a rule on a fact
-the bot inferred (bot/rules/engine.py), so every recorded failing rule is one the user's own words decided."""
+the bot inferred (bot/rules/engine.py), so every recorded failing rule is one the user's own words decided as the bot
+read them. Where the user said the bot got it wrong (a flagged conversation, records/review.py), the reading is in
+doubt: those blocks are left out and counted apart until staff review them."""
 from __future__ import annotations
 
 import datetime as dt
@@ -20,7 +22,7 @@ from sqlalchemy.engine import Engine
 
 from bot.resources import fold
 from bot.rules.catalogue import catalogue
-from records.store import checks, handoffs, questions, rasa_events, unanswered, utc
+from records.store import checks, flags, handoffs, questions, rasa_events, reviews, unanswered, utc
 
 LISTED = 50  # unanswered questions and requests shown on the page; the CSV export has them all
 CHECK_TASK = "check"  # the dialogue's task while it checks a project (bot/dialogue/check.py)
@@ -72,6 +74,8 @@ class Funnel:
     checks_started: int  # conversations in which a check began
     verdicts: int  # completed checks
     handoffs: int  # requests for a person
+    flagged: int  # conversations whose user said the bot got something wrong (words or 👎)
+    reviewed: int  # turns staff reviewed in the period
 
 
 @dataclass(frozen=True)
@@ -83,7 +87,8 @@ class Dashboard:
     per_day: tuple[tuple[dt.date, int], ...]  # every day from the first check to the last, days without any too
     verdicts: dict[str, dict[str, int]]  # call id -> verdict -> checks, while the call's round was open
     closed: dict[str, int]  # call id -> checks made while its round was closed
-    blocking: tuple[tuple[str, str, int], ...]  # (call id, rule id, checks it failed), most first
+    blocking: tuple[tuple[str, str, int], ...]  # (call id, rule id, checks it failed), most first; not flagged ones
+    blocking_in_doubt: int  # rules failed in checks of flagged conversations, left out of `blocking`
     channels: tuple[tuple[Optional[str], int], ...]  # most first
     languages: tuple[tuple[Optional[str], int], ...]
     topics: tuple[tuple[Optional[str], dict[str, int]], ...]  # topic (None: not placed) -> outcome -> count
@@ -153,9 +158,12 @@ def dashboard(engine: Engine, period: Period = Period()) -> Dashboard:
                                                 questions.c.created_at, period)).all()
         handoff_rows = connection.execute(_within(select(handoffs), handoffs.c.created_at, period)
                                           .order_by(handoffs.c.created_at.desc(), handoffs.c.id.desc())).all()
+        flagged = set(connection.execute(_within(select(flags.c.user_hash), flags.c.created_at, period)).scalars())
+        reviewed = len(connection.execute(_within(select(reviews.c.id), reviews.c.reviewed_at, period)).all())
     verdicts: dict[str, Counter] = {}
     closed: Counter = Counter()
     blocking: Counter = Counter()
+    in_doubt = 0
     for row in check_rows:
         day = utc(row.created_at).date()
         for call, verdict in row.verdicts.items():
@@ -163,7 +171,10 @@ def dashboard(engine: Engine, period: Period = Period()) -> Dashboard:
                 verdicts.setdefault(call, Counter())[verdict] += 1
             else:
                 closed[call] += 1
-        blocking.update(tuple(failed.split(":", 1)) for failed in row.failing)
+        if row.user_hash in flagged:
+            in_doubt += len(row.failing)
+        else:
+            blocking.update(tuple(failed.split(":", 1)) for failed in row.failing)
     asked: dict[str, Question] = {}
     for row in question_rows:  # oldest first, so the last text and time win
         key = fold(row.text)
@@ -176,12 +187,13 @@ def dashboard(engine: Engine, period: Period = Period()) -> Dashboard:
     return Dashboard(
         period=period,
         funnel=Funnel(conversations=conversations, checks_started=started, verdicts=len(check_rows),
-                      handoffs=len(handoff_rows)),
+                      handoffs=len(handoff_rows), flagged=len(flagged), reviewed=reviewed),
         checks=len(check_rows), users=len({row.user_hash for row in check_rows if row.user_hash}),
         per_day=_days([utc(row.created_at) for row in check_rows]),
         verdicts={call: dict(counts) for call, counts in sorted(verdicts.items())},
         closed=dict(sorted(closed.items())),
         blocking=tuple((call, rule, count) for (call, rule), count in blocking.most_common()),
+        blocking_in_doubt=in_doubt,
         channels=tuple(Counter(row.channel for row in check_rows).most_common()),
         languages=tuple(Counter(row.language for row in check_rows).most_common()),
         topics=tuple(sorted(((topic, dict(counts)) for topic, counts in topics.items()),

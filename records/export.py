@@ -2,12 +2,11 @@
 for a person. Sender hashes are left out: a file that leaves the database is beyond its retention.
 
 Users write some of these cells (their questions, names, topics), and a spreadsheet runs a cell that begins
-like a formula: every CSV file is written by write_csv, which makes such a cell text."""
+like a formula: every CSV file is written by bot.saying.spreadsheet.write_csv, which makes such a cell text."""
 from __future__ import annotations
 
-import csv
 import json
-from typing import Any, Callable, Iterable, TextIO
+from typing import Any, Callable
 
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
@@ -45,24 +44,9 @@ def unanswered_rows(engine: Engine) -> list[list[Any]]:
 
 
 def handoff_rows(engine: Engine) -> list[list[Any]]:
-    return _plain_rows(engine, handoffs, ["name", "email", "consent", "language", "channel", "topic"])
+    return _plain_rows(engine, handoffs, ["name", "email", "consent", "language", "channel", "topic", "status",
+                                          "taken_by"])
 
 
 EXPORTS: dict[str, Callable[[Engine], list[list[Any]]]] = {
     "checks": check_rows, "unanswered": unanswered_rows, "handoffs": handoff_rows}
-
-
-# What makes Excel, LibreOffice or Google Sheets read a cell as a formula (OWASP, "CSV Injection")
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def neutralised(cell: Any) -> Any:
-    """A text cell that begins like a formula with a single quote before it, which spreadsheets show as text;
-    numbers are the program's own and stay numbers."""
-    return f"'{cell}" if isinstance(cell, str) and cell.startswith(FORMULA_STARTS) else cell
-
-
-def write_csv(rows: Iterable[list[Any]], handle: TextIO) -> None:
-    """RFC 4180's CRLF between rows: the csv module quotes a cell holding any character of the line end, so a
-    user's lone CR is quoted, not read as the end of the row."""
-    csv.writer(handle, lineterminator="\r\n").writerows([neutralised(cell) for cell in row] for row in rows)

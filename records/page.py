@@ -86,15 +86,16 @@ def _or_unknown(value: Optional[str], language: str) -> str:
     return value or message("staff.split.unknown", language)
 
 
-def _cards(cards: Sequence[tuple[int, str]], language: str, prefix: str) -> str:
+def _cards(cards: Sequence[tuple[int, str]], language: str) -> str:
+    """Numbers with their words (staff.yaml keys such as "summary.checks"), each card's id its key ("summary-checks")."""
     return "<div class=summary>" + "".join(
-        f"<div id={prefix}-{key.replace('_', '-')}><strong>{escape(format_number(count, language))}</strong>"
-        f"<span>{_text(f'{prefix}.{key}', language)}</span></div>" for count, key in cards) + "</div>"
+        f"<div id={key.replace('.', '-').replace('_', '-')}><strong>{escape(format_number(count, language))}</strong>"
+        f"<span>{_text(key, language)}</span></div>" for count, key in cards) + "</div>"
 
 
 def _summary(data: Dashboard, language: str) -> str:
-    return _cards([(data.checks, "checks"), (data.users, "users"), (data.unanswered, "unanswered"),
-                   (data.handoff_count, "handoffs")], language, "summary")
+    return _cards([(data.checks, "summary.checks"), (data.users, "summary.users"),
+                   (data.unanswered, "summary.unanswered"), (data.handoff_count, "summary.handoffs")], language)
 
 
 def _period_form(period: Period, language: str, problem: bool) -> str:
@@ -116,10 +117,11 @@ def _period_form(period: Period, language: str, problem: bool) -> str:
 
 def _funnel(data: Dashboard, language: str) -> str:
     funnel = data.funnel
-    cards = [(funnel.conversations, "conversations"), (funnel.checks_started, "checks_started"),
-             (funnel.verdicts, "verdicts"), (max(0, funnel.checks_started - funnel.verdicts), "left"),
-             (funnel.handoffs, "handoffs")]
-    return f"<section id=funnel><h2>{_text('funnel.heading', language)}</h2>{_cards(cards, language, 'funnel')}</section>"
+    cards = [(funnel.conversations, "funnel.conversations"), (funnel.checks_started, "funnel.checks_started"),
+             (funnel.verdicts, "funnel.verdicts"), (max(0, funnel.checks_started - funnel.verdicts), "funnel.left"),
+             (funnel.handoffs, "funnel.handoffs"), (funnel.flagged, "funnel.flagged"),
+             (funnel.reviewed, "funnel.reviewed")]
+    return f"<section id=funnel><h2>{_text('funnel.heading', language)}</h2>{_cards(cards, language)}</section>"
 
 
 def _closed(data: Dashboard, language: str) -> str:
@@ -166,7 +168,9 @@ def _checks_sections(data: Dashboard, language: str, day: dt.date) -> list[str]:
     blocking = (f"<section id=blocking><h2>{_text('blocking.heading', language)}</h2>"
                 + (_table([(_text("blocking.call", language), False), (_text("blocking.rule", language), False),
                            (_text("blocking.count", language), True)], blocking_rows) if blocking_rows
-                   else f"<p class=note>{_text('blocking.none', language)}</p>") + "</section>")
+                   else f"<p class=note>{_text('blocking.none', language)}</p>")
+                + (f"<p class=note>{_text('blocking.in_doubt', language, count=data.blocking_in_doubt)}</p>"
+                   if data.blocking_in_doubt else "") + "</section>")
     channels = [(_or_unknown(channel, language), count) for channel, count in data.channels]
     languages = [(_or_unknown(code, language), count) for code, count in data.languages]
     split = (f"<section id=split><h2>{_text('split.heading', language)}</h2>"
@@ -222,6 +226,7 @@ def dashboard_page(data: Dashboard, language: str, retention_days: int, day: dt.
     body += _people_sections(data, language)
     body.append(f"<section class=exports id=exports><h2>{_text('export.heading', language)}</h2><ul>{exports}</ul>"
                 "</section>")
-    logout = (f"<form method=post action='logout?lang={language}'><button type=submit>"
+    logout = (f"<a href='review/?lang={language}'>{escape(message('review.link', language))}</a>"
+              f"<form method=post action='logout?lang={language}'><button type=submit>"
               f"{_text('logout', language)}</button></form>")
     return _page(_text("title", language), language, "".join(body), logout)

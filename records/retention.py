@@ -1,10 +1,11 @@
 """How long anything about a user is kept, and forgetting one user on request.
 
 purge() deletes what is older than the retention (KLYNGEBOT_RETENTION_DAYS, 90 days unless set): checks,
-unanswered questions, requests for a person, and Rasa's stored conversation events (its SQL tracker store's
-`events` table, in the same database). forget() deletes one sender's checks, questions and requests; their
+unanswered questions, requests for a person, flags and staff's reviews (records/review.py), and Rasa's stored
+conversation events (its SQL tracker store's `events` table, in the same database). forget() deletes one sender's
+checks, questions, requests, flags and reviews; their
 conversation in Rasa's tracker store goes when the tracker store saves the conversation that asked for it
-(deploy/tracker_store.py), because Rasa writes the conversation back after the action has run.
+(deploy/rasa/tracker_store.py), because Rasa writes the conversation back after the action has run.
 """
 from __future__ import annotations
 
@@ -28,8 +29,8 @@ def retention(environment: Optional[Mapping[str, str]] = None) -> dt.timedelta:
 
 
 def forget(engine: Engine, sender_id: str) -> dict[str, int]:
-    """Deletes every check, unanswered question and request for a person of this sender; returns how many of
-    each (by table name without its prefix)."""
+    """Deletes every row of PERSONAL_TABLES of this sender; returns how many of each (by table name without its
+    prefix)."""
     hashed = sender_hash(engine, sender_id)
     with engine.begin() as connection:
         return {_short(table.name): connection.execute(delete(table).where(table.c.user_hash == hashed)).rowcount
@@ -38,7 +39,7 @@ def forget(engine: Engine, sender_id: str) -> dict[str, int]:
 
 def purge(engine: Engine, older_than: dt.timedelta, now: Optional[dt.datetime] = None) -> dict[str, int]:
     """Deletes everything kept from before now - older_than, Rasa's conversation events included; returns how
-    many rows of each kind went (checks, unanswered, handoffs, events)."""
+    many rows of each kind went (checks, unanswered, handoffs, flags, reviews, events)."""
     cutoff = utc(now) - older_than
     expired = [(table, table.c.created_at < cutoff) for table in PERSONAL_TABLES]
     expired.append((rasa_events, rasa_events.c.timestamp < cutoff.timestamp()))

@@ -5,7 +5,8 @@ store keeps its `events` table in the same database (deploy/rasa_config.py).
 
 Version 1: completed checks. Version 2: checks carry the sender's keyed hash; questions the bot did not
 understand; requests for a person. Version 3: staff's sign-in sessions (records/sessions.py). Version 4: a request
-for a person's status and who took it; one-off questions by topic and what became of them.
+for a person's status and who took it; one-off questions by topic and what became of them; conversations
+flagged by their users and staff's reviews of what the bot misread (records/review.py).
 """
 from __future__ import annotations
 
@@ -88,13 +89,38 @@ staff_sessions = Table(  # version 3; nothing about a user, so not among PERSONA
     Column("expires_at", DateTime(timezone=True), nullable=False, index=True),
 )
 
+flags = Table(  # version 4
+    "klyngebot_flags", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("created_at", DateTime(timezone=True), nullable=False, index=True),
+    Column("reason", String(16), nullable=False),  # records/review.py's FLAG_REASONS
+    Column("text", Text),  # the user's words, when they said it
+    Column("language", String(2)),
+    Column("channel", String(32)),
+    Column("user_hash", USER_HASH, index=True),
+)
+reviews = Table(  # version 4
+    "klyngebot_reviews", metadata,
+    Column("id", Integer, primary_key=True),
+    # when the conversation began, not when staff reviewed it: the review goes with the conversation it quotes
+    Column("created_at", DateTime(timezone=True), nullable=False, index=True),
+    Column("reviewed_at", DateTime(timezone=True), nullable=False),
+    Column("user_hash", USER_HASH, index=True),
+    Column("turn", Integer, nullable=False),  # the misread user turn, counted from 1
+    Column("language", String(2)),
+    Column("said", JSON, nullable=False),  # the user's messages up to and including that turn, as written
+    Column("fact", String(64)),  # the right reading: a fact and its value, or the right topic (an intent)
+    Column("value", JSON),
+    Column("intent", String(64)),
+)
+
 
 class RecordsError(Exception):
     """The records cannot be kept as configured; the message is one line for the log or the command line."""
 
 
 # Every table that holds something about a user, each with `created_at` and `user_hash`.
-PERSONAL_TABLES = (checks, unanswered, handoffs, questions)
+PERSONAL_TABLES = (checks, unanswered, handoffs, questions, flags, reviews)
 
 
 def database_url() -> str:
@@ -136,7 +162,7 @@ def _to_version_4(connection: Connection) -> None:
         if name not in columns:
             kind = handoffs.c[name].type.compile(dialect=connection.dialect)
             connection.execute(text(f"ALTER TABLE {handoffs.name} ADD COLUMN {name} {kind}{extra}"))
-    metadata.create_all(connection, tables=[questions])
+    metadata.create_all(connection, tables=[questions, flags, reviews])
 
 
 # Each step brings the schema from the version before to the version it is keyed by; every step may run

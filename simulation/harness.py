@@ -18,7 +18,7 @@ from bot.rules.catalogue import catalogue
 from bot.rules.engine import assess
 from bot.rules.facts import facts
 from bot.rules.profile import make_profile
-from channels.senders import conversation_id
+from deploy.local import Bot as LocalBot
 from simulation.profiles import Profile, known_truth
 from simulation.user import SimulatedUser, recognise
 
@@ -50,8 +50,7 @@ class RestBot:
 
     def slots(self, sender: str) -> dict:
         """The conversation's slots, from the tracker Rasa's HTTP API gives."""
-        conversation = conversation_id("rest", sender)  # the REST channel's namespace in Rasa
-        with urllib.request.urlopen(f"{self.url.split('/webhooks/')[0]}/conversations/{conversation}/tracker",
+        with urllib.request.urlopen(f"{self.url.split('/webhooks/')[0]}/conversations/{LocalBot.conversation(sender)}/tracker",
                                     timeout=60) as response:
             return json.loads(response.read())["slots"]
 

@@ -1,5 +1,5 @@
 """The held-out NLU set (tests/nlu/holdout_<language>.yml, never trained on) and how a model is scored on it, shared by
-tests/test_nlu_holdout.py (the gate) and bench/nlu.py (the numbers)."""
+tests/integration/training_data/test_nlu_holdout.py (the gate) and bench/nlu.py (the numbers)."""
 from __future__ import annotations
 
 import asyncio

@@ -129,10 +129,12 @@ class Played:
 
 class People:
     """A client that plays the people's cases: `say(sender, text)` gives the replies' texts (buttons appended),
-    `slots(sender)` the conversation's slots."""
+    `slots(sender)` the conversation's slots, `parse(text)` the NLU's reading (Rasa's /model/parse) for a `then`
+    that names the `intent` a message must be read as (staff's reviews, records/review.py)."""
 
-    def __init__(self, say: Callable[[str, str], list[str]], slots: Callable[[str], Mapping[str, Any]]):
-        self.say, self.slots = say, slots
+    def __init__(self, say: Callable[[str, str], list[str]], slots: Callable[[str], Mapping[str, Any]],
+                 parse: Optional[Callable[[str], Mapping[str, Any]]] = None):
+        self.say, self.slots, self.parse = say, slots, parse
 
     def play(self, case: dict) -> Played:
         played = Played(case)
@@ -141,7 +143,7 @@ class People:
             text = item["text"] if isinstance(item, Mapping) else str(item)
             replies = self._send(played, sender, text, scripted=True)
             if isinstance(item, Mapping) and item.get("then"):
-                self._check(played, item["then"], "\n".join(replies), sender, f"after {text!r}")
+                self._check(played, item["then"], "\n".join(replies), sender, f"after {text!r}", said=text)
         question = last_question(played.turns[-1][1]) if played.turns else ""
         for _ in range(MOST_TURNS):
             if not question or (len(played.turns) > 2 and played.turns[-1][1] == played.turns[-2][1]):
@@ -185,8 +187,16 @@ class People:
             if any(verdict.get(call, {}).get("verdict") == "not_eligible" for verdict in played.verdicts):
                 played.problems.append(f"{call}: 'not eligible' was shown")
 
-    def _check(self, played: Played, expect: Mapping, reply: str, sender: str, where: str, final: bool = False) -> None:
+    def _check(self, played: Played, expect: Mapping, reply: str, sender: str, where: str, final: bool = False,
+               said: Optional[str] = None) -> None:
         problems = played.problems
+        if expect.get("intent"):
+            if self.parse is None or said is None:
+                problems.append(f"{where}: no NLU to read the intent with")
+            else:
+                intent = (self.parse(said).get("intent") or {}).get("name")
+                if intent != expect["intent"]:
+                    problems.append(f"{where}: read as {intent!r}, not {expect['intent']!r}")
         slots = self.slots(sender) if expect.get("facts") or expect.get("unset") else {}
         for fact, value in (expect.get("facts") or {}).items():
             if not _same(slots.get(fact), value):

@@ -8,6 +8,8 @@ import email.policy
 import json
 import socketserver
 import threading
+import time
+import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from deploy.local import free_port
@@ -90,3 +92,50 @@ class SmtpStandIn:
     def shutdown(self) -> None:
         self.server.shutdown()
         self.server.server_close()
+
+
+OPENED_DM = "D0SLASH"  # the direct-message conversation conversations.open gives the slash command's user
+
+
+class SlackApiStandIn:
+    """Answers chat.postMessage, conversations.open and response URLs like Slack does, refuses `as_user` from
+    a bot token as Slack does for apps made today, and keeps what the bot sent."""
+
+    def __init__(self):
+        self.posts = []
+        self.socket_url = None  # what apps.connections.open gives: the Socket Mode stand-in's address
+        stand_in = self
+
+        class Handler(QuietHandler):
+            def do_POST(self):
+                raw = self.rfile.read(int(self.headers.get("content-length", 0))).decode()
+                path, _, query = self.path.partition("?")  # the SDK sends some methods' arguments in the query
+                if self.headers.get("content-type", "").startswith("application/json"):
+                    body = json.loads(raw or "{}")
+                else:
+                    body = {key: values[0] for key, values in urllib.parse.parse_qs(raw).items()}
+                body.update({key: values[0] for key, values in urllib.parse.parse_qs(query).items()})
+                stand_in.posts.append({"path": path, "auth": self.headers.get("authorization"), "body": body})
+                if "as_user" in body:
+                    reply = {"ok": False, "error": "invalid_arguments", "deprecated_argument": "as_user"}
+                elif path.endswith("conversations.open"):
+                    reply = {"ok": True, "channel": {"id": OPENED_DM}}
+                elif path.endswith("apps.connections.open"):
+                    reply = {"ok": True, "url": stand_in.socket_url}
+                else:
+                    reply = {"ok": True, "ts": f"{time.time():.6f}"}
+                self.reply_json(200, reply)
+
+        self.server = serve(Handler)
+        self.base = f"http://127.0.0.1:{self.server.server_port}"
+        self.url = f"{self.base}/api/"
+
+    def messages(self, channel=None):
+        return [post["body"] for post in self.posts if post["path"].endswith("chat.postMessage")
+                and channel in (None, post["body"].get("channel"))]
+
+    def texts(self, channel=None):
+        return [body.get("text", "") for body in self.messages(channel)]
+
+    def responses(self, name):
+        return [post["body"] for post in self.posts if post["path"] == f"/respond/{name}"]

@@ -24,9 +24,13 @@ MAY_IMPORT = {
     "actions": {"bot", "records", "actions"},
     "records": {"bot", "records"},
     "channels": {"bot", "channels", "records"},  # the staff page shows what records/ keeps
+    # deploy/ starts and supervises the processes; it names the plug-ins only as text (Rasa loads them) and the
+    # app packages are built on their own, so neither folder below it is imported from it.
     "deploy": {"bot", "records", "channels", "deploy"},
+    "deploy.rasa": {"bot", "records", "deploy.rasa", "deploy.rasa_config"},  # Rasa's settings, from one owner
+    "deploy.apps": {"deploy.apps", "deploy.rasa_config"},
     "bench": {"bot", "records", "deploy", "simulation", "bench"},
-    "simulation": {"bot", "deploy", "simulation"},
+    "simulation": {"bot", "channels", "deploy", "simulation"},  # it talks as a channel's user (channels.senders)
     "scripts": {"bot", "scripts"},
 }
 PROJECT = ("bot", "actions", "records", "channels", "deploy", "bench", "simulation", "scripts", "tests")
@@ -58,13 +62,26 @@ SOURCES = sorted(path for folder in MAY_IMPORT.keys() if "." not in folder
                  for path in (ROOT / folder).rglob("*.py")) + sorted((ROOT / "bot").rglob("*.py"))
 
 
+def may_import(module: str, name: str) -> bool:
+    """Whether the module may import the name. A part's own sub-parts (deploy's deploy.rasa) are parts apart:
+    allowed only where they are named, not by the part's own name."""
+    part, target = part_of(module), part_of(name)
+    if target.startswith(part + "."):
+        return target in MAY_IMPORT[part]
+    return any(name == ok or name.startswith(ok + ".") for ok in MAY_IMPORT[part])
+
+
 @pytest.mark.parametrize("path", sorted(set(SOURCES)), ids=lambda path: str(path.relative_to(ROOT)))
 def test_imports_run_one_way(path):
     module = module_name(path)
-    allowed = MAY_IMPORT[part_of(module)]
-    wrong = {name for name in imports(path) if name.split(".")[0] in PROJECT
-             and not any(name == ok or name.startswith(ok + ".") for ok in allowed)}
+    wrong = {name for name in imports(path) if name.split(".")[0] in PROJECT and not may_import(module, name)}
     assert wrong == set(), f"{module} imports {sorted(wrong)}"
+
+
+def test_a_part_may_not_import_its_own_sub_parts_unless_they_are_named():
+    assert may_import("deploy.serve", "deploy.rasa_config") and may_import("deploy.rasa.rasa_server", "deploy.rasa_config")
+    assert not may_import("deploy.serve", "deploy.rasa.tracker_store") and not may_import("deploy.local", "deploy.apps")
+    assert may_import("bench.scale", "deploy.rasa.tracker_store") and may_import("actions.records", "bot.rules.engine")
 
 
 @pytest.mark.parametrize("path", sorted((ROOT / "bot").rglob("*.py")), ids=lambda path: str(path.relative_to(ROOT)))
@@ -111,3 +128,29 @@ def test_a_facts_name_is_written_in_python_only_where_it_must_be():
 
 def test_the_fact_literal_check_can_fail():
     assert fact_literals('wanted = {"companies": 3}') == 1 and fact_literals('wanted = {"company": 3}') == 0
+
+
+# A public name of the core means one thing: defined in one module, imported by the others. The interviews' Turn is
+# the turn's own face, a Protocol the interviews know it by (bot/dialogue/interview.py says why), not a second meaning.
+TWINS = {"Turn": {"bot/dialogue/interview.py", "bot/dialogue/turn.py"}}
+
+
+def public_definitions(path: Path) -> set[str]:
+    found = set()
+    for node in ast.parse(path.read_text(encoding="utf-8")).body:
+        if isinstance(node, (ast.ClassDef, ast.FunctionDef)):
+            found.add(node.name)
+        elif isinstance(node, ast.Assign):
+            found |= {target.id for target in node.targets if isinstance(target, ast.Name)}
+        elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
+            found.add(node.target.id)
+    return {name for name in found if not name.startswith("_")}
+
+
+def test_a_public_name_of_the_core_is_defined_in_one_module():
+    where: dict[str, set[str]] = {}
+    for path in sorted((ROOT / "bot").rglob("*.py")):
+        for name in public_definitions(path):
+            where.setdefault(name, set()).add(str(path.relative_to(ROOT)))
+    twice = {name: sorted(paths) for name, paths in where.items() if len(paths) > 1 and TWINS.get(name) != paths}
+    assert twice == {}, "one name, one meaning: rename one, or import it from the other"

@@ -138,8 +138,15 @@ function start(texts) {
   function render(entry, live) {
     var item = element("li", { "class": "kb-msg kb-msg--" + entry.from });
     item.appendChild(element("span", { "class": "kb-sr", text: (entry.from === "user" ? texts.you : texts.bot) + ": " }));
-    item.appendChild(element("span"));
-    item.lastChild.innerHTML = formatted(entry.text || "");
+    if (entry.download) {
+      var file = new Blob([entry.download.content], { type: entry.download.media_type + ";charset=utf-8" });
+      item.appendChild(element("a", { "class": "kb-download", href: URL.createObjectURL(file),
+                                      download: entry.download.file_name, text: entry.download.label }));
+    } else {
+      item.appendChild(element("span"));
+      item.lastChild.innerHTML = formatted(entry.text || "");
+    }
+    if (entry.flaggable) { item.appendChild(flagButton(entry)); }
     log.appendChild(item);
     if (entry.buttons && entry.buttons.length) {
       var group = element("div", { role: "group", "aria-label": texts.choices });
@@ -156,6 +163,29 @@ function start(texts) {
       log.appendChild(element("li", { "class": "kb-choices" }, [group]));
     }
     log.scrollTop = log.scrollHeight;
+  }
+  // 👎 on an answer: the conversation is flagged for staff's review (channels/webchat.py, flag_answer)
+  function flagButton(entry) {
+    var flag = element("button", { type: "button", "class": "kb-flag", "aria-label": texts.flag, title: texts.flag,
+                                   "aria-pressed": String(!!entry.flagged) });
+    // drawn, not the emoji: a system without an emoji font would show an empty box
+    var icon = document.createElementNS("http://www.w3.org/2000/svg", "svg");
+    icon.setAttribute("viewBox", "0 0 24 24");
+    icon.setAttribute("aria-hidden", "true");
+    icon.innerHTML = '<path d="M2 3h4v11H2zM8 3h9a2 2 0 0 1 2 1.6l1.8 7A2 2 0 0 1 18.9 14H14l.8 4.2A2 2 0 0 1 ' +
+                     '12.9 21L8 14z" fill="currentColor"/>';
+    flag.appendChild(icon);
+    flag.disabled = !!entry.flagged;
+    flag.addEventListener("click", function () {
+      if (!socket || !state.session) { return; }
+      socket.emit("flag_answer", { session_id: state.session, answer: entry.text });
+      entry.flagged = true;
+      save("transcript", state.transcript);
+      flag.disabled = true;
+      flag.setAttribute("aria-pressed", "true");
+      flag.title = texts.flagged;
+    });
+    return flag;
   }
   function remember(entry) {
     state.transcript.push(entry);
@@ -194,10 +224,14 @@ function start(texts) {
     });
     socket.on("bot_uttered", function (message) {
       waiting(false);
+      if (message.download) {  // a file the bot offers (the ranking as CSV): a link, no text
+        remember({ from: "bot", download: message.download });
+        return;
+      }
       var buttons = (message.quick_replies || message.buttons || []).map(function (b) {
         return { title: b.title, payload: b.payload };
       });
-      remember({ from: "bot", text: message.text || "", buttons: buttons });
+      remember({ from: "bot", text: message.text || "", buttons: buttons, flaggable: true });
     });
     socket.on("connect_error", function () { status.textContent = texts.offline; waiting(false); });
     socket.on("disconnect", function (reason) {

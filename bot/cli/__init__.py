@@ -8,9 +8,7 @@ the field); never a traceback.
 from __future__ import annotations
 
 import argparse
-import csv
 import datetime as dt
-import io
 import json
 import sys
 from typing import Any, Callable, Optional, Sequence
@@ -26,6 +24,7 @@ from bot.rules.sme_definition import SME_FIGURES
 from bot.saying.messages import message
 from bot.saying.money import why_standing_in
 from bot.saying.prioritise import markdown, spreadsheet_rows
+from bot.saying.spreadsheet import csv_text
 from bot.saying.rulebook import rulebook
 from bot.saying.sme import sme_reason_texts
 from bot.saying.verdicts import explain
@@ -107,10 +106,8 @@ def _prioritise(arguments: argparse.Namespace, today: dt.date) -> str | bytes:
         raise UsageError(f"{origins[error.index]}, {error.field}: {error.reason}") from None
     if form == "xlsx":
         return workbook_bytes(spreadsheet_rows(result, language), message("prioritise.sheet", language))
-    if form == "csv":
-        output = io.StringIO()
-        csv.writer(output, lineterminator="\n").writerows(spreadsheet_rows(result, language))
-        return output.getvalue()
+    if form == "csv":  # a proposal's name is the cluster's, but may begin like a formula all the same
+        return csv_text(spreadsheet_rows(result, language))
     return markdown(result, language)
 
 

@@ -45,6 +45,12 @@ class RecordHandoff(Effect):
 
 
 @dataclass(frozen=True)
+class Flag(Effect):
+    """The user said the bot got it wrong: the conversation is flagged for staff's review, with their words."""
+    text: str
+
+
+@dataclass(frozen=True)
 class Restart(Effect):
     """Start the conversation afresh (the adapter resets the tracker)."""
 

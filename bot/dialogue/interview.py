@@ -12,8 +12,7 @@ from typing import Any, Mapping, Optional, Protocol
 from bot.dialogue.effects import Effect
 from bot.dialogue.message import Button, Message, Reply
 from bot.dialogue.state import Asked, Conversation
-from bot.reading.statements import Reading as MessageReading
-from bot.reading.statements import Statement
+from bot.reading.statements import MessageReading, Statement
 
 MOST_ASKS = 3
 

@@ -14,7 +14,7 @@ from bot.saying.conversation import say
 _PAYLOAD = re.compile(r'^/(?P<intent>\w+)(?P<entities>\{.*\})?$', re.S)
 CONFIDENT = 0.8  # an intent below this is no reason to leave the question asked
 # The longest message read. A project told in full fits in a few hundred characters; every reader is linear in the
-# text (tests/test_properties.py), so this bounds a message's work to about a fifth of a second of one core, and
+# text (tests/unit/rules/test_properties.py), so this bounds a message's work to about a fifth of a second of one core, and
 # stops a pasted document from holding up everyone else's answers or being stored for months.
 MAX_CHARS = 2000
 TOO_LONG, UNREADABLE = "too_long", "unreadable"
@@ -82,9 +82,19 @@ class Button:
 
 
 @dataclass(frozen=True)
+class Download:
+    """A file the user can save from the chat page (the ranking as CSV); channels without downloads leave it out."""
+    file_name: str
+    media_type: str
+    content: str
+
+
+@dataclass(frozen=True)
 class Reply:
-    """One message of the bot: text with light markdown (**bold**, line breaks), quick-reply buttons, and for a
-    verdict a card the channels that can draw one (Teams) show instead of the text."""
+    """One message of the bot: text with light markdown (**bold**, line breaks), quick-reply buttons, for a verdict
+    a card the channels that can draw one (Teams) show instead of the text, and a file to download (the text is
+    then its link's label)."""
     text: str
     buttons: tuple[Button, ...] = ()
     card: Optional[Mapping[str, Any]] = field(default=None)
+    download: Optional[Download] = None

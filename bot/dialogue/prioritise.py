@@ -7,7 +7,7 @@ from fractions import Fraction
 from typing import Any, Mapping, Optional
 
 from bot.dialogue.interview import Interview, Reading, Turn
-from bot.dialogue.message import Button, Reply
+from bot.dialogue.message import Button, Download, Reply
 from bot.dialogue.state import Asked
 from bot.reading.numbers import ParseError, is_unsure, parse_yes_no
 from bot.reading.scores import (named_criteria, named_proposal, read_scores, says_later, typed_choice,
@@ -20,7 +20,8 @@ from bot.rules.prioritise import (DEFAULT_SCALE, ProposalDraft, cluster_facts, p
                                   proposal_facts, usual_answers, weighted_criteria)
 from bot.saying import conversation as words
 from bot.saying.messages import message
-from bot.saying.prioritise import chat_messages, score_question
+from bot.saying.spreadsheet import csv_text
+from bot.saying.prioritise import chat_messages, score_question, spreadsheet_rows
 from bot.saying.texts import format_number
 
 # The buttons under a yes-or-no question of the interview, by the title's message and the answer it gives; a title
@@ -275,6 +276,9 @@ class Prioritising(Interview):
             result = prioritise(drafts, _call(), DEFAULT_SCALE, turn.day)
             for block in chat_messages(result, turn.language):
                 turn.replies.append(Reply(block))
+            turn.replies.append(Reply(turn.text("prioritise.download"), download=Download(
+                f"{turn.text('prioritise.file_name')}.csv", "text/csv",
+                csv_text(spreadsheet_rows(result, turn.language)))))
         turn.state = turn.state.with_(proposal={})
 
     def why(self, turn: Turn, asked: Asked) -> str:

@@ -15,14 +15,14 @@ from typing import Any, Mapping, Optional
 
 from bot.dialogue import intents as names
 from bot.dialogue.check import CHECK, yes_or_no
-from bot.dialogue.effects import (ANSWERED, NOT_PLACED, TEXTS_SILENT, Effect, Forget, RecordQuestion,
+from bot.dialogue.effects import (ANSWERED, NOT_PLACED, TEXTS_SILENT, Effect, Flag, Forget, RecordQuestion,
                                   RecordUnanswered, Restart)
 from bot.dialogue.prioritise import PRIORITISING
 from bot.dialogue.intents import intents, kind_of
 from bot.dialogue.message import Button, Message, Reply
 from bot.dialogue.state import Asked, Conversation
 from bot.dialogue.turn import ANSWERS_WITH_FACTS, Turn
-from bot.reading.user_answers import asks_to_skip, keeps_what_if
+from bot.reading.user_answers import asks_to_skip, keeps_what_if, says_it_is_wrong
 from bot.reading.enterprise import figures_in
 from bot.reading.language import detect_language
 from bot.reading.numbers import starts_with_yes_or_no
@@ -50,6 +50,10 @@ class Outcome:
 def respond(state: Conversation, message: Message, day: dt.date) -> Outcome:
     turn = Turn(state, message, day)
     _run(turn)
+    if not message.is_payload and says_it_is_wrong(message.text) \
+            and not any(isinstance(effect, Forget) for effect in turn.effects):
+        # besides whatever the turn did with it ("det stemmer ikke, vi er fire" still corrects): staff review it
+        turn.effects.append(Flag(message.text))
     return Outcome(state=turn.state, replies=tuple(turn.replies), effects=tuple(turn.effects))
 
 

@@ -14,7 +14,7 @@ from bot.dialogue.state import Asked, Conversation
 from bot.dialogue.tasks import TASK_OF_QUESTION, TASKS
 from bot.reading.numbers import is_unsure
 from bot.reading.questions import speaks_of_the_project
-from bot.reading.statements import Reading, Statement, read
+from bot.reading.statements import MessageReading, Statement, read
 from bot.resources import fold
 from bot.rules.facts import ASKER, BUDGET, facts
 from bot.saying.messages import message as say_message
@@ -29,7 +29,7 @@ NOT_ANSWERS = ("question", "small_talk", "command")
 ANSWERS_WITH_FACTS = {"max_grant": BUDGET, "eligible_activities": "activities"}
 
 
-def _changes_known(reading: Reading, known: Mapping[str, Any]) -> bool:
+def _changes_known(reading: MessageReading, known: Mapping[str, Any]) -> bool:
     """Whether a what-if would change a fact the conversation knows ("what if we add one more SME?")."""
     supposed = reading.supposed
     return any(fact in known and known[fact] != value for fact, value in supposed.facts.items()) or any(
@@ -43,7 +43,7 @@ class Turn:
         self.state, self.message, self.day = state, message, day
         self.replies: list[Reply] = []
         self.effects: list[Effect] = []
-        self._reading: Optional[Reading] = None
+        self._reading: Optional[MessageReading] = None
 
     # --- saying things --------------------------------------------------------------------------------------
     @property
@@ -64,10 +64,10 @@ class Turn:
 
     # --- reading the message --------------------------------------------------------------------------------
     @property
-    def reading(self) -> Reading:
+    def reading(self) -> MessageReading:
         """The message read part by part for what each part does (read once per turn)."""
         if self._reading is None:
-            self._reading = Reading() if self.message.is_payload else \
+            self._reading = MessageReading() if self.message.is_payload else \
                 read(self.message.text, self.state.facts, self.day, self.language)
             if self._reading.supposes and not _changes_known(self._reading, self.state.facts) and \
                     (self._reading.supposed.named() <= set(ANSWERS_WITH_FACTS.values())

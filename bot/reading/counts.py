@@ -20,13 +20,12 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Optional, Union
 
-from bot.reading.tokens import article_value, is_scaled, is_year, tokens
+from bot.reading.tokens import Span, article_value, is_scaled, is_year, tokens
 from bot.reading.vocabulary import keyword_pattern, vocabulary
 from bot.rules.facts import country_adjectives, facts
 
 HOME = "NO"  # a Norwegian company is none of the foreign ones (bot.reading.values.HOME_COUNTRY)
 
-Span = tuple[int, int]
 
 
 @dataclass(frozen=True)

@@ -26,7 +26,7 @@ _FIGURE = {
 
 
 @dataclass(frozen=True)
-class Figures:
+class StatedFigures:
     values: Mapping[str, float] = field(default_factory=dict)  # employees, turnover_eur, balance_sheet_eur
     kroner: Mapping[str, float] = field(default_factory=dict)  # the figures given in kroner, as given, in the order read
     rate: Optional[ExchangeRate] = None  # the rate they were converted at
@@ -44,7 +44,7 @@ def euro(text: str, day: dt.date) -> tuple[float, Optional[float], ExchangeRate]
     return rate.to_eur(float(amount.value)), float(amount.value), rate
 
 
-def figures_in(text: str, day: dt.date) -> Figures:
+def figures_in(text: str, day: dt.date) -> StatedFigures:
     lowered = fold(text)
     values: dict[str, float] = {}
     kroner: dict[str, float] = {}
@@ -66,4 +66,4 @@ def figures_in(text: str, day: dt.date) -> Figures:
         values[fact] = value
         if from_nok is not None:
             kroner[fact] = from_nok
-    return Figures(values=values, kroner=kroner, rate=rate if kroner else None)
+    return StatedFigures(values=values, kroner=kroner, rate=rate if kroner else None)

@@ -22,7 +22,8 @@ from typing import Any, Mapping, Optional
 from bot.reading.clauses import Sentence, sentences
 from bot.reading.counts import Portion, counts_in, leaving_deltas
 from bot.reading.spelling import corrected
-from bot.reading.values import (HOME_COUNTRY, PROGRAMME_NEGATORS, Span, budget_in, choices_in, counts_per_country, country_claims,
+from bot.reading.tokens import Span
+from bot.reading.values import (HOME_COUNTRY, PROGRAMME_NEGATORS, budget_in, choices_in, counts_per_country, country_claims,
                                 own_country, stated_truth, stated_truth_at)
 from bot.reading.vocabulary import keyword_pattern, mentions, vocabulary
 from bot.resources import fold
@@ -66,7 +67,7 @@ class Statement:
 
 
 @dataclass(frozen=True)
-class Reading:
+class MessageReading:
     """A message read for what each of its parts does."""
     said: Statement = field(default_factory=Statement)  # stated or corrected: the facts to take
     corrected: frozenset[str] = frozenset()  # facts of `said` given as a correction ("nei vent, vi er fire")
@@ -325,7 +326,7 @@ def facts_in(text: str, known: Mapping[str, Any], day: dt.date, language: Option
 
 # --- the whole message -------------------------------------------------------------------------------------------
 
-def read(text: str, known: Mapping[str, Any], day: dt.date, language: Optional[str] = None) -> Reading:
+def read(text: str, known: Mapping[str, Any], day: dt.date, language: Optional[str] = None) -> MessageReading:
     """The message sentence by sentence: what it states or corrects, what it supposes, what it asks (typing slips
     in the words read put right first)."""
     text = corrected(text, language)
@@ -355,7 +356,7 @@ def read(text: str, known: Mapping[str, Any], day: dt.date, language: Optional[s
     asked = by_act["question"]
     # a change asked about is a what-if: "og med én SMB til?" asks how it would be
     supposed = by_act["what_if"].merged(asked.only(asked.deltas)) if asked.deltas else by_act["what_if"]
-    return Reading(said=said, corrected=by_act["correction"].named(), supposed=supposed,
+    return MessageReading(said=said, corrected=by_act["correction"].named(), supposed=supposed,
                    asked=asked.only(set(asked.named()) - set(asked.deltas)), questions=tuple(questions), answering=" ".join(answering),
                    sentences=found)
 

@@ -18,6 +18,7 @@ from bot.reading.numbers import HUNDRED, MULTIPLIERS, UNITS, ParseError, parse_n
 _TOKEN = re.compile(r"(?P<number>\d{1,3}(?:[ \u00a0]\d{3})+(?:[.,]\d+)?(?![\d.,]\d)|\d+(?:[.,']\d+)*)"
                     r"|(?P<word>[^\W\d_]+(?:['’-][^\W\d_]+)*)|(?P<mark>[^\s\w])")
 ARTICLES = frozenset({"en", "ei", "ett", "a", "an"})
+Span = tuple[int, int]  # where in the text a thing was read: start and end, as a Token has them
 _NUMBER_PARTS = tuple(sorted(set(UNITS) | HUNDRED | {"tusen", "thousand", "million", "millioner", "og", "and"},
                              key=len, reverse=True))
 _SCALE = frozenset(MULTIPLIERS) | {"%", "prosent", "percent", "pct"}

@@ -218,3 +218,9 @@ def read_answer(fact: str, text: str, known: Mapping[str, Any], day: dt.date,
         return _per_country(fact, lowered, cased, known, language)
     raise AssertionError(f"no reader for facts of type {kind}")
 
+
+
+def says_it_is_wrong(text: str) -> bool:
+    """"det stemmer ikke", "that's wrong", "du misforsto": the user says the bot misread them (vocabulary's
+    `says_wrong`)."""
+    return mentions(vocabulary()["says_wrong"], fold(text))

@@ -13,12 +13,11 @@ from functools import lru_cache
 from typing import Generic, Optional, TypeVar
 
 from bot.reading.numbers import ParseError, parse_amount
-from bot.reading.tokens import Token, is_scaled, is_year, tokens
+from bot.reading.tokens import Span, Token, is_scaled, is_year, tokens
 from bot.reading.vocabulary import keyword_pattern, vocabulary
 from bot.rules.facts import BUDGET, country_adjectives, country_codes, country_names, facts
 from bot.rules.money import budget_rate
 
-Span = tuple[int, int]
 HOME_COUNTRY = "NO"  # the country of the clusters the bot serves: a project's own, unless the user says otherwise
 
 # A number as a pattern sees one: digits (with thousands groups) or a number word. Bounded at every start, so a search

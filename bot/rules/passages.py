@@ -17,9 +17,8 @@ from functools import lru_cache
 from typing import Iterable
 
 from bot.resources import DATA_DIR, Text, fold, load_yaml
-from bot.rules.catalogue import Call, WeightedCriterion, catalogue
+from bot.rules.catalogue import SOURCES_DIR, Call, WeightedCriterion, catalogue
 
-SOURCES_DIR = DATA_DIR / "sources"
 _WORD = re.compile(r"[^\W\d_]+|\d+", re.U)
 # Word endings taken off before words are compared: "forslagene" and "forslag", "proposals" and "proposal".
 _ENDINGS = ("ene", "ane", "ende", "ert", "ing", "ies", "er", "en", "et", "es", "ed", "te", "s", "e", "a")

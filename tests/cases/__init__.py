@@ -7,6 +7,8 @@ from typing import Any
 import yaml
 
 CASES_DIR = Path(__file__).resolve().parent
+# The tables of cases worked by hand for bot/rules/: one shape (tests/unit/rules/test_case_tables.py).
+HAND_WORKED = ("assess", "sme", "sme_questions")
 
 
 def load_cases(name: str) -> Any:
@@ -14,5 +16,7 @@ def load_cases(name: str) -> Any:
         return yaml.safe_load(handle)
 
 
-def assessment_cases() -> list[dict]:
-    return load_cases("assess")["cases"]
+def hand_worked(name: str) -> list[dict]:
+    """The cases of one of the HAND_WORKED tables."""
+    assert name in HAND_WORKED, name
+    return load_cases(name)["cases"]
