@@ -47,7 +47,7 @@ class Text:
         if isinstance(value, Mapping) and set(value) - set(LANGUAGES):
             # a comma inside an unquoted YAML flow mapping splits a sentence into a stray key
             raise ValueError(f"{where}: unexpected key(s) {sorted(map(str, set(value) - set(LANGUAGES)))}")
-        if not isinstance(value, Mapping) or not all(isinstance(value.get(lang), str) and value.get(lang).strip()
+        if not isinstance(value, Mapping) or not all(isinstance(value.get(lang), str) and value[lang].strip()
                                                      for lang in LANGUAGES):
             raise ValueError(f"{where}: needs a non-empty text for each of {', '.join(LANGUAGES)}")
         return cls(nb=value["nb"].strip(), en=value["en"].strip())

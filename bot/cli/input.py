@@ -201,6 +201,15 @@ def _holding(reader: _Fields) -> Holding:
                                                 required=kind == "local_authority"))
 
 
+def _part(holding: Holding, share: str) -> float:
+    """A holding's share_pct or voting_pct, the votes as the capital where the input gives no figure of its own."""
+    part = getattr(holding, share)
+    if part is None:
+        part = holding.share_pct
+    assert part is not None  # every holding read from the input has its share_pct (required above)
+    return part
+
+
 def classify_sme_json(data: Any, today: dt.date) -> tuple[SmeResult, str]:
     """The CLI's `sme` input object, validated field by field: the result, and the language its reasons are
     to be given in. Figures in kroner (`*_nok`) are converted at Norges Bank's average for the accounts' year
@@ -242,8 +251,7 @@ def _enterprise(data: Mapping, day: dt.date, year: Optional[int], direction: int
         # the field of the first version: a holding by an enterprise known to be large, its figures unknown
         holdings.append(Holding(share_pct=large_owner, large=True))
     for share in ("share_pct", "voting_pct"):
-        held = sum((getattr(holding, share) if getattr(holding, share) is not None else holding.share_pct)
-                   for holding in holdings if holding.direction == "owned")
+        held = sum(_part(holding, share) for holding in holdings if holding.direction == "owned")
         if held > 100:
             raise InvalidInput("holdings", f"the enterprise's owners hold {held:g} % of it in all ({share}), more than 100 %")
     previous = None

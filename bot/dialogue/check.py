@@ -233,19 +233,19 @@ class Check(Interview):
         if asked.kind in YES_NO_KINDS:
             if asks_to_skip(turn.message.text):
                 return Reading(skip=True)
-            answer = yes_or_no(turn)
-            if answer is None and asked.kind == "suppose" and not turn.message.is_payload:
-                answer = keeps_what_if(turn.message.text)
-            if answer is None and asked.kind == "confirm" and not turn.message.is_payload:
+            yes = yes_or_no(turn)
+            if yes is None and asked.kind == "suppose" and not turn.message.is_payload:
+                yes = keeps_what_if(turn.message.text)
+            if yes is None and asked.kind == "confirm" and not turn.message.is_payload:
                 restated = read_answer(asked.key, turn.reading.answering, turn.state.facts, turn.day,
                                        language=turn.language)  # "Du sa fire; nå én – hva stemmer?" - "fire"
                 if restated.answered and restated.value is not None:
                     return Reading(values={asked.key: restated.value})
-            if answer is None and is_unsure(turn.message.text) and asked.id in turn.state.explained:
+            if yes is None and is_unsure(turn.message.text) and asked.id in turn.state.explained:
                 return Reading(skip=True)  # "not sure" again once told why it matters: it stays undecided
-            if answer is None:
+            if yes is None:
                 return Reading(unsure=is_unsure(turn.message.text), problem="not_yes_no")
-            return Reading(confirmed=answer)
+            return Reading(confirmed=yes)
         fact, message = asked.key, turn.message
         if message.is_payload:
             return self._payload(turn, fact)
@@ -257,7 +257,8 @@ class Check(Interview):
             return Reading(values={fact: statement.facts[fact]}, note=note,
                            inferred=statement.inferred & {fact})
         if fact in statement.portions:  # "alle er SMB-er"
-            total = turn.state.facts.get(facts()[fact].of_total)
+            of_total = facts()[fact].of_total
+            total = turn.state.facts.get(of_total) if of_total is not None else None
             count = statement.portions[fact].of(total) if total is not None else None
             if count is not None:
                 return Reading(values={fact: count})
@@ -363,7 +364,7 @@ class Check(Interview):
         aside = self.set_aside(turn, assessment)
         text, card = words.verdict(assessment, turn.state.closed_to_check, turn.state.left_open,
                                    turn.state.facts.get(ASKER), turn.language, set_aside=aside)
-        buttons = (turn.button("why", "/why"),)
+        buttons: tuple[Button, ...] = (turn.button("why", "/why"),)
         buttons += tuple(Button(words.check_anyway_button(call, turn.language),
                                 '/check_eligibility{"choice": "%s"}' % call.id) for call in aside)
         buttons += (turn.button("new_check", "/check_eligibility"), turn.button("handoff", "/human_handoff"))

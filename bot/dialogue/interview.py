@@ -168,6 +168,7 @@ class Interview:
         """Read the message as the answer to the question asked. False when it is not an answer but something
         else (a question, small talk) for the conversation to handle before asking again."""
         asked = turn.state.asked
+        assert asked is not None  # respond() hands a message to an interview only while its question is open
         if not self.answers_outright(turn, asked) and (turn.asks_something() or (asked.kind == "fact"
                                                                                 and turn.reading.wonders)):
             return False  # "er den en SMB?" asks, it does not answer with "en"; "hva om vi var fem?" wonders

@@ -14,7 +14,7 @@ from bot.reading.scores import (named_criteria, named_proposal, read_scores, say
                                 without_name)
 from bot.reading.user_answers import asks_to_skip, read_answer
 from bot.resources import LANGUAGES
-from bot.rules.catalogue import Criterion, catalogue
+from bot.rules.catalogue import WeightedCriterion, catalogue
 from bot.rules.facts import facts
 from bot.rules.prioritise import (DEFAULT_SCALE, ProposalDraft, cluster_facts, prioritise, prioritised_calls,
                                   proposal_facts, usual_answers, weighted_criteria)
@@ -34,7 +34,7 @@ def _call():
     return prioritised_calls(catalogue())[0]
 
 
-def _criteria() -> dict[str, Criterion]:
+def _criteria() -> dict[str, WeightedCriterion]:
     return {criterion.id: criterion for criterion in weighted_criteria(_call())}
 
 
@@ -119,10 +119,10 @@ class Prioritising(Interview):
             return Reading(values={"name": name}) if name and not turn.message.is_payload else \
                 Reading(problem="not_understood")
         if key in ("others", "more") or key in usual_answers(_call()):
-            answer = self._yes_no(turn, key)
-            if answer is None:
+            yes = self._yes_no(turn, key)
+            if yes is None:
                 return Reading(unsure=is_unsure(text), problem="not_yes_no")
-            return Reading(values={key: answer})
+            return Reading(values={key: yes})
         if key.startswith("score:"):
             return self._scores(turn, key.split(":", 1)[1])
         if turn.message.is_payload and turn.message.choice in facts()[key].values:

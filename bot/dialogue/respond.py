@@ -209,6 +209,7 @@ def _route(turn: Turn) -> None:
     if intent == names.CHECK_SME:
         return turn.start("sme")
     if kind == "question":
+        assert intent is not None  # only a known intent has a kind
         return _question(turn, intent)
     named = _question_naming_its_topic(turn) if intent in (None, names.INFORM) else None
     if named:
@@ -399,7 +400,9 @@ def topic_of(intent: str, text: str, sure: bool = True) -> str:
         for topic, words_of_topic in spec.refine.items():
             if keyword_pattern(words_of_topic).search(lowered):
                 return topic
-    return intents()[intent].topic
+    own = intents()[intent].topic
+    assert own is not None, f"{intent} is not a question"  # intents.yaml: a question, and only a question, has a topic
+    return own
 
 
 # A topic's answer is taken as the answer when the NLU is at least this sure of the topic, or when it speaks of at

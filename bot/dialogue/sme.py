@@ -51,6 +51,7 @@ class SmeHelper(Interview):
 
     def ask(self, turn: Turn, asked: Asked, times: int) -> None:
         question = QUESTIONS[asked.key]
+        buttons: tuple[Button, ...]
         if question.type == "yes_no":
             buttons = (turn.button("yes", "/affirm"), turn.button("no", "/deny"))
         elif question.type == "choice":

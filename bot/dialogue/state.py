@@ -60,7 +60,7 @@ class Conversation:
     def counted(self, counter: str, asked: Asked) -> "Conversation":
         counts = dict(getattr(self, counter))
         counts[asked.id] = counts.get(asked.id, 0) + 1
-        return replace(self, **{counter: MappingProxyType(counts)})
+        return self.with_(**{counter: MappingProxyType(counts)})
 
     def meta_json(self) -> dict[str, Any]:
         """Everything but the facts, as JSON."""

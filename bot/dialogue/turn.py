@@ -101,8 +101,9 @@ class Turn:
     def digression(self) -> bool:
         """Whether the message is something other than an answer to the question asked: it asks something, or the
         NLU is sure it is a question, a command or small talk."""
+        intent = self.message.intent
         return self.asks_something() or \
-            (kind_of(self.message.intent) in NOT_ANSWERS and self.message.is_confidently(self.message.intent))
+            (intent is not None and kind_of(intent) in NOT_ANSWERS and self.message.is_confidently(intent))
 
     # --- running interviews ---------------------------------------------------------------------------------
     def interview(self, task: str) -> Interview:

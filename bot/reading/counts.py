@@ -261,7 +261,9 @@ def _quantity(sentence: _Sentence, index: int, articles: bool = False) -> Option
 def _noun(sentence: _Sentence, index: int) -> Optional[tuple[str, int]]:
     """(the fact it counts, index after) for a counted noun at `index`."""
     for fact in counted_facts():
-        after = sentence.after(_pattern(fact, "nouns"), index)
+        nouns = _pattern(fact, "nouns")
+        assert nouns is not None, f"vocabulary.yaml: counted.{fact} names no nouns"
+        after = sentence.after(nouns, index)
         if after is not None:
             return fact, after
     return None
@@ -281,7 +283,7 @@ def _predicate(sentence: _Sentence, index: int) -> Optional[tuple[str, bool, int
 
 def _adjectives(sentence: _Sentence, index: int, most: int = 2) -> tuple[int, tuple[str, ...]]:
     """Skip up to `most` words that can stand between a number and its noun; (index after, the words)."""
-    words = []
+    words: list[str] = []
     while len(words) < most and index < len(sentence):
         item = sentence.items[index]
         if item.text == "-":
@@ -456,15 +458,17 @@ class _Binder:
         """(fact, count, index after, what it sorts companies by, whether it calls them Norwegian) for "3 norske
         bedrifter", "to SMB-er", "én svensk" (the noun left out, in a list): see _dimension."""
         quantity = _quantity(self.s, index, articles=articles)
-        if quantity is None or not isinstance(quantity[0], int) or quantity[2] is not None:
+        if quantity is None:
             return None
-        value, position, _ = quantity
+        value, position, total = quantity
+        if not isinstance(value, int) or total is not None:
+            return None
         if self.s.word(position) in _OF or self.s.word(position) == "out":
             return None
         position, adjectives = _adjectives(self.s, position)
         other = self.s.after(_other_nouns(), position)
         if other:
-            return "", value, other, True, False
+            return "", value, other, "", False  # a count of something else: sorted by nothing
         norwegian = any(country_adjectives().get(word) == HOME for word in adjectives)
         noun = _noun(self.s, position)
         if noun is not None:

@@ -35,7 +35,7 @@ class StatedFigures:
         return bool(self.values)
 
 
-def euro(text: str, day: dt.date) -> tuple[Optional[float], Optional[float], ExchangeRate]:
+def euro(text: str, day: dt.date) -> tuple[float, Optional[float], ExchangeRate]:
     """An amount in euro, and the kroner it was converted from (None when it was given in euro)."""
     rate = accounts_rate(day)
     amount = parse_amount(text)

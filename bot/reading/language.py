@@ -28,4 +28,4 @@ def detect_language(text: str) -> Optional[str]:
         scores["nb"] += LETTERS_WEIGHT
     if scores["nb"] == scores["en"]:
         return None
-    return max(scores, key=scores.get)
+    return max(scores, key=scores.__getitem__)

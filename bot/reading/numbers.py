@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Optional
+from typing import Any, Optional
 
 
 class ParseError(ValueError):
@@ -97,14 +97,18 @@ def _split_compound(word: str) -> list[str]:
     return parts
 
 
-def _tokens(text: str) -> list[tuple[str, object]]:
-    tokens: list[tuple[str, object]] = []
+# (kind, value): a digits token carries its Fraction, a word or a currency its text, a minus nothing
+_Token = tuple[str, Any]
+
+
+def _tokens(text: str) -> list[_Token]:
+    tokens: list[_Token] = []
     lowered = text.lower().replace("-", " - ") if not re.search(r"\d", text) else text.lower()
     for match in _TOKEN.finditer(lowered):
         if match.group("digits"):
             following = lowered[match.end():match.end() + 12].lstrip()
-            word = re.match(r"[a-zæøå]+", following)
-            scaled = bool(word) and word.group(0) in MULTIPLIERS
+            next_word = re.match(r"[a-zæøå]+", following)
+            scaled = next_word is not None and next_word.group(0) in MULTIPLIERS
             if match.group("minus"):
                 tokens.append(("minus", None))
             tokens.append(("digits", _digits_value(match.group("digits"), scaled)))
@@ -180,7 +184,7 @@ def _runs(text: str) -> list[_Run]:
         elif word in HALF:
             run.current += HALF[word]
         elif word in HUNDRED:
-            run.current = (run.current or 1) * 100
+            run.current = (run.current or Fraction(1)) * 100
         else:
             run.total += (run.current or 1) * MULTIPLIERS[word]
             run.current = Fraction(0)

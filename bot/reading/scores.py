@@ -6,7 +6,7 @@ import difflib
 import re
 from dataclasses import dataclass, field
 from fractions import Fraction
-from typing import Mapping, Optional, Sequence
+from typing import Hashable, Mapping, Optional, Sequence, TypeVar
 
 from bot.reading.numbers import parse_number
 from bot.reading.vocabulary import keyword_pattern, mentions, vocabulary
@@ -123,12 +123,15 @@ def _same_word(typed: str, word: str) -> bool:
     return typed == word or (len(word) >= 4 and difflib.SequenceMatcher(None, typed, word).ratio() >= SIMILAR)
 
 
-def typed_choice(text: str, titles: Mapping[str, Sequence[str]]) -> Optional[str]:
+Choice = TypeVar("Choice", bound=Hashable)  # what a button stands for: a value, or yes (True) and no (False)
+
+
+def typed_choice(text: str, titles: Mapping[Choice, Sequence[str]]) -> Optional[Choice]:
     """The choice whose button title the text is, typed rather than pressed: "Ett forslag til", "rank now pls",
     "anotehr proposal". `titles` gives each choice its buttons' titles (in every language). A choice is taken when the
     text has at least half of one of its titles' words, more than of any other choice's, and few words besides."""
     typed = _words(text)
-    best: dict[str, float] = {}
+    best: dict[Choice, float] = {}
     for choice, choice_titles in titles.items():
         for title in choice_titles:
             words = _words(title)

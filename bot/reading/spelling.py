@@ -66,7 +66,7 @@ def corrected_word(word: str, language: str) -> Optional[str]:
 def corrected(text: str, language: Optional[str]) -> str:
     """The text with the slips in the listed words of its language put right; every other character as it was. A
     text of no known language is left as it is."""
-    if language not in vocabulary()["spelling"]:
+    if language is None or language not in vocabulary()["spelling"]:
         return text
 
     def fix(match: re.Match) -> str:

@@ -232,7 +232,8 @@ def sentence_facts(text: str, cased: str, known: Mapping[str, Any], day: dt.date
 
     corrects = bool(keyword_pattern(tuple(vocabulary()["acts"]["correction"])).search(text))
     countries, completed, country_span = _countries(text, cased, known, earlier, corrects, home, home_named)
-    per_country, per_country_spans = ({}, [])
+    per_country: dict[str, int] = {}
+    per_country_spans: list[Span] = []
     if mentions(vocabulary()["counted"]["smes"]["nouns"], text) or "smes_per_country" in known:
         per_country, per_country_spans = counts_per_country(text, cased, tuple(countries or known.get("countries")
                                                                                 or ()), language)
@@ -262,11 +263,11 @@ def sentence_facts(text: str, cased: str, known: Mapping[str, Any], day: dt.date
             found.setdefault("companies", count.value)
             spans.setdefault("companies", count.span)
             inferred.add("companies")
-    corrects = keyword_pattern(tuple(vocabulary()["acts"]["correction"]))
+    correction = keyword_pattern(tuple(vocabulary()["acts"]["correction"]))
     for loose in counted.loose:  # "Vi er fire bedrifter – nei vent, fem": the number after the correction wins
         earlier_counts = [count for count in counted.counts if count.span[1] <= loose.span[0]
                           and isinstance(loose.value, int)]
-        if earlier_counts and corrects.search(text, earlier_counts[-1].span[1], loose.span[0]):
+        if earlier_counts and correction.search(text, earlier_counts[-1].span[1], loose.span[0]):
             found[earlier_counts[-1].fact] = loose.value
     changes = counted.deltas + tuple(delta for delta in (leaving_deltas(text, language) if leaves else ())
                                      if any(start <= delta.span[0] < end for start, end in leaving_parts))
@@ -275,6 +276,7 @@ def sentence_facts(text: str, cased: str, known: Mapping[str, Any], day: dt.date
 
     budget, converted, budget_span = _budget(text, day)
     if budget is not None:
+        assert budget_span is not None  # _budget gives an amount with the span it stands at
         found["budget_nok"], spans["budget_nok"] = budget, budget_span
     programme = _programme(text)
     if programme:
@@ -304,6 +306,7 @@ def sentence_facts(text: str, cased: str, known: Mapping[str, Any], day: dt.date
                 countries, country_span = [*named, *missing], per_country_spans[0]
                 completed = any(code not in per_country for code in countries)
     if countries:
+        assert country_span is not None  # every list of countries above comes with the span that names them
         found["countries"], spans["countries"] = countries, country_span
         if completed:
             inferred.add("countries")

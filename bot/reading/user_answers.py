@@ -62,9 +62,10 @@ def _quantity_answer(fact: str, value: Quantity, known: Mapping[str, Any], total
     if isinstance(value, Portion):
         if whole is None:
             return Answer(portion=value, also=also)
-        value = value.of(whole)
-        if value is None:
+        counted = value.of(whole)
+        if counted is None:
             return Answer(problem="not_whole")
+        value = counted
     if value == 0 and spec.plausible and spec.plausible[0] > 0:
         return Answer(problem="zero")
     if not spec.is_plausible(value):

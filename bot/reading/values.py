@@ -10,7 +10,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Optional
+from typing import Generic, Optional, TypeVar
 
 from bot.reading.numbers import ParseError, parse_amount
 from bot.reading.tokens import Span, Token, is_scaled, is_year, tokens
@@ -27,9 +27,12 @@ NUMBER = (r"(?:\d{1,3}(?:[ .,]\d{3})+(?:[.,]\d+)?|\d+(?:[.,]\d+)?|(?:null|ingen|
           r"twelve|twenty|thirty|forty|fifty|hundred)[a-zæøå]*)")
 
 
+Value = TypeVar("Value")  # what is found: a choice or a country code (str), or the truth of a statement (bool)
+
+
 @dataclass(frozen=True)
-class Found:
-    value: object
+class Found(Generic[Value]):
+    value: Value
     span: Span
 
 
@@ -38,9 +41,9 @@ def _value_patterns(fact: str) -> tuple[tuple[str, re.Pattern], ...]:
     return tuple((value, keyword_pattern(tuple(words))) for value, words in vocabulary()["values"][fact].items())
 
 
-def choices_in(fact: str, text: str) -> list[Found]:
+def choices_in(fact: str, text: str) -> list[Found[str]]:
     """Every value of an enum fact named in the text, in the order they stand, each once."""
-    found: dict[str, Found] = {}
+    found: dict[str, Found[str]] = {}
     for value, pattern in _value_patterns(fact):
         match = pattern.search(text)
         if match and value not in found:
@@ -126,7 +129,7 @@ _LIST_WORDS = frozenset({"og", "and", ",", "samt", "plus", "pluss", "&", "en", "
                          "fra", "from", "another", "the", "one in"})
 
 
-def countries_in(text: str, cased: str, anywhere: bool = False) -> list[Found]:
+def countries_in(text: str, cased: str, anywhere: bool = False) -> list[Found[str]]:
     """The participating countries a sentence names, in order, each once. `anywhere`: every country named counts
     (the reply to "which countries?"); otherwise only those of clusters and networks taking part, and the ones
     listed with them ("en klynge i Danmark og en i Sverige"). A country said to leave or not to be one ("Finland
@@ -139,13 +142,13 @@ def _leaving() -> re.Pattern:
     return keyword_pattern(tuple(vocabulary()["leaving_words"]))
 
 
-def country_claims(text: str, cased: str, anywhere: bool = False) -> list[tuple[Found, bool]]:
+def country_claims(text: str, cased: str, anywhere: bool = False) -> list[tuple[Found[str], bool]]:
     """Every participating country the sentence names (as countries_in), each with whether it stays: not when the part
     of the sentence it stands in says it leaves ("Finland pulled out last week") or a negation stands just before it
     ("I meant Iceland, not Denmark")."""
     items = tokens(text)
     mentions = _mentions(items, cased)
-    taken: dict[str, tuple[Found, bool]] = {}
+    taken: dict[str, tuple[Found[str], bool]] = {}
     last_taken = -10
     for mention in mentions:
         listed = last_taken >= 0 and mention.index - last_taken <= 4 and \
@@ -420,14 +423,14 @@ _SAID_YES = frozenset({"ja", "yes", "true", "sant", "yep", "jepp", "y"})
 _SAID_NO = frozenset({"nei", "no", "false", "usant", "nope", "n"})
 
 
-def stated_truth(fact: str, text: str, cased: Optional[str] = None) -> Optional[Found]:
+def stated_truth(fact: str, text: str, cased: Optional[str] = None) -> Optional[Found[bool]]:
     """What the text says of a yes/no fact in its own words ("felles eier" is independent = no), the right way round:
     a negation in the same part of the sentence turns a phrase round ("None of us have shared owners": independent),
     and "early stage = yes" or "uavhengige: nei" says it outright. Where the text says both, the last word wins."""
     if fact not in vocabulary()["statements"]:
         return None
     items = tokens(text)
-    said: list[Found] = []
+    said: list[Found[bool]] = []
     for truth, pattern in _statement_patterns(fact):
         for match in pattern.finditer(text):
             first, last = _token_at(items, match.start()), _token_at(items, match.end() - 1)
@@ -440,7 +443,7 @@ def stated_truth(fact: str, text: str, cased: Optional[str] = None) -> Optional[
     return max(said, key=lambda found: found.span[0]) if said else None
 
 
-def _any_organisation(found: list[Found], text: str) -> list[Found]:
+def _any_organisation(found: list[Found[bool]], text: str) -> list[Found[bool]]:
     """"NTNU er med, men ingen kommune": is any partner such an organisation is yes when one of them is, whatever is
     said of the others; what is said last of each one is what holds for it."""
     last = {text[found_.span[0]:found_.span[1]]: found_ for found_ in sorted(found, key=lambda item: item.span)}
@@ -517,7 +520,7 @@ def organisation_spans(text: str, cased: str) -> list[Span]:
     return sorted({match.span() for match in words.finditer(text)} | {match.span() for match in acronyms.finditer(cased)})
 
 
-def _organisations_said(fact: str, text: str, items: tuple[Token, ...], cased: str) -> list[Found]:
+def _organisations_said(fact: str, text: str, items: tuple[Token, ...], cased: str) -> list[Found[bool]]:
     """For "is any partner public or a research institution?": an organisation named as a partner ("med et
     universitet", "NTNU er partner", "vi er to SMB-er og SINTEF"), or denied ("NTNU er ikke lenger partner",
     "vi har ikke med noe universitet", "No universities or public bodies are partners")."""

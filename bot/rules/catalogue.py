@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, Mapping, Optional
+from typing import Any, Literal, Mapping, NoReturn, Optional, overload
 
 import yaml
 
@@ -109,13 +109,19 @@ class Topic:
 
 @dataclass(frozen=True)
 class Criterion:
-    """One assessment criterion. A weighted one (the cluster scores proposals on it) also has a stable id,
-    a short label and the passage of the call text that gives its weight."""
+    """One assessment criterion, as a call without weights lists it."""
     name: Text
     weight: Optional[float]
-    id: Optional[str] = None
-    short: Optional[Text] = None
-    source: Optional[Source] = None
+
+
+@dataclass(frozen=True)
+class WeightedCriterion(Criterion):
+    """A criterion the cluster scores proposals on: its share of the score, a stable id (score sheets name it by
+    it), a short label and the passage of the call text that gives its weight."""
+    weight: float
+    id: str
+    short: Text
+    source: Source
     words: tuple[str, ...] = ()  # what people call it, nb and en (bot/data/vocabulary.yaml's patterns): "nyhet 5"
 
 
@@ -198,7 +204,7 @@ class _Reader:
         self.raw = raw
         self.source_text = ""
 
-    def fail(self, where: str, why: str):
+    def fail(self, where: str, why: str) -> NoReturn:
         raise CatalogueError(f"{self.path.name}: {where}: {why}")
 
     def get(self, node: Mapping, key: str, where: str, kind: type = object, required: bool = True) -> Any:
@@ -210,6 +216,12 @@ class _Reader:
         if not isinstance(value, kind):
             self.fail(f"{where}.{key}" if where else key, f"must be a {kind.__name__}")
         return value
+
+    @overload
+    def text(self, node: Mapping, key: str, where: str, required: Literal[True] = True) -> Text: ...
+
+    @overload
+    def text(self, node: Mapping, key: str, where: str, required: bool) -> Optional[Text]: ...
 
     def text(self, node: Mapping, key: str, where: str, required: bool = True) -> Optional[Text]:
         value = self.get(node, key, where, Mapping, required)
@@ -401,7 +413,7 @@ def _assessment_criteria(reader: _Reader, items: list) -> tuple[Criterion, ...]:
     weighted = [isinstance(item, Mapping) and item.get("weight") is not None for item in items]
     if any(weighted) and not all(weighted):
         reader.fail("assessment.criteria", "either every criterion has a weight or none has")
-    criteria = []
+    criteria: list[Criterion] = []
     for index, item in enumerate(items):
         where = f"assessment.criteria[{index}]"
         if not isinstance(item, Mapping):
@@ -419,12 +431,14 @@ def _assessment_criteria(reader: _Reader, items: list) -> tuple[Criterion, ...]:
         words = reader.get(item, "words", where, list)
         if not words or not all(isinstance(word, str) and word.strip() for word in words):
             reader.fail(f"{where}.words", "must list the words people call the criterion by")
-        criteria.append(Criterion(name=name, weight=weight, id=criterion_id, short=reader.text(item, "short", where),
-                                  source=reader.source(item, where), words=tuple(word.lower() for word in words)))
-    if any(weighted):
-        if len({criterion.id for criterion in criteria}) != len(criteria):
+        criteria.append(WeightedCriterion(name=name, weight=weight, id=criterion_id,
+                                          short=reader.text(item, "short", where), source=reader.source(item, where),
+                                          words=tuple(word.lower() for word in words)))
+    scored = [criterion for criterion in criteria if isinstance(criterion, WeightedCriterion)]
+    if scored:
+        if len({criterion.id for criterion in scored}) != len(scored):
             reader.fail("assessment.criteria", "two criteria share an id")
-        if sum(exact(criterion.weight) for criterion in criteria) != 1:
+        if sum(exact(criterion.weight) for criterion in scored) != 1:
             reader.fail("assessment.criteria", "the weights must add up to 1")
     return tuple(criteria)
 

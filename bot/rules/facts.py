@@ -56,7 +56,8 @@ def _fact(name: str, spec: Mapping[str, Any]) -> Fact:
     if maximum is not None and (isinstance(maximum, bool) or not isinstance(maximum, int)
                                 or maximum < (plausible["maximum"] if plausible else 1)):
         raise DataError(f"{where}: maximum must be a whole number, at least the plausible maximum")
-    return Fact(name=name, type=spec["type"], label=text("label"), values=tuple(spec.get("values", ())),
+    return Fact(name=name, type=spec["type"],
+                label=Text.from_mapping(spec.get("label"), f"{where}.label"), values=tuple(spec.get("values", ())),
                 labels=MappingProxyType({key: Text.from_mapping(value, f"{where}.labels.{key}")
                                          for key, value in spec.get("labels", {}).items()}),
                 asked=asked, question=text("question"), again=text("again"),

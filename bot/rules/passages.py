@@ -17,7 +17,7 @@ from functools import lru_cache
 from typing import Iterable
 
 from bot.resources import DATA_DIR, Text, fold, load_yaml
-from bot.rules.catalogue import SOURCES_DIR, Call, catalogue
+from bot.rules.catalogue import SOURCES_DIR, Call, WeightedCriterion, catalogue
 
 _WORD = re.compile(r"[^\W\d_]+|\d+", re.U)
 # Word endings taken off before words are compared: "forslagene" and "forslag", "proposals" and "proposal".
@@ -65,7 +65,7 @@ def _cited(call: Call) -> Iterable[tuple[str, Text]]:
     for partner in call.partners.values():
         yield partner.source.quote, partner.note
     for criterion in call.assessment_criteria:
-        if criterion.source is not None:
+        if isinstance(criterion, WeightedCriterion):
             yield criterion.source.quote, criterion.name
 
 

@@ -22,7 +22,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 from typing import Any, Mapping, Optional, Sequence
 
-from bot.rules.catalogue import Call, Catalogue, Criterion
+from bot.rules.catalogue import Call, Catalogue, WeightedCriterion
 from bot.rules.criteria import exact
 from bot.rules.engine import CallAssessment, assess_call
 from bot.rules.facts import BUDGET, ask_rank, facts
@@ -101,7 +101,7 @@ class ProposalDraft:
     facts: Mapping[str, Any] = field(default_factory=dict)
     scores: Mapping[str, Any] = field(default_factory=dict)
 
-    def unscored(self, call: Call) -> tuple[Criterion, ...]:
+    def unscored(self, call: Call) -> tuple[WeightedCriterion, ...]:
         """The call's criteria this draft has no score for yet, in the call's order: a guided chat's next questions."""
         return tuple(criterion for criterion in weighted_criteria(call) if self.scores.get(criterion.id) is None)
 
@@ -133,7 +133,7 @@ class Prioritisation:
     call: Call
     day: dt.date
     scale: Scale
-    criteria: tuple[Criterion, ...]
+    criteria: tuple[WeightedCriterion, ...]
     minimum: int  # proposals the cluster sends at least
     maximum: int  # and at most
     proposals: tuple[RankedProposal, ...]  # the ranked by place, then the others in the order given
@@ -170,11 +170,13 @@ class Prioritisation:
         return not self.too_few_eligible and len(self.selected) + len(self.tied_at_cut) < self.minimum
 
 
-def weighted_criteria(call: Call) -> tuple[Criterion, ...]:
-    """The criteria the cluster scores proposals on, with their ids, labels and weights from the call's data."""
-    if not call.assessment_criteria or call.assessment_criteria[0].weight is None:
+def weighted_criteria(call: Call) -> tuple[WeightedCriterion, ...]:
+    """The criteria the cluster scores proposals on, with their ids, labels and weights from the call's data
+    (a call weights all its criteria or none: bot.rules.catalogue)."""
+    criteria = tuple(criterion for criterion in call.assessment_criteria if isinstance(criterion, WeightedCriterion))
+    if not criteria:
         raise InvalidInput("call", f"{call.id} gives its assessment criteria no weights")
-    return call.assessment_criteria
+    return criteria
 
 
 def prioritised_calls(calls: Catalogue) -> tuple[Call, ...]:
@@ -196,12 +198,12 @@ def _score(index: int, name: str, criterion_id: str, value: Any, scale: Scale) -
     return value
 
 
-def _weighted(scores: Mapping[str, float], criteria: Sequence[Criterion]) -> Decimal:
+def _weighted(scores: Mapping[str, float], criteria: Sequence[WeightedCriterion]) -> Decimal:
     total = sum((exact(criterion.weight) * exact(scores[criterion.id]) for criterion in criteria), Fraction(0))
     return (Decimal(total.numerator) / Decimal(total.denominator)).quantize(SCORE_DECIMALS, ROUND_HALF_UP)
 
 
-def _checked(index: int, draft: ProposalDraft, call: Call, criteria: Sequence[Criterion], scale: Scale,
+def _checked(index: int, draft: ProposalDraft, call: Call, criteria: Sequence[WeightedCriterion], scale: Scale,
              day: dt.date) -> RankedProposal:
     name = draft.name.strip() if isinstance(draft.name, str) else ""
     if not name:
@@ -227,13 +229,18 @@ def _checked(index: int, draft: ProposalDraft, call: Call, criteria: Sequence[Cr
                           place=None, status=status)
 
 
+def _best_first(proposal: RankedProposal) -> Decimal:
+    assert proposal.score is not None  # only a proposal with every score is ranked (_checked)
+    return -proposal.score
+
+
 def _placed(ranked: list[RankedProposal], maximum: int) -> list[RankedProposal]:
     """Best first, places shared by equal scores (1, 2, 2, 4); the first `maximum` are sent unless the last of
     them ties with the next, in which case that tie is left to the cluster."""
-    ranked = sorted(ranked, key=lambda proposal: -proposal.score)  # stable: a tie keeps the order given
+    ranked = sorted(ranked, key=_best_first)  # stable: a tie keeps the order given
     cut_score = ranked[maximum - 1].score if len(ranked) > maximum else None
     tie_at_cut = cut_score is not None and ranked[maximum].score == cut_score
-    placed = []
+    placed: list[RankedProposal] = []
     for position, proposal in enumerate(ranked):
         place = position + 1 if position == 0 or proposal.score != ranked[position - 1].score else placed[-1].place
         if tie_at_cut and proposal.score == cut_score:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any, Mapping
 
-from bot.rules.facts import Fact, country_codes, facts
+from bot.rules.facts import NUMERIC_TYPES, Fact, country_codes, facts
 
 
 class InvalidInput(ValueError):
@@ -62,10 +62,10 @@ def _convert(fact: Fact, value: Any) -> Any:
         if not isinstance(value, bool):
             raise InvalidInput(name, f"must be true or false, not {shown(value)}")
         return value
-    if fact.type == "count":
-        return int(bounded_number(name, value, fact.maximum, whole=True))
-    if fact.type == "amount":
-        return bounded_number(name, value, fact.maximum, above_zero=True)
+    if fact.type in NUMERIC_TYPES:
+        # facts.yaml gives every count and amount a maximum (bot.rules.facts refuses one without)
+        assert fact.maximum is not None
+        return _convert_number(fact, value, fact.maximum)
     if fact.type == "enum":
         return _check_enum(fact, value, name)
     if fact.type == "enum_list":
@@ -79,13 +79,19 @@ def _convert(fact: Fact, value: Any) -> Any:
         if len(set(codes)) != len(codes):
             raise InvalidInput(name, "lists a country twice")
         return tuple(codes)
-    if fact.type == "country_counts":
-        if not isinstance(value, Mapping):
-            raise InvalidInput(name, 'must be an object such as {"NO": 3, "SE": 4}')
-        return MappingProxyType({_country(name, code): int(bounded_number(f"{name}.{code}", count, fact.maximum,
-                                                                         whole=True))
-                                 for code, count in value.items()})
     raise AssertionError(f"facts.yaml: unknown type {fact.type!r} for {name}")
+
+
+def _convert_number(fact: Fact, value: Any, maximum: int) -> Any:
+    name = fact.name
+    if fact.type == "count":
+        return int(bounded_number(name, value, maximum, whole=True))
+    if fact.type == "amount":
+        return bounded_number(name, value, maximum, above_zero=True)
+    if not isinstance(value, Mapping):
+        raise InvalidInput(name, 'must be an object such as {"NO": 3, "SE": 4}')
+    return MappingProxyType({_country(name, code): int(bounded_number(f"{name}.{code}", count, maximum, whole=True))
+                             for code, count in value.items()})
 
 
 def _check_consistency(values: Mapping[str, Any]) -> None:
@@ -132,7 +138,9 @@ def reconcile(known: Mapping[str, Any], new: Mapping[str, Any], day: dt.date) ->
     """Take new facts into the known ones; the latest word wins. Returns (accepted, refused, forgotten):
     a new fact that contradicts the others is refused (5 SMEs of 3 companies); an old fact that the
     new ones contradict is forgotten, to be asked again (3 SMEs, then "we are 2 companies")."""
-    accepted, refused, forgotten = dict(new), [], []
+    accepted = dict(new)
+    refused: list[str] = []
+    forgotten: list[str] = []
     current = dict(known)
     for _ in range(len(facts())):
         try:

@@ -141,9 +141,17 @@ def _rank(category: str) -> int:
     return CATEGORIES.index(category)
 
 
+def _three(spans: Iterable[Interval]) -> tuple[Interval, Interval, Interval]:
+    """Spans computed figure by figure, as the three of SME_FIGURES (a ValueError if there are not three)."""
+    employees, turnover, balance_sheet = spans
+    return employees, turnover, balance_sheet
+
+
 def _interval_categories(spans: tuple[Interval, Interval, Interval], limits: Limits) -> tuple[str, str]:
     """The lowest and highest category the figures may give (the category never falls as a figure rises)."""
-    return (category_of(*(span.low for span in spans), limits), category_of(*(span.high for span in spans), limits))
+    employees, turnover, balance_sheet = spans
+    return (category_of(employees.low, turnover.low, balance_sheet.low, limits),
+            category_of(employees.high, turnover.high, balance_sheet.high, limits))
 
 
 # --- Article 4(2) ---------------------------------------------------------------------------------------
@@ -237,10 +245,16 @@ def _large_shapes(limits: Limits) -> tuple[tuple[Interval, Interval, Interval], 
 def _link_variants(holding: Holding, limits: Limits, direction: str, band: Optional[str], kind: str,
                    controls: bool, involved: bool) -> list[_Link]:
     share = _greater_share(holding)
-    partner_span = (Interval(limits.partner_from_pct, limits.linked_above_pct) if band == "partner"
-                    else Interval(limits.linked_above_pct, 100.0) if band == "majority" else Interval(share, share))
     voting = holding.voting_pct if holding.voting_pct is not None else holding.share_pct
-    majority = band == "majority" or (band is None and voting > limits.linked_above_pct)
+    if band is None:
+        # _links tries the bands only for a holding whose share is not known; this one's is
+        assert share is not None and voting is not None
+        partner_span = Interval(share, share)
+        majority = voting > limits.linked_above_pct
+    else:
+        partner_span = (Interval(limits.partner_from_pct, limits.linked_above_pct) if band == "partner"
+                        else Interval(limits.linked_above_pct, 100.0))
+        majority = band == "majority"
     pct = {"pct": share, "direction": direction, "limit": limits.partner_from_pct}
     if kind == PUBLIC_BODY:
         return [_Link("public", Interval(0, 0), partner_span)]
@@ -336,8 +350,8 @@ def _scenario(enterprise: Enterprise, holdings: tuple[Holding, ...], links: tupl
     public = None
     for holding, link in zip(holdings, links):
         if link.relationship in ("partner", "linked"):
-            spans = tuple(total + figure.scaled(link.counted)
-                          for total, figure in zip(spans, link.figures or holding.figures.intervals()))
+            spans = _three(total + figure.scaled(link.counted)
+                           for total, figure in zip(spans, link.figures or holding.figures.intervals()))
         if link.relationship == "public":
             public = link.public if public is None else public + link.public
     base = ("large", "large") if any(link.linked_large for link in links) else _interval_categories(spans, limits)
@@ -375,8 +389,8 @@ def classify(enterprise: Enterprise, day: dt.date) -> SmeResult:
                  for links in itertools.product(*(_links(holding, limits) for holding in holdings))]
     outcomes = frozenset().union(*(scenario.outcomes for scenario in scenarios))
     final = _single(scenario.final for scenario in scenarios)
-    spans = tuple(Interval(min(scenario.spans[i].low for scenario in scenarios),
-                           max(scenario.spans[i].high for scenario in scenarios)) for i in range(3))
+    spans = _three(Interval(min(scenario.spans[i].low for scenario in scenarios),
+                            max(scenario.spans[i].high for scenario in scenarios)) for i in range(3))
     known = enterprise.holdings or ()
     return SmeResult(
         category=final[0] if final is not None and final[0] == final[1] else None,
@@ -392,6 +406,7 @@ def _holding_verdict(index: int, scenarios: list[_Scenario], limits: Limits) -> 
         link = scenario.links[index]
         if link.relationship != "public":
             return link.relationship
+        assert scenario.public is not None  # a public holder's link always adds to the joint public share
         return "public_control" if scenario.public.low >= limits.public_control_from_pct else "autonomous"
     counted = _single((scenario.links[index].counted.low, scenario.links[index].counted.high) for scenario in scenarios)
     return HoldingVerdict(relationship=_single(map(relationship, scenarios)) or UNKNOWN,
@@ -437,6 +452,7 @@ def _reasons(enterprise: Enterprise, scenarios: list[_Scenario], known: tuple[Ho
             cited = own if not counted and _interval_categories(own, limits) == base else spans
             reasons.extend(_category_reasons(base[0], cited, limits))
         final = _single(scenario.final for scenario in scenarios)
+        assert final is not None  # one base category and one previous period give one final category
         reasons.extend(_two_period_reasons(base[0], final[0], enterprise, previous))
     elif _single(sme for scenario in scenarios for sme, _ in scenario.outcomes) is not False:
         reasons.append(SmeReason("undecided", {

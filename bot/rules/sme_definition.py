@@ -90,8 +90,15 @@ def holder_kinds() -> tuple[str, ...]:
 def limits_on(day: dt.date) -> Limits:
     rules = sme_rules()
     holdings = {name: (article, timeline.at(day)) for name, (article, timeline) in rules.holdings.items()}
-    angel = rules.investors["business_angel"][1].at(day)
-    authority = rules.investors["local_authority"][1].at(day)
+
+    def figures(investor: str) -> Mapping[str, float]:
+        # most investors of Article 3(2) are excepted whatever their size; these two only below the figures given
+        _, timeline = rules.investors[investor]
+        if timeline is None:
+            raise DataError(f"sme.yaml: investors.{investor} needs the `values` its limits come from")
+        return timeline.at(day)
+
+    angel, authority = figures("business_angel"), figures("local_authority")
     return Limits(
         categories=tuple(CategoryLimits(category=name, article=rules.category_articles[name], **timeline.at(day))
                          for name, timeline in rules.categories),

@@ -172,13 +172,13 @@ def from_the_texts(question: str, calls: Sequence[Call], language: str, day, mus
                         quote=passage.text, text=said or passage.text)], False
     on_topic = [call for call in calls if topic in call.topics]
     nearby = best[0][1] if best and best[0][0] >= NEARBY_SCORE and not on_topic else None
-    said = on_topic or [call for call in calls if nearby is None or call.id == nearby.call_id] or list(calls)
+    spoken_of = on_topic or [call for call in calls if nearby is None or call.id == nearby.call_id] or list(calls)
     blocks = []
-    for call in said:
+    for call in spoken_of:
         text = message("answer.not_in_text", language, name=call.name(language),
                        topic=message("answer.topic.this", language),
                        contact=render(call.contact_text(language), language, call.contact))
-        if call in on_topic:
+        if topic is not None and call in on_topic:
             said_on_topic = call.topics[topic]
             text += "\n" + render(said_on_topic.text(language), language, call.figures(day)) + " " + \
                 _cite(said_on_topic.source, language)

@@ -51,7 +51,9 @@ def options(fact: str) -> tuple[str, ...]:
 def question(fact: str, language: str, again: bool = False, options: Sequence[str] = ()) -> str:
     """The question for a fact; asked again it is shorter, with its choices numbered so "2" answers it."""
     spec = facts()[fact]
-    text = (spec.again if again else spec.question)(language)
+    asked = spec.again if again else spec.question
+    assert asked is not None, f"facts.yaml: {fact} is never asked"  # bot.rules.facts: an asked fact has both
+    text = asked(language)
     if again and options:
         text += "\n" + "\n".join(f"{number}. {spec.labels[value](language)}" for number, value in enumerate(options, 1))
     return text
@@ -169,7 +171,8 @@ def _set_aside_line(call: Call, asker: Optional[str], language: str) -> str:
     labels = facts()["applicant"].labels
     return say("verdict.set_aside", language, call=call.name(language),
                applicants=", ".join(labels[role](language) for role in call.applicants or ()),
-               role=labels[asker](language) if asker in labels else facts()["asker"].labels["other"](language))
+               role=labels[asker](language) if asker is not None and asker in labels
+               else facts()["asker"].labels["other"](language))
 
 
 def check_anyway_button(call: Call, language: str) -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any, Callable, Optional
 
-from bot.rules.catalogue import Criterion
+from bot.rules.catalogue import WeightedCriterion
 from bot.rules.prioritise import Prioritisation, ProposalDraft, RankedProposal, Scale
 from bot.saying.messages import message
 from bot.saying.texts import format_number
@@ -26,7 +26,7 @@ def score_text(score: Optional[Decimal], language: str) -> str:
     return text if language == "en" else text.replace(".", ",")
 
 
-def criterion_label(criterion: Criterion, language: str) -> str:
+def criterion_label(criterion: WeightedCriterion, language: str) -> str:
     return message("prioritise.column.criterion", language, name=criterion.short(language), weight=criterion.weight)
 
 
@@ -149,7 +149,7 @@ def markdown(result: Prioritisation, language: str) -> str:
     return "\n\n".join(prioritisation_messages(result, language)) + "\n"
 
 
-def score_question(draft: ProposalDraft, criterion: Criterion, scale: Scale, language: str) -> str:
+def score_question(draft: ProposalDraft, criterion: WeightedCriterion, scale: Scale, language: str) -> str:
     """A guided chat's question for one score of one proposal."""
     return message("prioritise.ask_score", language, name=draft.name, criterion=criterion.name(language),
                    weight=criterion.weight, low=scale.low, high=scale.high)

@@ -7,7 +7,7 @@ import datetime as dt
 import re
 from typing import Any, Mapping
 
-from bot.rules.catalogue import Call, Source, catalogue
+from bot.rules.catalogue import Call, Source, WeightedCriterion, catalogue
 from bot.rules.facts import facts
 from bot.saying.messages import message
 from bot.saying.texts import format_nok, format_number, format_percent, render
@@ -70,7 +70,7 @@ def _call(call: Call, language: str, day: dt.date) -> list[str]:
         if partner.interpretation is not None:
             lines.append(f"  - *{message('rulebook.interpretation', language)}:* "
                          f"{render(partner.interpretation(language), language, figures)}")
-    weighted = [criterion for criterion in call.assessment_criteria if criterion.weight is not None]
+    weighted = [criterion for criterion in call.assessment_criteria if isinstance(criterion, WeightedCriterion)]
     if weighted:
         lines += ["", f"### {message('rulebook.weights', language)}", ""]
         lines += [f"- {criterion.name(language)}: {format_percent(criterion.weight, language)}" for criterion in weighted]
@@ -85,12 +85,13 @@ def _questions(language: str) -> list[str]:
     readers: dict[str, list[str]] = {}
     for call in catalogue().calls:
         for rule in call.rules:
-            for fact in rule.facts:
-                readers.setdefault(fact, []).append(f"{call.name(language)}: `{rule.id}`")
+            for name in rule.facts:
+                readers.setdefault(name, []).append(f"{call.name(language)}: `{rule.id}`")
     lines = [f"## {message('rulebook.questions', language)}", "", message("rulebook.questions_intro", language), ""]
     for name, fact in facts().items():
         if not fact.asked:
             continue
+        assert fact.question is not None  # bot.rules.facts refuses an asked fact without a question
         lines.append(f"- {fact.question(language)} — {', '.join(readers.get(name, ['–']))}")
     return lines + [""]
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import string
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 
 from bot.resources import LANGUAGES
 
@@ -46,8 +46,9 @@ def format_date(day: dt.date, language: str) -> str:
     return f"{day.day} {month} {day.year}" if language == "en" else f"{day.day}. {month} {day.year}"
 
 
-_SPECS = {"nok": format_nok, "eur": format_eur, "percent": format_percent, "date": format_date,
-          "number": format_number}
+# a template's value is whatever the figures hold; each spec names the kind it must be
+_SPECS: Mapping[str, Callable[[Any, str], str]] = {
+    "nok": format_nok, "eur": format_eur, "percent": format_percent, "date": format_date, "number": format_number}
 
 
 class _Formatter(string.Formatter):
