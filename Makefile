@@ -49,8 +49,8 @@ $(MODEL): $(SPACY_NB) $(TRAINING_DATA)
 
 train: $(MODEL) ## Train the model if it is missing or older than its data
 
-# Starts the action server (127.0.0.1:5055) and Rasa (127.0.0.1:5005, REST, socket.io, HTTP API) in the
-# foreground; Ctrl-C stops both.
+# Starts the action server (127.0.0.1:ACTIONS_PORT, default 5055) and Rasa (127.0.0.1:RASA_PORT, default 5005: REST,
+# socket.io, HTTP API) in the foreground; Ctrl-C stops both.
 run: $(MODEL) ## Start the action server and Rasa locally, in the foreground
 	scripts/run
 

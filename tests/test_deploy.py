@@ -1,9 +1,13 @@
 """Rasa's endpoints and credentials made from the environment: channels without secrets are off."""
 import logging
+import re
+
+import pytest
 
 import yaml
 
 from deploy import rasa_config
+from deploy.processes import ROOT
 
 
 def test_defaults_need_nothing_configured(tmp_path, caplog):
@@ -50,3 +54,26 @@ def test_the_shell_wins_over_dotenv(tmp_path, monkeypatch):
     environment = rasa_config.environment_with_dotenv(dotenv)
     assert environment["DATABASE_URL"] == "sqlite:///from-shell.db"
     assert environment["SLACK_BOT_TOKEN"] == ""
+
+
+def test_the_action_endpoint_follows_actions_port_unless_set(tmp_path):
+    """`make run` with ACTIONS_PORT alone once pointed Rasa at 5055, where no action server listened."""
+    def action_url(environment: dict) -> str:
+        endpoints, _ = rasa_config.write(tmp_path, environment)
+        return yaml.safe_load(endpoints.read_text())["action_endpoint"]["url"]
+
+    assert action_url({}) == "http://127.0.0.1:5055/webhook"
+    assert action_url({"ACTIONS_PORT": "6066"}) == "http://127.0.0.1:6066/webhook"
+    assert action_url({"ACTIONS_PORT": "6066", "ACTION_ENDPOINT": "http://actions.internal:7077/webhook"}) == \
+        "http://actions.internal:7077/webhook"
+    assert action_url({"ACTIONS_PORT": "6066", "ACTION_ENDPOINT": ""}) == "http://127.0.0.1:6066/webhook"
+
+
+def test_the_ports_and_the_action_endpoint_are_documented_in_env_example():
+    documented = set(re.findall(r"^(\w+)=", (ROOT / ".env.example").read_text(), re.MULTILINE))
+    assert {*rasa_config.DEFAULT_PORTS, rasa_config.ACTION_ENDPOINT} <= documented
+
+
+def test_a_port_that_is_no_port_is_refused_in_one_line(tmp_path):
+    with pytest.raises(rasa_config.SettingError, match="^ACTIONS_PORT='70000' is not a port number"):
+        rasa_config.write(tmp_path, {"ACTIONS_PORT": "70000"})
