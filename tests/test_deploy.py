@@ -3,7 +3,6 @@ import logging
 import re
 
 import pytest
-
 import yaml
 
 from deploy import rasa_config
