@@ -10,7 +10,8 @@ MODEL := models/klyngebot.tar.gz
 SPACY_NB := build/spacy_nb/meta.json
 TRAINING_DATA := domain.yml config.yml $(shell find data -name '*.yml')
 
-.PHONY: help install lint audit test-py313 run serve test bench lock clean train slack-manifest teams-package
+.PHONY: help install lint audit test-py313 run serve test bench lock clean train slack-manifest teams-package \
+	backup restore
 
 # Each target's purpose is the `## ` comment beside it, so the list cannot drift from the targets. The first
 # target, so a bare `make` lists them rather than starting a two-minute install.
@@ -108,6 +109,17 @@ slack-manifest: | $(INSTALLED) ## Write build/slack-manifest.yaml for URL=https:
 #   make teams-package   ->  build/klyngebot-teams.zip
 teams-package: | $(INSTALLED) ## Build build/klyngebot-teams.zip from .env
 	$(PY) -m deploy.teams.package build/klyngebot-teams.zip
+
+# Every conversation and record in DATABASE_URL's database (from .env), SQLite or PostgreSQL, in one file
+# (records/backup.py; docs/production.md, "Backups"):
+#   make backup                     ->  var/backups/klyngebot-<UTC time>.jsonl.gz; the newest 14 there are kept
+#   make backup FILE=x.jsonl.gz     ->  that file
+#   make restore FILE=x.jsonl.gz    into a database that holds nothing yet
+backup: | $(INSTALLED) ## Back up every conversation and record (to FILE=…, else var/backups/, 14 kept)
+	$(PY) -m records backup$(if $(FILE), --file $(FILE))
+
+restore: | $(INSTALLED) ## Restore FILE=… into a database that holds nothing yet
+	$(PY) -m records restore $(FILE)
 
 # --all: pip, setuptools and wheel too, which freeze leaves out by default, so that `make audit` checks them.
 lock: $(INSTALLED) ## Pin the installed versions in constraints.txt

@@ -11,17 +11,12 @@ from __future__ import annotations
 import datetime as dt
 from typing import Mapping, Optional
 
-from sqlalchemy import Column, Float, MetaData, String, Table, delete, inspect
+from sqlalchemy import delete, inspect
 from sqlalchemy.engine import Engine
 
 from bot.resources import retention_days
 from records.identity import sender_hash
-from records.store import PERSONAL_TABLES, RecordsError, utc
-
-# Rasa's SQLTrackerStore.SQLEvent, the columns purge() reads (rasa/core/tracker_store.py); `timestamp` is Unix
-# seconds. Declared here so that records/ needs no Rasa import.
-rasa_events = Table("events", MetaData(), Column("sender_id", String(255)), Column("timestamp", Float))
-
+from records.store import PERSONAL_TABLES, RecordsError, rasa_events, utc
 
 def retention(environment: Optional[Mapping[str, str]] = None) -> dt.timedelta:
     try:
