@@ -10,8 +10,8 @@ MODEL := models/klyngebot.tar.gz
 SPACY_NB := build/spacy_nb/meta.json
 TRAINING_DATA := domain.yml config.yml $(shell find data -name '*.yml')
 
-.PHONY: help install lint audit test-py313 run serve test bench lock clean train slack-manifest teams-package \
-	backup restore
+.PHONY: help install lint audit test-py313 run serve test bench lock clean train slack-manifest teams-package
+.PHONY: backup restore
 
 # Each target's purpose is the `## ` comment beside it, so the list cannot drift from the targets. The first
 # target, so a bare `make` lists them rather than starting a two-minute install.
