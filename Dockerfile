@@ -38,8 +38,9 @@ COPY bot/ bot/
 COPY actions/ actions/
 COPY deploy/ deploy/
 COPY records/ records/
+# var/backups: compose's nightly backups run from this image too, into a volume that takes this directory's owner.
 RUN useradd --uid 1001 --home-dir /app/var --no-create-home klyngebot \
-    && mkdir -p var && chown klyngebot var
+    && mkdir -p var/backups && chown -R klyngebot var
 USER 1001
 CMD ["python", "-m", "deploy.action_server", "--actions", "actions"]
 

@@ -59,7 +59,7 @@ def as_in_the_image(command: list[str]) -> list[str]:
 
 def test_the_services_are_those_of_make_serve():
     assert set(compose()["services"]) == {"rasa-1", "rasa-2", "action-server", "postgres", "redis", "nginx-config",
-                                          "nginx"}
+                                          "nginx", "backup"}
 
 
 def test_rasa_and_the_action_server_run_the_tested_commands():
@@ -257,3 +257,25 @@ def test_compose_runs_the_action_server_from_its_own_stage_and_rasa_from_the_ful
     assert services["rasa-1"]["build"] == {"context": ".", "target": "rasa"}
     assert services["action-server"]["image"] != services["rasa-1"]["image"]
     assert set(stages(DOCKERFILE.read_text())) >= {ACTION_SERVER_STAGE, "rasa"}
+
+
+def test_compose_backs_up_every_night_into_a_volume_with_make_backups_command():
+    """The backup service runs what `make backup` runs (records/backup.py, tested by tests/test_backup.py) from the
+    slim image, against the database Rasa and the action server use, into a volume the image's user may write."""
+    services = compose()["services"]
+    backup = services["backup"]
+    assert backup["image"] == services["action-server"]["image"] and backup["build"] == services["action-server"]["build"]
+    assert backup["environment"]["DATABASE_URL"] == services["rasa-1"]["environment"]["DATABASE_URL"]
+    script = backup["command"][0].replace("$$", "$")
+    assert "python -m records backup --directory var/backups" in script
+    mounted = dict(volume.split(":") for volume in backup["volumes"])
+    assert mounted["backups"] == "/app/var/backups" and "backups" in compose()["volumes"]
+    stage = stages(DOCKERFILE.read_text())[ACTION_SERVER_STAGE]
+    assert re.search(r"^WORKDIR /app$", stage, re.M) and "mkdir -p var/backups && chown -R klyngebot var" in stage
+    # the wait is until the next 03:00 UTC, never none (a busy loop) and never over a day
+    wait = re.search(r"sleep (\$\(\(.*\)\));", script).group(1)
+    midnight = 1_780_012_800  # 2026-05-29 00:00 UTC
+    for now in (midnight, midnight + 10799, midnight + 10800, midnight + 10801, midnight + 86399):
+        said = subprocess.run(["sh", "-c", "echo " + wait.replace("$(date -u +%s)", str(now))],
+                              capture_output=True, text=True, check=True).stdout
+        assert 1 <= int(said) <= 86400 and (now + int(said)) % 86400 == 10800, now
