@@ -74,6 +74,13 @@ def widget_texts(language: str) -> Dict[str, Any]:
     return {**localised(messages()["widget"], "messages: widget"), "max_chars": MAX_CHARS}
 
 
+def unchanged(if_none_match: Optional[str], tag: str) -> bool:
+    """If-None-Match compares weakly (RFC 9110, 13.1.2): nginx marks the widget's tag weak (W/"…") as it
+    compresses it, and a browser sends that back."""
+    given = {part.strip().removeprefix("W/") for part in (if_none_match or "").split(",")}
+    return tag in given or "*" in given
+
+
 class SessionIds:
     """Session ids only this set-up can issue: 128 random bits and their HMAC-SHA256 (128 bits of it)."""
 
@@ -170,7 +177,7 @@ class WebChatInput(SocketIOInput):
         @blueprint.route("/widget.js", methods=["GET"], name="webchat_widget")
         async def widget(request: Request) -> response.HTTPResponse:
             headers = {"Cache-Control": CACHED_FOR, "ETag": bundle_tag}
-            if request.headers.get("if-none-match") == bundle_tag:
+            if unchanged(request.headers.get("if-none-match"), bundle_tag):
                 return response.empty(status=304, headers=headers)
             return response.raw(bundle, content_type=CONTENT_TYPES[".js"], headers=headers)
 
