@@ -2,10 +2,12 @@
 ACTION_ENDPOINT. Rasa once went on calling the action server on 5055, so every message got the apology."""
 from __future__ import annotations
 
+import gzip
 import json
 import os
 import signal
 import subprocess
+import urllib.error
 import urllib.request
 
 import pytest
@@ -40,3 +42,24 @@ def test_make_run_on_other_ports_calls_its_own_action_server(tmp_path):
         except subprocess.TimeoutExpired:
             os.killpg(run.pid, signal.SIGKILL)
             run.wait()
+
+
+def test_without_nginx_the_widget_goes_compressed_to_a_browser_that_takes_it(assistant):
+    """`make run` has no nginx in front: the webchat channel sends the 60 kB widget gzip'd itself."""
+    url = assistant.base + "/webhooks/webchat/widget.js"
+
+    def fetch(accepted: str, tag: str | None = None) -> tuple[int, dict, bytes]:
+        headers = {"Accept-Encoding": accepted, **({"If-None-Match": tag} if tag else {})}
+        try:
+            with urllib.request.urlopen(urllib.request.Request(url, headers=headers), timeout=30) as response:
+                return response.status, dict(response.headers), response.read()
+        except urllib.error.HTTPError as error:
+            return error.code, dict(error.headers), error.read()
+
+    _, plain_headers, plain = fetch("identity")
+    status, headers, packed = fetch("br, gzip;q=0.8")
+    assert status == 200 and headers["Content-Encoding"] == "gzip" and "Content-Encoding" not in plain_headers
+    assert gzip.decompress(packed) == plain and len(packed) < len(plain) / 2
+    assert "Accept-Encoding" in headers["Vary"] and "Accept-Encoding" in plain_headers["Vary"]
+    assert "Content-Encoding" not in fetch("gzip;q=0")[1], "refused by its weight"
+    assert fetch("gzip", headers["ETag"])[0] == 304
