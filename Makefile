@@ -78,7 +78,7 @@ PY313_VENV := build/py313
 PY313 := $(PY313_VENV)/bin/python
 CORE_TESTS := tests/dialogue tests/test_catalogue.py tests/test_cli.py tests/test_engine_cases.py tests/test_layout.py \
 	tests/test_messages.py tests/test_parsing.py tests/test_properties.py tests/test_sme.py tests/test_vocabulary.py \
-	tests/test_storage.py
+	tests/test_storage.py tests/test_backup.py
 
 $(PY313_VENV)/.installed: constraints.txt scripts/find-python
 	@echo "==> Installing the domain core's test packages into $(PY313_VENV) (Python 3.13)"
