@@ -42,6 +42,9 @@ COPY records/ records/
 RUN useradd --uid 1001 --home-dir /app/var --no-create-home klyngebot \
     && mkdir -p var/backups && chown -R klyngebot var
 USER 1001
+# As in the other image: the settings are checked (and Rasa's files written) before the command runs, so a malformed
+# one stops the container at its start rather than the first request that reads it.
+ENTRYPOINT ["deploy/entrypoint.sh"]
 CMD ["python", "-m", "deploy.action_server", "--actions", "actions"]
 
 FROM base AS rasa

@@ -199,6 +199,7 @@ def test_the_action_server_image_installs_its_own_requirements_and_neither_rasa_
     relative = ACTION_SERVER_REQUIREMENTS.relative_to(ROOT)
     assert installs == [f"--constraint constraints.txt --requirement {relative}"], "the one owned list, locked"
     assert not re.search(r"^FROM base|COPY --from", stage, re.MULTILINE), "nothing of the full image"
+    assert re.search(r'^ENTRYPOINT \["deploy/entrypoint.sh"\]$', stage, re.MULTILINE), "its settings checked at start"
     closure = installed_closure(requirement_names(ACTION_SERVER_REQUIREMENTS))
     assert not {"rasa", "tensorflow", "tensorflow-cpu", "spacy", "matplotlib"} & closure
     locked = {canonical(line.split("==")[0]) for line in (ROOT / "constraints.txt").read_text().splitlines()
