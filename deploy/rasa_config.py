@@ -262,7 +262,8 @@ def main(arguments: Optional[Sequence[str]] = None) -> int:
     """Writes the two files into the directory given (default var/). With --ports it also prints RASA_PORT and
     ACTIONS_PORT as the shell, .env or the defaults set them, for scripts/run to start the servers on the same
     ports as the files name."""
-    parser = argparse.ArgumentParser(prog="python -m deploy.rasa_config", description="Writes Rasa's endpoints.yml and credentials.yml from the environment.")
+    parser = argparse.ArgumentParser(prog="python -m deploy.rasa_config",
+                                     description="Writes Rasa's endpoints.yml and credentials.yml from the environment.")
     parser.add_argument("directory", nargs="?", type=Path, default=ROOT / "var")
     parser.add_argument("--ports", action="store_true", help="print RASA_PORT=... ACTIONS_PORT=... for the shell")
     options = parser.parse_args(arguments)
