@@ -11,6 +11,7 @@ SPACY_NB := build/spacy_nb/meta.json
 TRAINING_DATA := domain.yml config.yml $(shell find data -name '*.yml')
 
 .PHONY: help install lint audit test-py313 run serve test bench lock clean train slack-manifest teams-package
+.PHONY: backup restore
 
 # Each target's purpose is the `## ` comment beside it, so the list cannot drift from the targets. The first
 # target, so a bare `make` lists them rather than starting a two-minute install.
@@ -49,8 +50,8 @@ $(MODEL): $(SPACY_NB) $(TRAINING_DATA)
 
 train: $(MODEL) ## Train the model if it is missing or older than its data
 
-# Starts the action server (127.0.0.1:5055) and Rasa (127.0.0.1:5005, REST, socket.io, HTTP API) in the
-# foreground; Ctrl-C stops both.
+# Starts the action server (127.0.0.1:ACTIONS_PORT, default 5055) and Rasa (127.0.0.1:RASA_PORT, default 5005: REST,
+# socket.io, HTTP API) in the foreground; Ctrl-C stops both.
 run: $(MODEL) ## Start the action server and Rasa locally, in the foreground
 	scripts/run
 
@@ -78,7 +79,8 @@ PY313 := $(PY313_VENV)/bin/python
 CORE_TESTS := tests/unit/dialogue tests/unit/cli/test_cli.py tests/unit/reading tests/unit/saying \
 	tests/unit/rules/test_catalogue.py tests/unit/rules/test_engine_cases.py tests/unit/rules/test_properties.py \
 	tests/unit/rules/test_sme.py tests/unit/rules/test_case_tables.py tests/test_layout.py \
-	tests/integration/records/test_storage.py
+	tests/integration/records/test_storage.py \
+	tests/integration/records/test_backup.py
 
 $(PY313_VENV)/.installed: constraints.txt scripts/find-python
 	@echo "==> Installing the domain core's test packages into $(PY313_VENV) (Python 3.13)"
@@ -110,6 +112,17 @@ slack-manifest: | $(INSTALLED) ## Write build/slack-manifest.yaml for URL=https:
 #   make teams-package   ->  build/klyngebot-teams.zip
 teams-package: | $(INSTALLED) ## Build build/klyngebot-teams.zip from .env
 	$(PY) -m deploy.apps.teams.package build/klyngebot-teams.zip
+
+# Every conversation and record in DATABASE_URL's database (from .env), SQLite or PostgreSQL, in one file
+# (records/backup.py; docs/production.md, "Backups"):
+#   make backup                     ->  var/backups/klyngebot-<UTC time>.jsonl.gz; the newest 14 there are kept
+#   make backup FILE=x.jsonl.gz     ->  that file
+#   make restore FILE=x.jsonl.gz    into a database that holds nothing yet
+backup: | $(INSTALLED) ## Back up every conversation and record (to FILE=…, else var/backups/, 14 kept)
+	$(PY) -m records backup$(if $(FILE), --file $(FILE))
+
+restore: | $(INSTALLED) ## Restore FILE=… into a database that holds nothing yet
+	$(PY) -m records restore $(FILE)
 
 # --all: pip, setuptools and wheel too, which freeze leaves out by default, so that `make audit` checks them.
 lock: $(INSTALLED) ## Pin the installed versions in constraints.txt

@@ -2,7 +2,8 @@
 
 - /webhooks/webchat/widget.js — the chat widget a cluster's own website embeds with one script tag: the
   widget (web/widget.js) and the vendored socket.io client in one closure, so the host page gets no globals
-  and its own socket.io or AMD loader (if any) is left alone.
+  and its own socket.io or AMD loader (if any) is left alone; gzip'd for a browser that takes it (`make run` has
+  no nginx to do it).
 - /webhooks/webchat/widget.css — the widget's look, loaded into its shadow root.
 - /webhooks/webchat/widget-texts.json?language=nb|en — the widget's labels from the message store
   (bot/data/messages/widget.yaml).
@@ -25,6 +26,7 @@ for staff's review (records/review.py), at most once per answer and never for a 
 from __future__ import annotations
 
 import asyncio
+import gzip
 import hashlib
 import hmac
 import logging
@@ -78,6 +80,25 @@ def widget_texts(language: str) -> Dict[str, Any]:
         return node
     # the longest message read, so that the widget's field takes no more than the bot will read
     return {**localised(messages()["widget"], "messages: widget"), "max_chars": MAX_CHARS}
+
+
+def unchanged(if_none_match: Optional[str], tag: str) -> bool:
+    """If-None-Match compares weakly (RFC 9110, 13.1.2): nginx marks the widget's tag weak (W/"…") as it
+    compresses it, and a browser sends that back."""
+    given = {part.strip().removeprefix("W/") for part in (if_none_match or "").split(",")}
+    return tag in given or "*" in given
+
+
+def takes_gzip(accept_encoding: Optional[str]) -> bool:
+    """Whether Accept-Encoding names gzip with a weight above 0 (`gzip;q=0` refuses it)."""
+    for entry in (accept_encoding or "").split(","):
+        coding, _, parameter = (part.strip() for part in entry.partition(";"))
+        if coding.lower() == "gzip":
+            try:
+                return float(parameter.removeprefix("q=") if parameter.startswith("q=") else "1") > 0
+            except ValueError:
+                return False
+    return False
 
 
 class SessionIds:
@@ -157,6 +178,7 @@ class WebChatInput(SocketIOInput):
             origin, environ.get("HTTP_X_FORWARDED_HOST") or environ.get("HTTP_HOST"))
         bundle = widget_bundle().encode("utf-8")
         bundle_tag = '"' + hashlib.sha256(bundle).hexdigest()[:16] + '"'
+        packed_bundle = gzip.compress(bundle, mtime=0)  # for `make run`, which has no nginx to compress it
 
         async def session_request(sid: Text, data: Any) -> None:
             """The page's session id if it was issued here, else a new one. (Rasa 3.6 also calls python-socketio
@@ -199,9 +221,12 @@ class WebChatInput(SocketIOInput):
 
         @blueprint.route("/widget.js", methods=["GET"], name="webchat_widget")
         async def widget(request: Request) -> response.HTTPResponse:
-            headers = {"Cache-Control": CACHED_FOR, "ETag": bundle_tag}
-            if request.headers.get("if-none-match") == bundle_tag:
+            headers = {"Cache-Control": CACHED_FOR, "ETag": bundle_tag, "Vary": "Accept-Encoding"}
+            if unchanged(request.headers.get("if-none-match"), bundle_tag):
                 return response.empty(status=304, headers=headers)
+            if takes_gzip(request.headers.get("accept-encoding")):
+                return response.raw(packed_bundle, content_type=CONTENT_TYPES[".js"],
+                                    headers={**headers, "Content-Encoding": "gzip"})
             return response.raw(bundle, content_type=CONTENT_TYPES[".js"], headers=headers)
 
         @blueprint.route("/widget.css", methods=["GET"], name="webchat_widget_css")

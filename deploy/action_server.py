@@ -26,7 +26,7 @@ from rasa_sdk.endpoint import create_app
 from sanic import Sanic, response
 from sanic.request import Request
 
-from deploy.rasa_config import ACTIONS_TOKEN
+from deploy.rasa_config import ACTIONS_TOKEN, DEFAULT_PORTS
 
 logger = logging.getLogger("klyngebot.actions")
 WORKERS = "KLYNGEBOT_ACTION_WORKERS"
@@ -60,7 +60,7 @@ def workers(environment: Mapping[str, str]) -> int:
 def main(arguments: Optional[list[str]] = None) -> int:
     parser = argparse.ArgumentParser(description="the bot's action server, with its token")
     parser.add_argument("--actions", default="actions", help="the package of the actions")
-    parser.add_argument("--port", type=int, default=5055)
+    parser.add_argument("--port", type=int, default=DEFAULT_PORTS["ACTIONS_PORT"])
     options = parser.parse_args(arguments)
     token = os.environ.get(ACTIONS_TOKEN, "").strip()
     try:

@@ -7,7 +7,10 @@ REDIS_URL          Redis lock store, for several Rasa processes serving one conv
                    store keeps the conversations that wait for the database in an outage (default: none)
 KLYNGEBOT_LOCK_LIFETIME    seconds a message may hold its conversation's lock in Redis (default 10): how long a
                            lock left by a killed Rasa process holds up that conversation
-ACTION_ENDPOINT    the action server's webhook (default: http://127.0.0.1:5055/webhook)
+RASA_PORT          the port `make run`'s Rasa listens on (default 5005; `make serve`'s first Rasa process)
+ACTIONS_PORT       the port the action server listens on (default 5055)
+ACTION_ENDPOINT    the action server's webhook (default: http://127.0.0.1:ACTIONS_PORT/webhook, where `make run`
+                   and `make serve` start it; set it only for an action server elsewhere, as compose does)
 ACTIONS_TOKEN      the action server's token (deploy/action_server.py), which Rasa sends with each call as
                    `Authorization: Bearer`; `make run` makes one per run when none is set
 REST_TOKEN         the REST channel's token (channels/rest.py): with it every request must carry it
@@ -58,6 +61,7 @@ from records.sessions import MINIMUM_TOKEN_LENGTH, proxy_networks
 from records.store import RecordsError, database_url
 
 logger = logging.getLogger("klyngebot.config")
+ROOT = Path(__file__).resolve().parent.parent
 WEBCHAT = "channels.webchat.WebChatInput"  # socket.io, and the chat page at /webhooks/webchat/chat/
 REST = "channels.rest.RestChannel"  # in place of Rasa's `rest`, at the same address
 SLACK_APP_TOKEN = "SLACK_APP_TOKEN"
@@ -85,6 +89,9 @@ REST_TOKEN = "REST_TOKEN"
 ACTIONS_TOKEN = "ACTIONS_TOKEN"
 ALLOWED_ORIGINS = "KLYNGEBOT_ALLOWED_ORIGINS"
 TRUSTED_PROXIES = "KLYNGEBOT_TRUSTED_PROXIES"
+ACTION_ENDPOINT = "ACTION_ENDPOINT"
+# Where `make run` and `make serve` start Rasa and the action server on loopback, unless these say otherwise.
+DEFAULT_PORTS = {"RASA_PORT": 5005, "ACTIONS_PORT": 5055}
 
 
 class SettingError(ValueError):
@@ -169,9 +176,22 @@ def lock_store(url: str, lifetime: int) -> dict:
     return store
 
 
+def ports(environment: Mapping[str, str]) -> dict[str, int]:
+    """RASA_PORT and ACTIONS_PORT, each its default when unset or empty; SettingError for one that is no port."""
+    chosen = {}
+    for name, default in DEFAULT_PORTS.items():
+        value = (environment.get(name) or "").strip() or str(default)
+        if not value.isdigit() or not 1 <= int(value) <= 65535:
+            raise SettingError(f"{name}={value!r} is not a port number (1-65535)")
+        chosen[name] = int(value)
+    return chosen
+
+
 def endpoints(environment: Mapping[str, str]) -> dict:
+    # Derived from ACTIONS_PORT when not given, so that moving the action server's port moves Rasa's calls with it.
+    action_url = environment.get(ACTION_ENDPOINT) or f"http://127.0.0.1:{ports(environment)['ACTIONS_PORT']}/webhook"
     # The one action needs no domain: Rasa sends it only when asked to, so it is not sent with every call.
-    action_endpoint: dict = {"url": environment.get("ACTION_ENDPOINT", "http://127.0.0.1:5055/webhook"),
+    action_endpoint: dict = {"url": action_url,
                              "enable_selective_domain": True}
     if environment.get(ACTIONS_TOKEN):  # a header, not Rasa's `token`, which goes in the URL (and into logs)
         action_endpoint["headers"] = {"Authorization": f"Bearer {environment[ACTIONS_TOKEN]}"}
@@ -270,11 +290,26 @@ def write(directory: Path, environment: Mapping[str, str]) -> tuple[Path, Path]:
     return paths
 
 
-if __name__ == "__main__":
+def main(arguments: Optional[Sequence[str]] = None) -> int:
+    """Writes the two files into the directory given (default var/). With --ports it also prints RASA_PORT and
+    ACTIONS_PORT as the shell, .env or the defaults set them, for scripts/run to start the servers on the same
+    ports as the files name."""
+    parser = argparse.ArgumentParser(prog="python -m deploy.rasa_config",
+                                     description="Writes Rasa's endpoints.yml and credentials.yml from the environment.")
+    parser.add_argument("directory", nargs="?", type=Path, default=ROOT / "var")
+    parser.add_argument("--ports", action="store_true", help="print RASA_PORT=... ACTIONS_PORT=... for the shell")
+    options = parser.parse_args(arguments)
     logging.basicConfig(level=logging.INFO, format="%(name)s: %(message)s")
-    root = Path(__file__).resolve().parent.parent
+    environment = environment_with_dotenv(ROOT / ".env")
     try:
-        write(Path(sys.argv[1]) if len(sys.argv) > 1 else root / "var", environment_with_dotenv(root / ".env"))
+        write(options.directory, environment)
+        if options.ports:
+            print(" ".join(f"{name}={port}" for name, port in ports(environment).items()))
     except (RecordsError, SettingError) as error:
         print(f"error: {error}", file=sys.stderr)
-        sys.exit(2)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

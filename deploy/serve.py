@@ -35,7 +35,8 @@ from sqlalchemy.engine import make_url
 
 from deploy import proxy, rasa_config
 from deploy.processes import ROOT, Processes, action_server_command, free_port, rasa_command, reply_texts
-from deploy.rasa_config import ACTIONS_TOKEN, API_TOKEN, REST_TOKEN, SettingError, allowed_origins, check_staff_token
+from deploy.rasa_config import (ACTIONS_TOKEN, API_TOKEN, DEFAULT_PORTS, REST_TOKEN, SettingError, allowed_origins,
+                                 check_staff_token)
 from records.identity import HASH_KEY_VARIABLE, MINIMUM_KEY_LENGTH
 
 logger = logging.getLogger("klyngebot.serve")
@@ -48,7 +49,7 @@ LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "::1"}
 def checked_settings(environment: Mapping[str, str]) -> dict[str, str]:
     """The environment with serve's defaults, or SettingError naming every problem in one line."""
     settings = {"KLYNGEBOT_HTTPS_PORT": "443", "KLYNGEBOT_HTTP_PORT": "80", "KLYNGEBOT_RASA_PROCESSES": "2",
-                "RASA_PORT": "5005", "ACTIONS_PORT": "5055",
+                **{name: str(port) for name, port in DEFAULT_PORTS.items()},
                 **{name: value for name, value in environment.items() if value != ""}}
     problems = []
     for name, why in ((API_TOKEN, "the HTTP API can read and rewrite every conversation"),

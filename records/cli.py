@@ -3,6 +3,8 @@
   python -m records purge [--days N]                          delete what is older than the retention
   python -m records export checks|unanswered|handoffs --csv FILE   ('-' for standard output)
   python -m records export reviews --out FILE                 reviewed turns as test cases (YAML, tests/cases/people)
+  python -m records backup [--file FILE | --directory DIR [--keep N]]   conversations and records, to one file
+  python -m records restore FILE                              into an empty database (records/backup.py)
 
 Settings (DATABASE_URL, KLYNGEBOT_RETENTION_DAYS, KLYNGEBOT_HASH_KEY) come from the environment or .env.
 Bad input exits with status 2 and one line on standard error; never a traceback.
@@ -11,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import sys
+from pathlib import Path
 from typing import Optional, Sequence
 
 from sqlalchemy.exc import SQLAlchemyError
@@ -22,11 +25,14 @@ from bot.saying.messages import message
 from bot.saying.spreadsheet import write_csv
 from bot.rules.profile import InvalidInput
 from records.checks import report, report_rows
+from records.backup import BACKUPS_KEPT, backup, backup_into, restore
 from records.export import EXPORTS
 from records.retention import purge, retention
 from records.review import cases_yaml, review_cases
-from records.store import RecordsError, connect
+from records.store import VAR_DIR, RecordsError, connect, database_url
 from records.words import call_name, rule_text
+
+DEFAULT_BACKUPS = VAR_DIR / "backups"
 
 
 REVIEWS = "reviews"  # not a CSV: test cases in tests/cases/people/'s YAML (records/review.py)
@@ -90,6 +96,21 @@ def _export(kind: str, path: str) -> str:
     return f"{count} {kind} row(s) written to {path}"
 
 
+def _counted(counts: dict[str, int]) -> str:
+    return ", ".join(f"{count} row(s) of {table}" for table, count in counts.items()) or "no tables"
+
+
+def _backup(file: Optional[str], directory: Optional[str], keep: int) -> str:
+    if file:
+        return f"Backed up {_counted(backup(database_url(), Path(file)))} to {file}"
+    path, counts, removed = backup_into(Path(directory) if directory else DEFAULT_BACKUPS, database_url(), keep)
+    return f"Backed up {_counted(counts)} to {path}; deleted {len(removed)} older backup(s), keeping {keep}"
+
+
+def _restore(file: str) -> str:
+    return f"Restored {_counted(restore(database_url(), Path(file)))} from {file}"
+
+
 def build_parser() -> OneLineParser:
     parser = OneLineParser(prog="python -m records", description="What Klyngebot keeps for staff.")
     commands = parser.add_subparsers(dest="command", required=True, parser_class=OneLineParser)
@@ -106,6 +127,15 @@ def build_parser() -> OneLineParser:
     export_command.add_argument("kind", choices=sorted([*EXPORTS, REVIEWS]))
     export_command.add_argument("--csv", "--out", dest="out", required=True, metavar="FILE",
                                 help="where to write ('-': standard output)")
+    backup_command = commands.add_parser("backup", help="every conversation and record, to one gzip'd file")
+    where = backup_command.add_mutually_exclusive_group()
+    where.add_argument("--file", metavar="FILE", help="the file to write")
+    where.add_argument("--directory", metavar="DIR",
+                       help=f"a file named by the time in DIR (default {DEFAULT_BACKUPS}), the oldest beyond --keep deleted")
+    backup_command.add_argument("--keep", type=int, default=BACKUPS_KEPT, metavar="N",
+                                help=f"how many backups DIR keeps (default {BACKUPS_KEPT})")
+    restore_command = commands.add_parser("restore", help="a backup, into a database that holds nothing yet")
+    restore_command.add_argument("file", metavar="FILE")
     return parser
 
 
@@ -116,6 +146,10 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             output = _report(arguments.since, arguments.csv, arguments.language)
         elif arguments.command == "purge":
             output = _purge(arguments.days)
+        elif arguments.command == "backup":
+            output = _backup(arguments.file, arguments.directory, arguments.keep)
+        elif arguments.command == "restore":
+            output = _restore(arguments.file)
         else:
             output = _export(arguments.kind, arguments.out)
     except SQLAlchemyError as error:

@@ -19,8 +19,6 @@ from bot.resources import retention_days
 from records.identity import sender_hash
 from records.store import PERSONAL_TABLES, RecordsError, rasa_events, utc
 
-
-
 def retention(environment: Optional[Mapping[str, str]] = None) -> dt.timedelta:
     try:
         return dt.timedelta(days=retention_days(environment))

@@ -15,8 +15,8 @@ import os
 from pathlib import Path
 from typing import Callable, Optional
 
-from sqlalchemy import (JSON, Boolean, Column, DateTime, Float, Index, Integer, MetaData, String, Table, Text,
-                        create_engine, func, inspect, insert, select, text, update)
+from sqlalchemy import (JSON, Boolean, Column, DateTime, Float, Index, Integer, MetaData, Sequence, String, Table,
+                        Text, create_engine, func, inspect, insert, select, text, update)
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -112,6 +112,22 @@ reviews = Table(  # version 4
     Column("fact", String(64)),  # the right reading: a fact and its value, or the right topic (an intent)
     Column("value", JSON),
     Column("intent", String(64)),
+)
+
+
+# Rasa's SQL tracker store's table of conversation events (SQLTrackerStore.SQLEvent, rasa/core/tracker_store.py;
+# `timestamp` is Unix seconds), which shares this database: purged with the records (records/retention.py) and
+# backed up with them (records/backup.py). Declared here so that records/ needs no Rasa import; a test compares
+# it with Rasa's own.
+rasa_events = Table(
+    "events", MetaData(),
+    Column("id", Integer, Sequence("events_seq", optional=True), primary_key=True),
+    Column("sender_id", String(255), nullable=False, index=True),
+    Column("type_name", String(255), nullable=False),
+    Column("timestamp", Float),
+    Column("intent_name", String(255)),
+    Column("action_name", String(255)),
+    Column("data", Text),
 )
 
 

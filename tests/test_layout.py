@@ -28,7 +28,7 @@ MAY_IMPORT = {
     # app packages are built on their own, so neither folder below it is imported from it.
     "deploy": {"bot", "records", "channels", "deploy"},
     "deploy.rasa": {"bot", "records", "deploy.rasa", "deploy.rasa_config"},  # Rasa's settings, from one owner
-    "deploy.apps": {"deploy.apps", "deploy.rasa_config"},
+    "deploy.apps": {"bot", "deploy.apps", "deploy.rasa_config"},  # the apps' words come from the message store
     "bench": {"bot", "records", "deploy", "simulation", "bench"},
     "simulation": {"bot", "channels", "deploy", "simulation"},  # it talks as a channel's user (channels.senders)
     "scripts": {"bot", "scripts"},

@@ -9,6 +9,7 @@ The tests run in the order written: the last one unloads a process's model.
 from __future__ import annotations
 
 import asyncio
+import gzip
 import hashlib
 import hmac
 import json
@@ -226,6 +227,22 @@ def test_the_widget_files_give_no_grant_to_another_origin(stack):
     status, headers, _ = through_nginx(stack, "GET", "/webhooks/webchat/widget.js", None,
                                        {"Origin": "https://evil.example"})
     assert status == 200 and headers.get("Access-Control-Allow-Origin") in (None, stack.url)
+
+
+def test_the_widget_its_texts_and_the_chat_page_go_compressed_and_the_widget_is_still_revalidated(stack):
+    """gzip for a browser that takes it, the same bytes once unpacked; and the ETag nginx weakens on the way
+    (W/"…") still gets 304, so a cluster's site does not download the widget again every five minutes."""
+    for path in ("/webhooks/webchat/widget.js", "/webhooks/webchat/widget.css",
+                 "/webhooks/webchat/widget-texts.json?language=nb", "/webhooks/webchat/chat/"):
+        _, plain_headers, plain = through_nginx(stack, "GET", path, None, {"Accept-Encoding": "identity"})
+        status, headers, packed = through_nginx(stack, "GET", path, None, {"Accept-Encoding": "gzip"})
+        assert status == 200 and headers.get("Content-Encoding") == "gzip", path
+        assert "Content-Encoding" not in plain_headers and "Accept-Encoding" in headers.get("Vary", ""), path
+        assert gzip.decompress(packed) == plain and len(packed) < len(plain), path
+    widget = "/webhooks/webchat/widget.js"
+    tag = through_nginx(stack, "GET", widget, None, {"Accept-Encoding": "gzip"})[1]["ETag"]
+    status, _, body = through_nginx(stack, "GET", widget, None, {"Accept-Encoding": "gzip", "If-None-Match": tag})
+    assert (status, body) == (304, b""), tag
 
 
 class SocketChat:

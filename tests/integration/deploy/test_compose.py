@@ -7,10 +7,13 @@ import ipaddress
 import re
 import subprocess
 import sys
+from importlib import metadata
 from pathlib import Path
 
 import pytest
 import yaml
+from packaging.requirements import Requirement
+from sqlalchemy.engine import make_url
 
 from actions.conversation import REFERENCE_DATE_VARIABLE
 from deploy import proxy, rasa_config
@@ -56,7 +59,7 @@ def as_in_the_image(command: list[str]) -> list[str]:
 
 def test_the_services_are_those_of_make_serve():
     assert set(compose()["services"]) == {"rasa-1", "rasa-2", "action-server", "postgres", "redis", "nginx-config",
-                                          "nginx"}
+                                          "nginx", "backup"}
 
 
 def test_rasa_and_the_action_server_run_the_tested_commands():
@@ -151,3 +154,129 @@ def test_the_image_is_python_3_10_with_the_locked_versions_and_the_served_model(
     assert "models/klyngebot.tar.gz" in compose()["x-rasa"]["command"]
     assert re.search(r'^ENTRYPOINT \["deploy/entrypoint.sh"\]$', dockerfile, re.MULTILINE)
     assert "python -m deploy.rasa_config var" in (ROOT / "deploy" / "entrypoint.sh").read_text()
+
+
+# --- the action server's own image: no Rasa, no TensorFlow ----------------------------------------------------
+ACTION_SERVER_REQUIREMENTS = ROOT / "requirements" / "action-server.txt"
+ACTION_SERVER_STAGE = "action-server"
+
+
+def stages(dockerfile: str) -> dict[str, str]:
+    """Each named stage of a multi-stage Dockerfile: its name and its text, FROM line included."""
+    parts = re.split(r"^(?=FROM )", dockerfile, flags=re.MULTILINE)
+    return {match.group(1): part for part in parts if (match := re.match(r"FROM \S+ AS (\S+)", part))}
+
+
+def requirement_names(path: Path) -> set[str]:
+    lines = (line.split("#")[0].strip() for line in path.read_text().splitlines())
+    return {canonical(line) for line in lines if line}
+
+
+def canonical(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def installed_closure(names: set[str]) -> set[str]:
+    """The distributions `pip install` of these names brings, read from the installed packages' own metadata."""
+    closure: set[str] = set()
+    pending = list(names)
+    while pending:
+        name = pending.pop()
+        if name in closure:
+            continue
+        closure.add(name)
+        for line in metadata.requires(name) or []:
+            requirement = Requirement(line)
+            if requirement.marker is None or requirement.marker.evaluate({"extra": ""}):
+                pending.append(canonical(requirement.name))
+    return closure
+
+
+def test_the_action_server_image_installs_its_own_requirements_and_neither_rasa_nor_tensorflow():
+    stage = stages(DOCKERFILE.read_text())[ACTION_SERVER_STAGE]
+    assert re.search(r"^FROM python:3\.10-slim-bookworm AS action-server$", stage, re.MULTILINE)
+    installs = re.findall(r"pip install (.*)", stage)
+    relative = ACTION_SERVER_REQUIREMENTS.relative_to(ROOT)
+    assert installs == [f"--constraint constraints.txt --requirement {relative}"], "the one owned list, locked"
+    assert not re.search(r"^FROM base|COPY --from", stage, re.MULTILINE), "nothing of the full image"
+    assert re.search(r'^ENTRYPOINT \["deploy/entrypoint.sh"\]$', stage, re.MULTILINE), "its settings checked at start"
+    closure = installed_closure(requirement_names(ACTION_SERVER_REQUIREMENTS))
+    assert not {"rasa", "tensorflow", "tensorflow-cpu", "spacy", "matplotlib"} & closure
+    locked = {canonical(line.split("==")[0]) for line in (ROOT / "constraints.txt").read_text().splitlines()
+              if "==" in line}
+    assert requirement_names(ACTION_SERVER_REQUIREMENTS) <= locked, "each at its locked version"
+
+
+# In a child, each loaded top-level module that an installed distribution provides (its file in site-packages).
+_INSTALLED_MODULES = """
+import sys
+for name, module in list(sys.modules.items()):
+    where = getattr(module, "__file__", None) or next(iter(getattr(module, "__path__", None) or []), "")
+    if "." not in name and "site-packages" in str(where):
+        print(name)
+"""
+
+
+def installed_modules_loaded(statement: str) -> set[str]:
+    """The installed top-level modules a fresh interpreter holds after the statement, beyond those it holds at
+    start (a .pth file's namespace packages) and the standard library's (setuptools stands in for distutils)."""
+    def loaded(code: str) -> set[str]:
+        return set(subprocess.run([sys.executable, "-c", code + "\n" + _INSTALLED_MODULES], cwd=ROOT,
+                                  capture_output=True, text=True, check=True,
+                                  env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT)}).stdout.split())
+    return loaded(statement) - loaded("pass") - set(sys.stdlib_module_names)
+
+
+def provided_modules(distributions: set[str]) -> set[str]:
+    """The top-level modules these installed distributions hold, from their RECORD files."""
+    modules = set()
+    for name in distributions:
+        for line in (metadata.distribution(name).read_text("RECORD") or "").splitlines():
+            path = line.split(",")[0]
+            top, _, rest = path.partition("/")
+            if rest and not top.endswith((".dist-info", ".egg-info", ".data")) and top != "..":
+                modules.add(top)
+            elif not rest and top.endswith((".py", ".so")):
+                modules.add(top.split(".")[0])
+    return modules
+
+
+def test_the_action_servers_requirements_bring_everything_it_imports():
+    """What the action server loads comes from the requirements' distributions (or theirs), so the slim image can
+    start it; and the PostgreSQL driver, loaded only on the first connection to compose's database, is among them."""
+    closure = installed_closure(requirement_names(ACTION_SERVER_REQUIREMENTS))
+    loaded = installed_modules_loaded("import actions.converse, deploy.action_server")
+    assert {"rasa_sdk", "sqlalchemy", "yaml", "sanic"} <= loaded
+    assert loaded - provided_modules(closure) == set()
+    database = make_url(compose()["services"]["action-server"]["environment"]["DATABASE_URL"])
+    assert database.get_dialect().driver == "psycopg2" and "psycopg2-binary" in closure
+
+
+def test_compose_runs_the_action_server_from_its_own_stage_and_rasa_from_the_full_one():
+    services = compose()["services"]
+    assert services["action-server"]["build"] == {"context": ".", "target": ACTION_SERVER_STAGE}
+    assert services["rasa-1"]["build"] == {"context": ".", "target": "rasa"}
+    assert services["action-server"]["image"] != services["rasa-1"]["image"]
+    assert set(stages(DOCKERFILE.read_text())) >= {ACTION_SERVER_STAGE, "rasa"}
+
+
+def test_compose_backs_up_every_night_into_a_volume_with_make_backups_command():
+    """The backup service runs what `make backup` runs (records/backup.py, tested by tests/integration/records/test_backup.py) from the
+    slim image, against the database Rasa and the action server use, into a volume the image's user may write."""
+    services = compose()["services"]
+    backup = services["backup"]
+    assert backup["image"] == services["action-server"]["image"] and backup["build"] == services["action-server"]["build"]
+    assert backup["environment"]["DATABASE_URL"] == services["rasa-1"]["environment"]["DATABASE_URL"]
+    script = backup["command"][0].replace("$$", "$")
+    assert "python -m records backup --directory var/backups" in script
+    mounted = dict(volume.split(":") for volume in backup["volumes"])
+    assert mounted["backups"] == "/app/var/backups" and "backups" in compose()["volumes"]
+    stage = stages(DOCKERFILE.read_text())[ACTION_SERVER_STAGE]
+    assert re.search(r"^WORKDIR /app$", stage, re.M) and "mkdir -p var/backups && chown -R klyngebot var" in stage
+    # the wait is until the next 03:00 UTC, never none (a busy loop) and never over a day
+    wait = re.search(r"sleep (\$\(\(.*\)\));", script).group(1)
+    midnight = 1_780_012_800  # 2026-05-29 00:00 UTC
+    for now in (midnight, midnight + 10799, midnight + 10800, midnight + 10801, midnight + 86399):
+        said = subprocess.run(["sh", "-c", "echo " + wait.replace("$(date -u +%s)", str(now))],
+                              capture_output=True, text=True, check=True).stdout
+        assert 1 <= int(said) <= 86400 and (now + int(said)) % 86400 == 10800, now

@@ -94,3 +94,26 @@ def test_every_class_rasa_loads_by_its_path_is_there(tmp_path):
 def test_rasas_plug_ins_name_the_rasa_they_are_written_for():
     pinned = re.search(r"^rasa==(\S+)$", (ROOT / "constraints.txt").read_text(encoding="utf-8"), re.MULTILINE)
     assert pinned and f"Rasa {pinned[1]}," in " ".join((deploy.rasa.__doc__ or "").split())
+
+
+def test_the_action_endpoint_follows_actions_port_unless_set(tmp_path):
+    """`make run` with ACTIONS_PORT alone once pointed Rasa at 5055, where no action server listened."""
+    def action_url(environment: dict) -> str:
+        endpoints, _ = rasa_config.write(tmp_path, environment)
+        return yaml.safe_load(endpoints.read_text())["action_endpoint"]["url"]
+
+    assert action_url({}) == "http://127.0.0.1:5055/webhook"
+    assert action_url({"ACTIONS_PORT": "6066"}) == "http://127.0.0.1:6066/webhook"
+    assert action_url({"ACTIONS_PORT": "6066", "ACTION_ENDPOINT": "http://actions.internal:7077/webhook"}) == \
+        "http://actions.internal:7077/webhook"
+    assert action_url({"ACTIONS_PORT": "6066", "ACTION_ENDPOINT": ""}) == "http://127.0.0.1:6066/webhook"
+
+
+def test_the_ports_and_the_action_endpoint_are_documented_in_env_example():
+    documented = set(re.findall(r"^(\w+)=", (ROOT / ".env.example").read_text(), re.MULTILINE))
+    assert {*rasa_config.DEFAULT_PORTS, rasa_config.ACTION_ENDPOINT} <= documented
+
+
+def test_a_port_that_is_no_port_is_refused_in_one_line(tmp_path):
+    with pytest.raises(rasa_config.SettingError, match="^ACTIONS_PORT='70000' is not a port number"):
+        rasa_config.write(tmp_path, {"ACTIONS_PORT": "70000"})
