@@ -7,6 +7,7 @@ import io
 import shutil
 import subprocess
 import sys
+import zipfile
 from decimal import Decimal
 
 import openpyxl
@@ -378,6 +379,16 @@ def test_an_excel_workbook_gives_the_same_ranking_as_the_csv_file(tmp_path, caps
     from_csv = run_prioritise(capsys, EXAMPLES / "proposals.csv", "--date", "2015-06-01", "--format", "csv")
     from_excel = run_prioritise(capsys, path, "--date", "2015-06-01", "--format", "csv")
     assert from_excel == from_csv and from_csv[0] == 0
+
+
+def test_a_workbook_a_spreadsheet_program_saved_gives_the_same_ranking_as_the_csv_file(capsys):
+    """docs/examples/proposals.xlsx is proposals.csv opened and saved as .xlsx by LibreOffice Calc 7.4 (soffice
+    --convert-to xlsx), not by openpyxl: its own styles, shared strings and number formats."""
+    shipped = EXAMPLES / "proposals.xlsx"
+    with zipfile.ZipFile(shipped) as book:
+        assert "LibreOffice" in book.read("docProps/app.xml").decode()
+    from_csv = run_prioritise(capsys, EXAMPLES / "proposals.csv", "--date", "2015-06-01", "--format", "csv")
+    assert run_prioritise(capsys, shipped, "--date", "2015-06-01", "--format", "csv") == from_csv and from_csv[0] == 0
 
 
 def test_a_workbook_is_read_as_one_whatever_its_name(tmp_path, capsys):
