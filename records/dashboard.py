@@ -22,7 +22,8 @@ from sqlalchemy.engine import Engine
 
 from bot.resources import fold
 from bot.rules.catalogue import catalogue
-from records.store import checks, flags, handoffs, questions, rasa_events, reviews, unanswered, utc
+from records.handoffs import Handoff
+from records.store import HANDOFF_STATUSES, checks, flags, handoffs, questions, rasa_events, reviews, unanswered, utc
 
 LISTED = 50  # unanswered questions and requests shown on the page; the CSV export has them all
 CHECK_TASK = "check"  # the dialogue's task while it checks a project (bot/dialogue/check.py)
@@ -54,18 +55,11 @@ class Question:
 
 
 @dataclass(frozen=True)
-class Request:
-    """A request for a person as staff work on it."""
-    id: int
-    created_at: dt.datetime
-    name: Optional[str]
-    email: Optional[str]
-    consent: bool
-    language: Optional[str]
-    channel: Optional[str]
-    topic: Optional[str]
-    status: str
-    taken_by: Optional[str]
+class Request(Handoff):
+    """A request for a person as staff work on it: where it stands and who has it."""
+    id: int = 0
+    status: str = HANDOFF_STATUSES[0]
+    taken_by: Optional[str] = None
 
 
 @dataclass(frozen=True)

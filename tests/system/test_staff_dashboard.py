@@ -10,6 +10,7 @@ import sqlite3
 import urllib.error
 import urllib.parse
 import urllib.request
+from contextlib import contextmanager
 
 import pytest
 from playwright.sync_api import expect, sync_playwright
@@ -29,17 +30,25 @@ TOKEN = "staff-token-for-tests-0815-long-enough-to-pass"
 DOCS = ROOT / "docs"
 
 
-@pytest.fixture(scope="module")
-def bot(tmp_path_factory):
-    directory = tmp_path_factory.mktemp("staff")
+@contextmanager
+def staff_bot(directory, **settings):
+    """The real assistant with staff's page on (TOKEN) and the tests' hash key; its records' SQLite file as
+    `.database`."""
     with pytest.MonkeyPatch.context() as environment:
-        environment.setenv("STAFF_TOKEN", TOKEN)
-        environment.setenv("KLYNGEBOT_HASH_KEY", KEY)
-        environment.setenv("KLYNGEBOT_RETENTION_DAYS", "3650")  # else Rasa's daily purge takes February's records
-        known_records(f"sqlite:///{directory / 'klyngebot.db'}")  # the database running_bot gives Rasa
+        for name, value in {"STAFF_TOKEN": TOKEN, "KLYNGEBOT_HASH_KEY": KEY, **settings}.items():
+            environment.setenv(name, value)
         with running_bot(directory) as running:
             running.database = directory / "klyngebot.db"
             yield running
+
+
+@pytest.fixture(scope="module")
+def bot(tmp_path_factory):
+    directory = tmp_path_factory.mktemp("staff")
+    known_records(f"sqlite:///{directory / 'klyngebot.db'}")  # the database running_bot gives Rasa
+    # a long retention, else Rasa's daily purge takes February's records
+    with staff_bot(directory, KLYNGEBOT_RETENTION_DAYS="3650") as running:
+        yield running
 
 
 def fetch(url, headers=None, data=None):

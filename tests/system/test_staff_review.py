@@ -13,10 +13,9 @@ from playwright.sync_api import expect, sync_playwright
 
 from bot.rules.facts import facts
 from channels.senders import conversation_id
-from deploy.local import running_bot
 from records.identity import user_hash
 from simulation.people import People
-from tests.system.test_staff_dashboard import DOCS, TOKEN, fetch
+from tests.system.test_staff_dashboard import DOCS, TOKEN, fetch, staff_bot
 from tests.integration.records.test_storage import KEY
 from tests.system.test_webchat_browser import CHROMIUM, CHROMIUM_FLAGS
 
@@ -29,12 +28,8 @@ READ_RIGHT = "Vi er tre bedrifter i en NCE-klynge"
 
 @pytest.fixture(scope="module")
 def bot(tmp_path_factory):
-    directory = tmp_path_factory.mktemp("review")
-    with pytest.MonkeyPatch.context() as environment:
-        environment.setenv("STAFF_TOKEN", TOKEN)
-        environment.setenv("KLYNGEBOT_HASH_KEY", KEY)
-        with running_bot(directory) as running:
-            yield running
+    with staff_bot(tmp_path_factory.mktemp("review")) as running:
+        yield running
 
 
 def test_a_misread_turn_marked_in_the_browser_becomes_a_case_that_fails_until_it_is_read_right(bot, tmp_path):
