@@ -26,7 +26,7 @@ from bot.reading.user_answers import asks_to_skip, keeps_what_if
 from bot.reading.enterprise import figures_in
 from bot.reading.language import detect_language
 from bot.reading.numbers import starts_with_yes_or_no
-from bot.reading.scores import asks_for_help, asks_to_rank
+from bot.reading.scores import asks_for_help, asks_to_rank, speaks_of_ranking
 from bot.reading.questions import (answer_lacks_what_is_asked, asks_about_a_partner, asks_about_money,
                                   asks_what_the_texts_do_not_say, calls_named_in, is_yes_no_question, names_smes,
                                   partner_types_in, speaks_of_the_project, yes_no_kind)
@@ -167,6 +167,9 @@ def _route(turn: Turn) -> None:
     if intent is None and message.intent == names.CHECK and turn.state.task is None \
             and message.confidence >= QUESTION_CONFIDENCE:
         intent = message.intent
+    if intent == names.PRIORITISE and turn.statement and turn.state.task != "prioritise" \
+            and not speaks_of_ranking(message.text):
+        intent = None  # a project told in full, with no word of ranking in it, taken for "rank our proposals"
     if (turn.statement or reading.supposes) and intent not in TAKE_FACTS_THEMSELVES and kind_of(intent) != "question":
         intent = None  # "Hei, vi er tre bedrifter": what it states, not a greeting
     kind = kind_of(intent)

@@ -1,0 +1,26 @@
+"""Classes of misreading found in conversations written by people who never read the reader
+(tests/cases/people/), each pinned down here in wordings of our own: the NLU taking a statement for something else,
+a count bound to nothing, a partner named before the question about it."""
+import pytest
+
+from tests.dialogue.test_conversation import Chat
+
+
+@pytest.mark.parametrize("language, text", [
+    ("nb", "Vi lager fiskeutstyr i Florø og er med i en NCE-klynge. Vi skal søke sammen med to andre bedrifter, "
+           "alle tre er SMB og norske, og ingen av oss har felles eiere. Budsjettet er 600 000 kroner."),
+    ("en", "We make drones in Bodø and belong to an Arena cluster. The project is us plus two other firms, all "
+           "three Norwegian SMEs, independent of each other. The budget is NOK 500,000."),
+])
+def test_a_project_described_in_full_is_read_even_when_the_nlu_takes_it_for_a_request_to_rank(language, text):
+    """No word of ranking or proposals in it: what it states is the project, not the start of a prioritisation."""
+    chat = Chat(language=language)
+    chat.say(text, "prioritise", 0.99)
+    assert chat.state.task == "check"
+    assert chat.facts["companies"] == 3 and chat.facts["smes"] == 3 and chat.facts["independent"] is True
+
+
+def test_a_request_to_rank_with_facts_in_it_still_starts_the_prioritisation():
+    chat = Chat()
+    chat.say("Vi er en NCE-klynge og skal rangere prosjektforslagene fra bedriftene våre", "prioritise", 0.99)
+    assert chat.state.task == "prioritise"
