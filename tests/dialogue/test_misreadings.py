@@ -24,3 +24,14 @@ def test_a_request_to_rank_with_facts_in_it_still_starts_the_prioritisation():
     chat = Chat()
     chat.say("Vi er en NCE-klynge og skal rangere prosjektforslagene fra bedriftene våre", "prioritise", 0.99)
     assert chat.state.task == "prioritise"
+
+
+@pytest.mark.parametrize("language, text, first", [
+    ("nb", "Vi vurderer å ta med et universitet fra Tromsø. Går det an i Innovasjonsrammen?", "**Innovasjonsrammen**: Nei."),
+    ("en", "One of our partners would be the local municipality. Is that allowed under Innovasjonsrammen?",
+     "**Innovasjonsrammen (the Innovation Framework)**: No."),
+])
+def test_a_partner_named_before_the_question_about_it_is_the_partner_asked_about(language, text, first):
+    """"Allowed?" asks about the partner the sentence before names: the partner rule answers, not a list of kinds."""
+    assert Chat(language=language).say(text, "ask_partner_rules", 0.95).startswith(first)
+
