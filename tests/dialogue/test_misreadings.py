@@ -35,3 +35,11 @@ def test_a_partner_named_before_the_question_about_it_is_the_partner_asked_about
     """"Allowed?" asks about the partner the sentence before names: the partner rule answers, not a list of kinds."""
     assert Chat(language=language).say(text, "ask_partner_rules", 0.95).startswith(first)
 
+
+@pytest.mark.parametrize("language, text, says", [
+    ("nb", "Et stort ingeniørselskap fra Bergen vil bli med. Går det an i Innovasjonsrammen?", "halvparten"),
+    ("en", "A large engineering company in Oslo wants in. Is that fine for Innovasjonsrammen?", "half"),
+])
+def test_a_large_company_named_by_its_trade_is_a_large_company(language, text, says):
+    reply = Chat(language=language).say(text, "ask_partner_rules", 0.95)
+    assert reply.split("**: ", 1)[1].startswith(("Ja.", "Yes.")) and says in reply
