@@ -438,7 +438,34 @@ def stated_truth(fact: str, text: str, cased: Optional[str] = None) -> Optional[
                 value = value if answer else not value
             said.append(Found(value, match.span()))
     said += _any_organisation(_organisations_said(fact, text, items, cased if cased is not None else text), text)
+    said += _said_in_turn(fact, text)
     return max(said, key=lambda found: found.span[0]) if said else None
+
+
+@lru_cache(maxsize=None)
+def _in_turn_pattern(fact: str) -> Optional[re.Pattern]:
+    """Two clauses, each a subject and one of the fact's `in_turn` verbs, one after the other."""
+    spec = vocabulary()["statements"][fact]
+    if not spec.get("in_turn"):
+        return None
+    verb = "|".join(re.escape(word) for word in sorted(spec["in_turn"], key=len, reverse=True))
+    other = "|".join(re.escape(word) for word in spec.get("not_after", ()))
+    clause = rf"(?P<who{{n}}>[\wæøå-]+) (?P<verb{{n}}>{verb}) (?!(?:{other})\b)"
+    return re.compile(r"(?<![\w-])" + clause.format(n=1) + r"[^,;.:!?]+?(?:,|;| og | and | mens | while | whereas )\s*"
+                      r"(?:[\wæøå-]+ ){0,2}" + clause.format(n=2) + r"\w")  # "de to andre står for salget"
+
+
+def _said_in_turn(fact: str, text: str) -> list[Found]:
+    """"Vi kan tre, de kan sensorer", "we bring the chemistry, Restverdi brings the logistics": each partner named
+    with what it brings, in the same words, is the fact said (complementary competence)."""
+    pattern = _in_turn_pattern(fact)
+    if pattern is None:
+        return []
+    found = []
+    for match in pattern.finditer(text):
+        if match.group("who1") != match.group("who2") and match.group("verb1")[:3] == match.group("verb2")[:3]:
+            found.append(Found(True, match.span()))
+    return found
 
 
 def _any_organisation(found: list[Found], text: str) -> list[Found]:
