@@ -148,15 +148,21 @@ def country_claims(text: str, cased: str, anywhere: bool = False) -> list[tuple[
     mentions = _mentions(items, cased)
     taken: dict[str, tuple[Found, bool]] = {}
     last_taken = -10
+    starts, ends = _parts(items)
+    leaving = [match.span() for match in _leaving().finditer(text)]
     for mention in mentions:
         listed = last_taken >= 0 and mention.index - last_taken <= 4 and \
             all(items[index].text in _LIST_WORDS for index in range(last_taken + 1, mention.index))
         negated = any(items[index].text in ("ikke", "not", "no") and cased[items[index].start:items[index].end] != "NO"
                       for index in range(max(0, mention.index - 2), mention.index))  # "NO" is Norway
-        if (anywhere and not mention.adjective) or listed or negated or _in_cluster_context(items, mention, text):
-            item = items[mention.index]
-            start, end = _part_start(items, mention.index), _part_end(items, mention.index)
-            leaves = bool(_leaving().search(text, items[start].start, items[end - 1].end if end > start else item.end))
+        item = items[mention.index]
+        start, end = starts[mention.index], ends[mention.index]
+        part = (items[start].start, items[end - 1].end if end > start else item.end)
+        following = bisect.bisect_left(leaving, (part[0], 0))  # the matches do not overlap: the first one after the
+        leaves = following < len(leaving) and leaving[following][1] <= part[1]  # part's start ends first
+        # "glem den finske partneren", "the Finnish partner pulled out": whoever from there leaves, that country goes
+        if (anywhere and not mention.adjective) or listed or negated or leaves or \
+                _in_cluster_context(items, mention, text):
             taken.setdefault(mention.code, (Found(mention.code, (item.start, item.end)), not (negated or leaves)))
             last_taken = mention.index
     return list(taken.values())
@@ -385,6 +391,23 @@ def _part_start(items: tuple[Token, ...], index: int, lists: bool = False) -> in
             break  # "ingen felles eiere og kan helt ulike ting": a new clause, out of the negation's reach
         position -= 1
     return position
+
+
+def _parts(items: tuple[Token, ...]) -> tuple[list[int], list[int]]:
+    """_part_start and _part_end of every token at once, in one pass each way: a sentence of many countries is read
+    in time linear in its length."""
+    starts, start = [], 0
+    for position in range(len(items)):
+        if position and (_ends_part(items, position - 1) or (items[position - 1].text in _CLAUSE_AFTER_COMMA
+                                                             and items[position].text in _VERBS)):
+            start = position
+        starts.append(start)
+    ends, end = [0] * len(items), len(items)
+    for position in reversed(range(len(items))):
+        if _ends_part(items, position):
+            end = position
+        ends[position] = end
+    return starts, ends
 
 
 def _part_end(items: tuple[Token, ...], index: int, lists: bool = False) -> int:

@@ -43,3 +43,17 @@ def test_a_partner_named_before_the_question_about_it_is_the_partner_asked_about
 def test_a_large_company_named_by_its_trade_is_a_large_company(language, text, says):
     reply = Chat(language=language).say(text, "ask_partner_rules", 0.95)
     assert reply.split("**: ", 1)[1].startswith(("Ja.", "Yes.")) and says in reply
+
+
+@pytest.mark.parametrize("language, project, leaves", [
+    ("nb", "Klyngen vår samarbeider med en klynge i Sverige og en i Danmark. Tre SMB-er fra hvert land.",
+     "Glem den danske partneren, de har trukket seg."),
+    ("en", "Our cluster works with a cluster in Sweden and one in Denmark. Three SMEs from each country.",
+     "Drop the Danish partner, they backed out."),
+])
+def test_a_partner_said_to_leave_by_its_country_takes_that_country_and_its_smes_away(language, project, leaves):
+    chat = Chat(language=language)
+    chat.say(project)
+    assert sorted(chat.facts["countries"]) == ["DK", "NO", "SE"]
+    chat.say(leaves)
+    assert sorted(chat.facts["countries"]) == ["NO", "SE"] and chat.facts["smes_per_country"] == {"NO": 3, "SE": 3}
