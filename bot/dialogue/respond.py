@@ -218,6 +218,8 @@ def _route(turn: Turn) -> None:
         return turn.say("no_question", buttons=(turn.button("check", "/check_eligibility"),))
     if reading.asks and intent not in SMALL_TALK:
         return _from_the_texts(turn)  # a question no intent places: what the call texts say of it, or that they don't
+    if reading.wonders and _QUESTION.search(message.text):
+        return _from_the_texts(turn)  # "what happens to the grant if we stop halfway?": asked of the texts, not supposed
     if reading.wonders:  # "si at vi får med noen fra Tromsø": a what-if of nothing the rules know
         return turn.say("what_if.unread")
     _not_understood(turn)

@@ -3,6 +3,7 @@
 a count bound to nothing, a partner named before the question about it."""
 import pytest
 
+from bot.saying.answers import says_the_texts_are_silent
 from tests.dialogue.test_conversation import Chat
 
 
@@ -57,3 +58,14 @@ def test_a_partner_said_to_leave_by_its_country_takes_that_country_and_its_smes_
     assert sorted(chat.facts["countries"]) == ["DK", "NO", "SE"]
     chat.say(leaves)
     assert sorted(chat.facts["countries"]) == ["NO", "SE"] and chat.facts["smes_per_country"] == {"NO": 3, "SE": 3}
+
+
+@pytest.mark.parametrize("language, text", [
+    ("nb", "Hva skjer med støtten fra Innovasjonsrammen hvis en av bedriftene går konkurs?"),
+    ("en", "what happens to the Innovation Express money if the project gets delayed"),
+])
+def test_what_happens_if_something_the_rules_do_not_know_is_asked_of_the_texts(language, text):
+    """A question of what follows from an event the rules know nothing of is no what-if to assess: what the call
+    texts say of it, or that they say nothing."""
+    reply = Chat(language=language).say(text, "nlu_fallback", 0.4)
+    assert says_the_texts_are_silent(reply)
