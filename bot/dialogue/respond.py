@@ -431,6 +431,11 @@ def _said_from_the_texts(turn: Turn, text: str, calls: tuple[Call, ...], must_be
     return blocks
 
 
+def _strange_terms(question: str) -> list[str]:
+    """The question's words the call texts never use, short ones aside (an inflection the texts lack is no topic)."""
+    return [term for term in unknown_terms(question) if len(term) >= 6]
+
+
 def _answers_it(turn: Turn, intent: str, question: str, said: str) -> bool:
     """Whether a topic's answer answers this question: it gives what is asked for (a duration, a date, a number),
     it speaks of the question's words the bot knows nothing of, and the NLU was sure of the topic or the answer
@@ -443,7 +448,7 @@ def _answers_it(turn: Turn, intent: str, question: str, said: str) -> bool:
         return True
     if intent == _question_of_its_facts(turn):
         return True  # "if we were to land on 2 million, does it still work?": the grant for it answers it
-    strange = [term for term in unknown_terms(question) if len(term) >= 6]
+    strange = _strange_terms(question)
     if strange and coverage(" ".join(strange), said) < 1:
         return False
     return coverage(question, said) >= ANSWER_COVERAGE
@@ -493,7 +498,10 @@ def _question(turn: Turn, intent: str) -> None:
     blocks = answer(topic, calls, kinds, turn.language, turn.day, budget=budget, about_money=asks_about_money(text),
                     yes_no=yes_no_kind(text))
     silent_by_words = asks_what_the_texts_do_not_say(text)
-    if silent_by_words or not _answers_it(turn, intent, text, "\n".join(blocks)):
+    # "kan en stiftelse være partner?": a kind of partner neither the rules nor the texts name; the list of the kinds
+    # the rules know answers nothing of it
+    unknown_partner = topic == "partner_rules" and not kinds and bool(_strange_terms(text))
+    if silent_by_words or unknown_partner or not _answers_it(turn, intent, text, "\n".join(blocks)):
         blocks = _said_from_the_texts(turn, text, calls, silent_by_words, topic)
     else:
         turn.effects.append(RecordQuestion(topic, ANSWERED))

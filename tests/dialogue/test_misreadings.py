@@ -69,3 +69,14 @@ def test_what_happens_if_something_the_rules_do_not_know_is_asked_of_the_texts(l
     texts say of it, or that they say nothing."""
     reply = Chat(language=language).say(text, "nlu_fallback", 0.4)
     assert says_the_texts_are_silent(reply)
+
+
+@pytest.mark.parametrize("language, text, silent", [
+    ("nb", "Kan et borettslag være partner i Innovasjonsrammen?", True),
+    ("en", "Can a charity be a partner in Innovasjonsrammen?", True),
+    ("nb", "Hvem kan være partner?", False),
+])
+def test_a_kind_of_partner_neither_the_rules_nor_the_texts_name_is_said_to_be_unanswered(language, text, silent):
+    """The list of the kinds of partner the rules know answers "who can be a partner?", not a question about
+    another kind."""
+    assert says_the_texts_are_silent(Chat(language=language).say(text, "ask_partner_rules", 0.95)) is silent
