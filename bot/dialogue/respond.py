@@ -475,7 +475,9 @@ def _question(turn: Turn, intent: str) -> None:
     stated = {**said, **in_question}
     kinds = partner_types_in(text)
     if topic == "partner_rules" and not kinds:
-        kinds = partner_types_in(turn.message.text)  # "Our partner would be a municipality. Is that allowed?"
+        # "Our partner would be a municipality. Is that allowed?"; for the calls the question itself names ("NTNU can't
+        # be a partner in Innovasjonsrammen, but can it join Innovation Express?")
+        kinds, calls = partner_types_in(turn.message.text), calls_named_in(text)
     if topic == "partner_rules" and kinds:  # the partner rule answers it, whatever else the message says
         turn.effects.append(RecordQuestion(topic, ANSWERED))
         for block in answer(topic, calls, kinds, turn.language, turn.day, about_money=asks_about_money(text)):
