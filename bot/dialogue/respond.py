@@ -247,6 +247,8 @@ def _question_naming_its_topic(turn: Turn) -> Optional[str]:
     if not turn.reading.asks and not _QUESTION.search(turn.message.text):
         return None
     text = _question_text(turn)
+    if mentions(vocabulary()["still_open_words"], text):
+        return DEADLINE_QUESTION  # "can we still apply for it?", which the NLU may not place
     return next((name for name, spec in intents().items() if spec.refine and topic_of(name, text) != spec.topic), None)
 
 
@@ -388,6 +390,7 @@ def _suppose(turn: Turn) -> None:
 
 PARTNER_QUESTION = "ask_partner_rules"
 WEIGHTS_QUESTION = "ask_assessment_criteria"
+DEADLINE_QUESTION = "ask_deadline"
 CALLS_TOPIC = "call_info"
 PRIVACY = "privacy"
 def topic_of(intent: str, text: str, sure: bool = True) -> str:

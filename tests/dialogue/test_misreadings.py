@@ -90,3 +90,12 @@ def test_a_kind_of_partner_neither_the_rules_nor_the_texts_name_is_said_to_be_un
 ])
 def test_a_partner_named_before_a_question_about_another_call_is_answered_for_that_call(language, text, first):
     assert Chat(language=language).say(text, "ask_partner_rules", 0.95).startswith(first)
+
+
+@pytest.mark.parametrize("language, text, says", [
+    ("nb", "Er det fortsatt mulig å søke Innovation Express?", "30. oktober 2015"),
+    ("en", "is innovation express still open to applications", "30 October 2015"),
+])
+def test_whether_a_round_still_takes_applications_is_answered_by_its_deadline_whatever_the_nlu_says(
+        language, text, says):
+    assert says in Chat(language=language).say(text, "nlu_fallback", 0.4)
