@@ -26,7 +26,7 @@ from bot.reading.user_answers import asks_to_skip, keeps_what_if, says_it_is_wro
 from bot.reading.enterprise import figures_in
 from bot.reading.language import detect_language
 from bot.reading.numbers import starts_with_yes_or_no
-from bot.reading.scores import asks_for_help, asks_to_rank
+from bot.reading.scores import asks_for_help, asks_to_rank, speaks_of_ranking
 from bot.reading.questions import (answer_lacks_what_is_asked, asks_about_a_partner, asks_about_money,
                                   asks_what_the_texts_do_not_say, calls_named_in, is_yes_no_question, names_smes,
                                   partner_types_in, speaks_of_the_project, yes_no_kind)
@@ -171,6 +171,9 @@ def _route(turn: Turn) -> None:
     if intent is None and message.intent == names.CHECK and turn.state.task is None \
             and message.confidence >= QUESTION_CONFIDENCE:
         intent = message.intent
+    if intent == names.PRIORITISE and turn.statement and turn.state.task != "prioritise" \
+            and not speaks_of_ranking(message.text):
+        intent = None  # a project told in full, with no word of ranking in it, taken for "rank our proposals"
     if (turn.statement or reading.supposes) and intent not in TAKE_FACTS_THEMSELVES and kind_of(intent) != "question":
         intent = None  # "Hei, vi er tre bedrifter": what it states, not a greeting
     kind = kind_of(intent)
@@ -220,6 +223,8 @@ def _route(turn: Turn) -> None:
         return turn.say("no_question", buttons=(turn.button("check", "/check_eligibility"),))
     if reading.asks and intent not in SMALL_TALK:
         return _from_the_texts(turn)  # a question no intent places: what the call texts say of it, or that they don't
+    if reading.wonders and _QUESTION.search(message.text):
+        return _from_the_texts(turn)  # "what happens to the grant if we stop halfway?": asked of the texts, not supposed
     if reading.wonders:  # "si at vi får med noen fra Tromsø": a what-if of nothing the rules know
         return turn.say("what_if.unread")
     _not_understood(turn)
@@ -247,6 +252,8 @@ def _question_naming_its_topic(turn: Turn) -> Optional[str]:
     if not turn.reading.asks and not _QUESTION.search(turn.message.text):
         return None
     text = _question_text(turn)
+    if mentions(vocabulary()["still_open_words"], text):
+        return DEADLINE_QUESTION  # "can we still apply for it?", which the NLU may not place
     return next((name for name, spec in intents().items() if spec.refine and topic_of(name, text) != spec.topic), None)
 
 
@@ -388,6 +395,7 @@ def _suppose(turn: Turn) -> None:
 
 PARTNER_QUESTION = "ask_partner_rules"
 WEIGHTS_QUESTION = "ask_assessment_criteria"
+DEADLINE_QUESTION = "ask_deadline"
 CALLS_TOPIC = "call_info"
 PRIVACY = "privacy"
 def topic_of(intent: str, text: str, sure: bool = True) -> str:
@@ -433,6 +441,11 @@ def _said_from_the_texts(turn: Turn, text: str, calls: tuple[Call, ...], must_be
     return blocks
 
 
+def _strange_terms(question: str) -> list[str]:
+    """The question's words the call texts never use, short ones aside (an inflection the texts lack is no topic)."""
+    return [term for term in unknown_terms(question) if len(term) >= 6]
+
+
 def _answers_it(turn: Turn, intent: str, question: str, said: str) -> bool:
     """Whether a topic's answer answers this question: it gives what is asked for (a duration, a date, a number),
     it speaks of the question's words the bot knows nothing of, and the NLU was sure of the topic or the answer
@@ -445,7 +458,7 @@ def _answers_it(turn: Turn, intent: str, question: str, said: str) -> bool:
         return True
     if intent == _question_of_its_facts(turn):
         return True  # "if we were to land on 2 million, does it still work?": the grant for it answers it
-    strange = [term for term in unknown_terms(question) if len(term) >= 6]
+    strange = _strange_terms(question)
     if strange and coverage(" ".join(strange), said) < 1:
         return False
     return coverage(question, said) >= ANSWER_COVERAGE
@@ -471,6 +484,10 @@ def _question(turn: Turn, intent: str) -> None:
     CHECK.take_message(turn, acknowledge=False)
     stated = {**said, **in_question}
     kinds = partner_types_in(text)
+    if topic == "partner_rules" and not kinds:
+        # "Our partner would be a municipality. Is that allowed?"; for the calls the question itself names ("NTNU can't
+        # be a partner in Innovasjonsrammen, but can it join Innovation Express?")
+        kinds, calls = partner_types_in(turn.message.text), calls_named_in(text)
     if topic == "partner_rules" and kinds:  # the partner rule answers it, whatever else the message says
         turn.effects.append(RecordQuestion(topic, ANSWERED))
         for block in answer(topic, calls, kinds, turn.language, turn.day, about_money=asks_about_money(text)):
@@ -493,7 +510,10 @@ def _question(turn: Turn, intent: str) -> None:
     blocks = answer(topic, calls, kinds, turn.language, turn.day, budget=budget, about_money=asks_about_money(text),
                     yes_no=yes_no_kind(text))
     silent_by_words = asks_what_the_texts_do_not_say(text)
-    if silent_by_words or not _answers_it(turn, intent, text, "\n".join(blocks)):
+    # "kan en stiftelse være partner?": a kind of partner neither the rules nor the texts name; the list of the kinds
+    # the rules know answers nothing of it
+    unknown_partner = topic == "partner_rules" and not kinds and bool(_strange_terms(text))
+    if silent_by_words or unknown_partner or not _answers_it(turn, intent, text, "\n".join(blocks)):
         blocks = _said_from_the_texts(turn, text, calls, silent_by_words, topic)
     else:
         turn.effects.append(RecordQuestion(topic, ANSWERED))

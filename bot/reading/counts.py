@@ -53,6 +53,7 @@ class Count:
     span: Span
     total: Optional[int] = None  # the whole it was said to be a part of ("to av tre", "alle fire")
     whole: bool = False  # a list of the participants ("two Norwegian SMEs in the project"): all of them, it seems
+    some: bool = False  # of a group picked out by another word ("the two Norwegian ones are SMEs"): those, it seems
 
 
 @dataclass(frozen=True)
@@ -104,6 +105,7 @@ _OPENERS = frozenset({"hei", "hi", "hello", "hallo", "heisann", "ok", "okay", "j
                       "!", ",", ".", ":", "-", "vel", "well", "altså", "we", "vi", "er", "are", "have", "har"})
 _QUANTITY_WORDS = _ALL | _NONE | _BOTH | _HALF
 _OTHER = frozenset({"andre", "other", "further", "flere"})
+_DEFINITE = frozenset({"the", "de", "those", "these", "disse", "dei"})  # "the two Norwegian ones", "de to norske"
 _US = frozenset({"vi", "oss", "we", "us", "our", "vår", "vårt", "våre", "we're", "jeg", "i"})
 _AFTER_WE_ARE_N = frozenset({"i", "in", "totalt", "til", "nå", "now", "stk", "stykker", "altogether", "all", "med",
                              "with", "og", "and", "da", "then", "so", "så", "companies", "bedrifter", "partnere",
@@ -359,9 +361,9 @@ class _Binder:
         self.loose: list[Loose] = []
 
     def add(self, fact: str, value: Quantity, start: int, end: int, total: Optional[int] = None,
-            whole: bool = False) -> None:
+            whole: bool = False, some: bool = False) -> None:
         if _plausible(fact, value):
-            self.counts.append(Count(fact, value, self.s.span(start, end), total, whole))
+            self.counts.append(Count(fact, value, self.s.span(start, end), total, whole, some))
 
     def run(self) -> Counts:
         index = 0
@@ -426,6 +428,10 @@ class _Binder:
         if quantity is None:
             return None
         value, position, total = quantity
+        if self.s.word(index - 1) in _DEFINITE and isinstance(value, int):
+            described = self._described(index, position, value)
+            if described is not None:
+                return described
         is_word = word in _ALL | _NONE | _BOTH | _HALF | {"every"} or total is not None
         noun = _noun(self.s, position) if is_word else None  # "alle bedriftene er SMB-er"
         if noun is not None and noun[0] == "companies":
@@ -446,6 +452,24 @@ class _Binder:
             self.add(fact, part, index, end, total, whole=word in _BOTH)  # "begge er SMB-er": two, both of them
             if total is not None:
                 self.add(_total_of(fact) or "companies", total, index, end)
+        return end
+
+    def _described(self, start: int, index: int, value: int) -> Optional[int]:
+        """After "the two" / "de to", the words that pick out which ("Norwegian ones", "norske bedriftene") and what
+        they are said to be: "the three Norwegian ones are SMEs" counts those SMEs, and the others may be SMEs too, so
+        the count is only what it seems. What the group is not ("de to svenske er store") says nothing of the rest."""
+        position, words = _adjectives(self.s, index)
+        noun = _noun(self.s, position)
+        if noun is not None and noun[0] == "companies":
+            position = noun[1]
+        if not words or self.s.word(position) not in _COPULA:
+            return None
+        after, negated, said = _said_of_part(self.s, position)
+        if said is None or after == position:
+            return None
+        fact, is_kind, end = said
+        if fact != "companies" and is_kind and not negated:
+            self.add(fact, value, start, end, some=True)
         return end
 
     def _skip_not_all(self, index: int) -> int:

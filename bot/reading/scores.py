@@ -76,6 +76,13 @@ def asks_to_rank(text: str) -> bool:
                                                        and mentions(words["proposal_words"], folded))
 
 
+def speaks_of_ranking(text: str) -> bool:
+    """"prioritere", "rank", "the best": a word for ranking at all. A message without one asks for no ranking,
+    whatever the NLU makes of it."""
+    folded, words = fold(text), vocabulary()
+    return mentions(words["ranking_nouns"], folded) or mentions(words["ranking_words"], folded)
+
+
 def asks_for_help(text: str) -> bool:
     """"kan du hjelpe?", "could you put them in order?": a request, not a question about how ranking works."""
     return mentions(vocabulary()["request_words"], fold(text))

@@ -256,6 +256,8 @@ def sentence_facts(text: str, cased: str, known: Mapping[str, Any], day: dt.date
         else:
             found[count.fact] = count.value
         spans.setdefault(count.fact, count.span)
+        if count.some:
+            inferred.add(count.fact)  # "the three Norwegian ones are SMEs": the foreign ones may be SMEs too
         if count.whole and count.fact == "foreign_companies":
             inferred.add("foreign_companies")  # "Fem norske SMB-er.": none foreign, it seems
         if count.whole and count.fact == "smes" and isinstance(count.value, int) and "companies" not in known:

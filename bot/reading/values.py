@@ -150,15 +150,21 @@ def country_claims(text: str, cased: str, anywhere: bool = False) -> list[tuple[
     mentions = _mentions(items, cased)
     taken: dict[str, tuple[Found[str], bool]] = {}
     last_taken = -10
+    starts, ends = _parts(items)
+    leaving = [match.span() for match in _leaving().finditer(text)]
     for mention in mentions:
         listed = last_taken >= 0 and mention.index - last_taken <= 4 and \
             all(items[index].text in _LIST_WORDS for index in range(last_taken + 1, mention.index))
         negated = any(items[index].text in ("ikke", "not", "no") and cased[items[index].start:items[index].end] != "NO"
                       for index in range(max(0, mention.index - 2), mention.index))  # "NO" is Norway
-        if (anywhere and not mention.adjective) or listed or negated or _in_cluster_context(items, mention, text):
-            item = items[mention.index]
-            start, end = _part_start(items, mention.index), _part_end(items, mention.index)
-            leaves = bool(_leaving().search(text, items[start].start, items[end - 1].end if end > start else item.end))
+        item = items[mention.index]
+        start, end = starts[mention.index], ends[mention.index]
+        part = (items[start].start, items[end - 1].end if end > start else item.end)
+        following = bisect.bisect_left(leaving, (part[0], 0))  # the matches do not overlap: the first one after the
+        leaves = following < len(leaving) and leaving[following][1] <= part[1]  # part's start ends first
+        # "glem den finske partneren", "the Finnish partner pulled out": whoever from there leaves, that country goes
+        if (anywhere and not mention.adjective) or listed or negated or leaves or \
+                _in_cluster_context(items, mention, text):
             taken.setdefault(mention.code, (Found(mention.code, (item.start, item.end)), not (negated or leaves)))
             last_taken = mention.index
     return list(taken.values())
@@ -389,6 +395,23 @@ def _part_start(items: tuple[Token, ...], index: int, lists: bool = False) -> in
     return position
 
 
+def _parts(items: tuple[Token, ...]) -> tuple[list[int], list[int]]:
+    """_part_start and _part_end of every token at once, in one pass each way: a sentence of many countries is read
+    in time linear in its length."""
+    starts, start = [], 0
+    for position in range(len(items)):
+        if position and (_ends_part(items, position - 1) or (items[position - 1].text in _CLAUSE_AFTER_COMMA
+                                                             and items[position].text in _VERBS)):
+            start = position
+        starts.append(start)
+    ends, end = [0] * len(items), len(items)
+    for position in reversed(range(len(items))):
+        if _ends_part(items, position):
+            end = position
+        ends[position] = end
+    return starts, ends
+
+
 def _part_end(items: tuple[Token, ...], index: int, lists: bool = False) -> int:
     """The index after the last token of the part the token at `index` stands in (with `lists`, lists kept whole)."""
     position = index
@@ -440,7 +463,34 @@ def stated_truth(fact: str, text: str, cased: Optional[str] = None) -> Optional[
                 value = value if answer else not value
             said.append(Found(value, match.span()))
     said += _any_organisation(_organisations_said(fact, text, items, cased if cased is not None else text), text)
+    said += _said_in_turn(fact, text)
     return max(said, key=lambda found: found.span[0]) if said else None
+
+
+@lru_cache(maxsize=None)
+def _in_turn_pattern(fact: str) -> Optional[re.Pattern]:
+    """Two clauses, each a subject and one of the fact's `in_turn` verbs, one after the other."""
+    spec = vocabulary()["statements"][fact]
+    if not spec.get("in_turn"):
+        return None
+    verb = "|".join(re.escape(word) for word in sorted(spec["in_turn"], key=len, reverse=True))
+    other = "|".join(re.escape(word) for word in spec.get("not_after", ()))
+    clause = rf"(?P<who{{n}}>[\wæøå-]+) (?P<verb{{n}}>{verb}) (?!(?:{other})\b)"
+    return re.compile(r"(?<![\w-])" + clause.format(n=1) + r"[^,;.:!?]+?(?:,|;| og | and | mens | while | whereas )\s*"
+                      r"(?:[\wæøå-]+ ){0,2}" + clause.format(n=2) + r"\w")  # "de to andre står for salget"
+
+
+def _said_in_turn(fact: str, text: str) -> list[Found]:
+    """"Vi kan tre, de kan sensorer", "we bring the chemistry, Restverdi brings the logistics": each partner named
+    with what it brings, in the same words, is the fact said (complementary competence)."""
+    pattern = _in_turn_pattern(fact)
+    if pattern is None:
+        return []
+    found = []
+    for match in pattern.finditer(text):
+        if match.group("who1") != match.group("who2") and match.group("verb1")[:3] == match.group("verb2")[:3]:
+            found.append(Found(True, match.span()))
+    return found
 
 
 def _any_organisation(found: list[Found[bool]], text: str) -> list[Found[bool]]:

@@ -169,7 +169,8 @@ def test_who_is_asking_never_changes_a_verdict(facts_given, day, askers):
 # Texts that reach every reader: numbers (the readers once re-scanned the text at each one, so time grew with the
 # square of the length), counts with nouns, money, yes/no, negations, what-ifs, countries, programmes, and plain text.
 REPEATED = ["1 ", "1,5 ", "4 bedrifter og 2 SMB-er, ", "400 000 kr ", "€ 100 000 ", "ja nei ", "ikke ",
-            "hvis vi var 5 ", "Norge Sverige Danmark ", "NCE Arena ", "a", "We are 4 companies, 2 SMEs. "]
+            "hvis vi var 5 ", "Norge Sverige Danmark ", "NCE Arena ", "a", "We are 4 companies, 2 SMEs. ",
+            "glem den svenske partneren ", "vi kan data og de kan "]
 STATES = [Conversation(), Conversation(task="check")]
 
 
