@@ -20,6 +20,10 @@ What is changed from Rasa 3.6, and why:
   answered once, whatever Slack's reason for retrying it. The event ids already taken are kept in Redis
   when REDIS_URL is set, so a retry that reaches another Rasa process is caught too; otherwise in this
   process.
+- A reaction on one of the bot's messages, 👎 (`-1`, `thumbsdown`) or 👍 (`+1`, `thumbsup`, any skin tone), is
+  the user's word on that answer (channels/thumbs.py), as under an answer in the web chat; the reaction_added
+  event names only the message, so the conversation is marked and not its turn. Other reactions, and reactions
+  on other people's messages, are no one's word on the bot.
 - Two ways in, chosen by the settings (deploy/rasa_config.py), with one handling for both (take_event,
   take_interaction, take_command), so the answers, threads, buttons and slash command are the same:
   - Socket Mode, with the app-level token (xapp-…): each Rasa process opens Slack's WebSocket itself, from a
@@ -58,6 +62,7 @@ from bot.reading.language import detect_language
 from bot.resources import LANGUAGES
 from bot.saying.messages import message
 from channels.senders import channel_sender, conversation_id
+from channels.thumbs import Thumbs
 
 logger = logging.getLogger("klyngebot.slack")
 REMEMBERED_EVENTS = 10_000  # in one process
@@ -68,6 +73,7 @@ NOT_SIGNED = "Message is not properly signed with a valid X-Slack-Signature head
 # label and value, buttons in one actions block, blocks in one message.
 SECTION_TEXT, BUTTON_TEXT, BUTTON_VALUE, BUTTONS_PER_BLOCK, BLOCKS = 3000, 75, 2000, 25, 50
 HEADER_TEXT = 150
+REACTIONS = {"-1": "thumbs_down", "thumbsdown": "thumbs_down", "+1": "thumbs_up", "thumbsup": "thumbs_up"}
 
 
 def mrkdwn(text: str) -> str:
@@ -222,8 +228,9 @@ Handler = Callable[[UserMessage], Awaitable[Any]]
 
 class SlackChannel(SlackInput):
     def __init__(self, *arguments: Any, app_token: Optional[str] = None, api_url: Optional[str] = None,
-                 redis_url: Optional[str] = None, **settings: Any) -> None:
+                 redis_url: Optional[str] = None, database_url: Optional[str] = None, **settings: Any) -> None:
         self.app_token, self.api_url = app_token, api_url
+        self.thumbs = Thumbs(database_url)
         self.events_taken = RedisEventMemory(redis_url) if redis_url else ProcessEventMemory()
         self.socket: Optional[SocketModeClient] = None
         super().__init__(*arguments, **settings)
@@ -235,7 +242,8 @@ class SlackChannel(SlackInput):
         settings = credentials or {}
         return cls(settings["slack_token"], slack_signing_secret=settings.get("slack_signing_secret", ""),
                    use_threads=settings.get("use_threads", False), app_token=settings.get("slack_app_token"),
-                   api_url=settings.get("slack_api_url"), redis_url=settings.get("redis_url"))
+                   api_url=settings.get("slack_api_url"), redis_url=settings.get("redis_url"),
+                   database_url=settings.get("database_url"))
 
     def _validate_credentials(self) -> None:
         """Only Slack's requests over HTTP are signed; Socket Mode's come over the connection the bot opened."""
@@ -278,6 +286,8 @@ class SlackChannel(SlackInput):
         """An Events API delivery: a user's message or mention goes to the bot. False if it had been taken
         already: Slack delivers an event again when it thinks the first try failed (Rasa ignores only
         retries after a timeout)."""
+        if (body.get("event") or {}).get("type") == "reaction_added":
+            return await self.take_reaction(body)
         if not self._is_user_message(body):
             logger.debug("a Slack event that is no user's message: %s", (body.get("event") or {}).get("type"))
             return True
@@ -291,6 +301,22 @@ class SlackChannel(SlackInput):
         event = body["event"]
         self.hand_on(on_new_message, self._sanitize_user_message(event.get("text", ""), metadata["users"]),
                      event.get("user", ""), metadata)
+        return True
+
+    async def take_reaction(self, body: Dict[str, Any]) -> bool:
+        """A 👎 or 👍 on one of the bot's messages, recorded for the conversation of the user who reacted. False if
+        the delivery had been taken already."""
+        event = body["event"]
+        thumb = REACTIONS.get((event.get("reaction") or "").split("::")[0])  # "+1::skin-tone-3"
+        bot_users = event_metadata(body)["users"]
+        if thumb is None or not event.get("user") or event.get("item_user") not in bot_users:
+            return True
+        event_id = body.get("event_id")
+        if event_id and not await self.events_taken.first_sight(event_id):
+            return False
+        conversation = self._get_conversation_id(event["user"], (event.get("item") or {}).get("channel"), None)
+        if conversation:  # always, as the event names its user
+            self.in_background(self.thumbs.record(thumb, None, self.name(), conversation))
         return True
 
     async def take_interaction(self, payload: Dict[str, Any], on_new_message: Handler) -> bool:

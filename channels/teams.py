@@ -19,6 +19,12 @@ What is changed from Rasa 3.6 (rasa/core/channels/botframework.py), and why:
   Teams client where Teams says it.
 - Buttons: Rasa puts its own button objects in a hero card, which Teams shows but cannot act on. Here each
   is a messageBack action: Teams shows the title in the chat and sends the payload to the bot.
+- A reaction on one of the bot's messages is the user's word on that answer (channels/thumbs.py), as 👍/👎 under
+  an answer in the web chat: Teams' reactions are like, heart, laugh, surprised, sad and angry, and sad or angry
+  is taken as 👎, like or heart as 👍; laugh and surprised say nothing of whether the answer was right. Reactions
+  rather than a button of the bot's own under every answer: they are what Teams users already press, and a
+  card under each reply would crowd the chat. The messageReaction activity names only the message, so the
+  conversation is marked and not its turn.
 - A verdict's `card` metadata (the dialogue's structured result) is shown as an Adaptive Card, its buttons
   as Action.Submit with messageBack data, so that a click reaches the bot as the button's payload.
 """
@@ -41,6 +47,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 
 from channels.senders import channel_sender, conversation_id
+from channels.thumbs import Thumbs
 
 logger = logging.getLogger("klyngebot.teams")
 MULTI_TENANT = "botframework.com"
@@ -56,6 +63,7 @@ HTTP_TIMEOUT = aiohttp.ClientTimeout(total=20)
 GREETING = "/greet"
 ADAPTIVE_CARD_VERSION = "1.4"  # what Teams shows on desktop, web and mobile
 CONTAINER_STYLES = {"✅": "good", "❌": "attention", "❔": "warning"}
+REACTIONS = {"sad": "thumbs_down", "angry": "thumbs_down", "like": "thumbs_up", "heart": "thumbs_up"}
 
 
 class Unauthorized(Exception):
@@ -217,12 +225,14 @@ class TeamsInput(BotFrameworkInput):
         if not credentials:
             cls.raise_missing_credentials_exception()
         return cls(credentials.get("app_id"), credentials.get("app_password"), credentials.get("tenant_id"),
-                   credentials.get("login_url"), credentials.get("openid_metadata_url"))
+                   credentials.get("login_url"), credentials.get("openid_metadata_url"), credentials.get("database_url"))
 
     def __init__(self, app_id: Text, app_password: Text, tenant_id: Optional[Text] = None,
-                 login_url: Optional[Text] = None, openid_metadata_url: Optional[Text] = None) -> None:
+                 login_url: Optional[Text] = None, openid_metadata_url: Optional[Text] = None,
+                 database_url: Optional[Text] = None) -> None:
         # not BotFrameworkInput.__init__, which fetches Microsoft's keys while Rasa starts
         self.app_id, self.app_password = app_id, app_password
+        self.thumbs = Thumbs(database_url)
         self.login = Login(app_id, app_password, tenant_id, login_url)
         self.keys = ConnectorKeys(openid_metadata_url)
 
@@ -267,6 +277,8 @@ class TeamsInput(BotFrameworkInput):
                 logger.warning("refused a request to the Teams webhook: %s", refusal)
                 return response.text("Unauthorized", status=401)
             try:
+                if activity.get("type") == "messageReaction":
+                    await self.take_reactions(activity)
                 message = self.user_message(activity)
                 if message:
                     await on_new_message(message)
@@ -275,6 +287,15 @@ class TeamsInput(BotFrameworkInput):
             return response.text("", status=200)
 
         return teams_webhook
+
+    async def take_reactions(self, activity: Dict[str, Any]) -> None:
+        """Each 👍/👎 among the reactions added to a message, for the conversation of the user who reacted. Teams
+        sends a bot the reactions to its own messages only (Microsoft's "conversation events in your Teams bot")."""
+        sender = conversation_id(self.name(), activity["from"]["id"])
+        for reaction in activity.get("reactionsAdded") or []:
+            thumb = REACTIONS.get((reaction or {}).get("type", ""))
+            if thumb:
+                await self.thumbs.record(thumb, None, self.name(), sender)
 
     def user_message(self, activity: Dict[str, Any]) -> Optional[UserMessage]:
         """What the activity says to the bot: a message (typed, or a button's payload), or a greeting when

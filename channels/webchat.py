@@ -7,12 +7,22 @@
 - /webhooks/webchat/widget.css — the widget's look, loaded into its shadow root.
 - /webhooks/webchat/widget-texts.json?language=nb|en — the widget's labels from the message store
   (bot/data/messages/widget.yaml).
+- /webhooks/webchat/widget-origin.js?origin=…&language=nb|en — for a widget whose texts the browser would not
+  hand it: whether that origin may embed the chat, and if not the notice the widget shows in place of its
+  bubble. A cross-origin fetch that fails tells the page nothing (the same TypeError for a refused origin, a
+  server down and a network gone) unless the server grants CORS, which a refused origin must not get. A
+  <script> needs no CORS, and one that answers with an HTTP error fires `error`, so a proxy's 502 is not taken
+  for a refusal. The script hands its answer to the widget as an event on its own element: no global and no
+  callback named by the page (not JSONP). The origin is the page's own word here, which is enough for a notice;
+  what is enforced is the real Origin header, on the texts and on socket.io.
 - /webhooks/webchat/chat/ — the standalone chat page: the same widget filling the page.
 
 Cross-origin use is allowed for the configured origins only (KLYNGEBOT_ALLOWED_ORIGINS, see
 deploy/rasa_config.py) and for pages on the bot's own host: the texts answer them with CORS headers, and the
 socket.io server accepts connections from them and refuses all others. Rasa builds that server with CORS
-handling switched off (`cors_allowed_origins=[]`), which lets every website connect over WebSocket.
+handling switched off (`cors_allowed_origins=[]`), which lets every website connect over WebSocket. A refused
+origin asking for the texts is logged, one line naming it and the setting to change, at most once per
+REFUSAL_LOGGED_EVERY per origin so that a busy website does not flood the log.
 
 Session ids are issued here, never chosen by the page: a random part and its HMAC under a key derived from the
 records' hash key (KLYNGEBOT_HASH_KEY, or the local database's key file; records/identity.py), so every process
@@ -20,17 +30,21 @@ of a set-up, and the same one after a restart, knows the ids it issued. A `sessi
 issued here gets a new one; a message with such an id is refused. The page keeps its id (localStorage), so a
 reload goes on with the same conversation, `web:<id>` in Rasa (channels/senders.py).
 
-A 👎 under an answer sends `flag_answer` with the session id and the answer's text: the conversation is flagged
-for staff's review (records/review.py), at most once per answer and never for a session not issued here.
+A 👎 or 👍 under an answer sends `thumb_answer` with the session id, the answer's text and which thumb: a 👎 flags
+the conversation for staff's review, a 👍 is kept beside it (records/review.py), at most once per answer and
+never for a session not issued here.
 """
 from __future__ import annotations
 
-import asyncio
 import gzip
 import hashlib
 import hmac
+import json
 import logging
+import re
 import secrets
+import time
+from collections import OrderedDict
 from pathlib import Path
 from typing import Any, Awaitable, Callable, Collection, Dict, Mapping, Optional, Text
 from urllib.parse import urlsplit
@@ -44,18 +58,21 @@ from sqlalchemy import create_engine
 from bot.dialogue.message import MAX_CHARS
 from bot.resources import DEFAULT_LANGUAGE, LANGUAGES
 from bot.resources import Text as Sentence
-from bot.saying.messages import messages
+from bot.saying.messages import message, messages
 from channels.senders import channel_sender, conversation_id
+from channels.thumbs import Thumbs
 from records.identity import hash_key
-from records.review import FLAGGED_TEXT_LENGTH, record_thumbs_down
-from records.store import connect, database_url
-from sqlalchemy.engine import Engine
+from records.review import FLAGGED_TEXT_LENGTH, THUMBS
+from records.store import database_url
 
 logger = logging.getLogger("klyngebot.webchat")
 WEB_DIR = Path(__file__).resolve().parent.parent / "web"
 CONTENT_TYPES = {".html": "text/html; charset=utf-8", ".js": "text/javascript; charset=utf-8",
                  ".css": "text/css; charset=utf-8"}
 CACHED_FOR = "public, max-age=300"  # a changed widget reaches the cluster sites within five minutes
+REFUSAL_LOGGED_EVERY = 600  # seconds, per refused origin
+REFUSALS_REMEMBERED = 1000  # origins; the oldest is forgotten first (Origin headers cost a sender nothing)
+ORIGIN = r"https?://(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+)(:[0-9]{1,5})?"  # the shape of an Origin header browsers send
 
 
 def widget_bundle() -> str:
@@ -127,6 +144,26 @@ class SessionIds:
         return hmac.compare_digest(signature, self._signature(random_part))
 
 
+class RefusalLog:
+    """Says that an origin was refused at most once per REFUSAL_LOGGED_EVERY, so a refused website is seen in the
+    log as soon as it embeds the widget, and its every visitor does not add a line."""
+
+    def __init__(self, setting: str) -> None:
+        self.setting = setting
+        self._logged: OrderedDict[str, float] = OrderedDict()
+
+    def refused(self, origin: str) -> None:
+        now = time.monotonic()
+        if now - self._logged.get(origin, float("-inf")) < REFUSAL_LOGGED_EVERY:
+            return
+        self._logged[origin] = now
+        self._logged.move_to_end(origin)
+        if len(self._logged) > REFUSALS_REMEMBERED:
+            self._logged.popitem(last=False)
+        logger.warning("the chat widget is refused on %s: add that origin to %s to let the website embed the chat",
+                       json.dumps(origin[:200]), self.setting)
+
+
 class WebChatOutput(SocketIOOutput):
     """Replies to the session's room, named by its id as the page knows it."""
 
@@ -147,8 +184,8 @@ def same_host(origin: str, host: Optional[str]) -> bool:
 class WebChatInput(SocketIOInput):
     allowed_origins: Collection[str] = ()
     session_ids: SessionIds
-    database_url: Optional[str] = None
-    _engine: Optional[Engine] = None
+    thumbs: Thumbs
+    refusals: RefusalLog
 
     @classmethod
     def name(cls) -> Text:
@@ -159,13 +196,10 @@ class WebChatInput(SocketIOInput):
         channel = super().from_credentials(credentials)
         channel.allowed_origins = frozenset((credentials or {}).get("allowed_origins") or ())
         channel.session_ids = SessionIds.for_database((credentials or {}).get("database_url"))
-        channel.database_url = (credentials or {}).get("database_url")
+        channel.thumbs = Thumbs((credentials or {}).get("database_url"))
+        # the setting an operator changes (deploy/rasa_config.py names it); else the key of credentials.yml
+        channel.refusals = RefusalLog((credentials or {}).get("origins_setting") or "allowed_origins")
         return channel
-
-    def _database(self) -> Engine:
-        if self._engine is None:
-            self._engine = connect(self.database_url)
-        return self._engine
 
     def origin_allowed(self, origin: Optional[str], host: Optional[str]) -> bool:
         return not origin or origin in self.allowed_origins or same_host(origin, host)
@@ -199,24 +233,26 @@ class WebChatInput(SocketIOInput):
                                              conversation_id(self.name(), session_id), input_channel=self.name(),
                                              metadata=metadata if isinstance(metadata, dict) else {}))
 
-        async def flag_answer(sid: Text, data: Any) -> None:
-            """A 👎 on an answer: the answer's text (as long as a flag keeps) under the session's conversation."""
-            session_id = data.get("session_id") if isinstance(data, dict) else None
-            answer = data.get("answer") if isinstance(data, dict) else None
-            if not self.session_ids.issued(session_id) or not isinstance(answer, str):
-                logger.warning("refused a 👎 without a session id issued here")
+        async def thumb_answer(sid: Text, data: Any) -> None:
+            """A 👎 or 👍 on an answer: the answer's text (as long as a flag keeps) under the session's conversation."""
+            session_id, answer, thumb = (data.get(key) if isinstance(data, dict) else None
+                                         for key in ("session_id", "answer", "thumb"))
+            if not self.session_ids.issued(session_id) or not isinstance(answer, str) or thumb not in THUMBS:
+                logger.warning("refused a 👎/👍 without a session id issued here or a thumb")
                 return
-            await asyncio.to_thread(lambda: record_thumbs_down(self._database(), answer[:FLAGGED_TEXT_LENGTH],
-                                                               self.name(), conversation_id(self.name(), session_id)))
+            await self.thumbs.record(thumb, answer[:FLAGGED_TEXT_LENGTH], self.name(),
+                                     conversation_id(self.name(), session_id))
 
         sio.on("session_request", session_request, namespace=self.namespace)
-        sio.on("flag_answer", flag_answer, namespace=self.namespace)
+        sio.on("thumb_answer", thumb_answer, namespace=self.namespace)
         sio.on(self.user_message_evt, handle_message, namespace=self.namespace)
 
         def cross_origin(request: Request) -> Dict[str, str]:
             origin = request.headers.get("origin")
             if origin and self.origin_allowed(origin, request.headers.get("x-forwarded-host") or request.host):
                 return {"Access-Control-Allow-Origin": origin, "Vary": "Origin"}
+            if origin:
+                self.refusals.refused(origin)
             return {"Vary": "Origin"}
 
         @blueprint.route("/widget.js", methods=["GET"], name="webchat_widget")
@@ -242,6 +278,21 @@ class WebChatInput(SocketIOInput):
                                      headers=cross_origin(request))
             return response.json(widget_texts(language), headers={"Cache-Control": CACHED_FOR,
                                                                   **cross_origin(request)})
+
+        @blueprint.route("/widget-origin.js", methods=["GET"], name="webchat_widget_origin")
+        async def widget_origin(request: Request) -> response.HTTPResponse:
+            origin = request.args.get("origin", "")
+            language = request.args.get("language", DEFAULT_LANGUAGE)
+            if not re.fullmatch(ORIGIN, origin) or language not in LANGUAGES:
+                return response.text("origin=scheme://host[:port] and language=nb|en", status=400)
+            allowed = self.origin_allowed(origin, request.headers.get("x-forwarded-host") or request.host)
+            answer = {"origin": origin, "allowed": allowed, "setting": self.refusals.setting,
+                      "notice": "" if allowed else message("widget_refused.notice", language, origin=origin,
+                                                            setting=self.refusals.setting)}
+            # json.dumps escapes every non-ASCII character and so U+2028/2029, which older engines take for line ends
+            return response.text(
+                'document.currentScript.dispatchEvent(new CustomEvent("klyngebot:origin", {detail: '
+                + json.dumps(answer) + "}));\n", content_type=CONTENT_TYPES[".js"], headers={"Cache-Control": "no-store"})
 
         @blueprint.route("/chat", methods=["GET"], name="webchat_page")
         async def page(request: Request) -> response.HTTPResponse:

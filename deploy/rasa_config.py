@@ -72,11 +72,12 @@ CHANNELS: dict[str, tuple[str, dict, dict[str, str], dict]] = {
               # Socket Mode with the app-level token, else Slack's requests over HTTP, signed with the secret
               {"slack_token": "SLACK_BOT_TOKEN",
                ("slack_app_token", "slack_signing_secret"): (SLACK_APP_TOKEN, "SLACK_SIGNING_SECRET")},
-              {"slack_api_url": "SLACK_API_URL", "redis_url": "REDIS_URL"},  # Redis: retries seen by any process
+              # Redis: retries seen by any process; the database: a 👍/👎 reaction, as the records keep it
+              {"slack_api_url": "SLACK_API_URL", "redis_url": "REDIS_URL", "database_url": "DATABASE_URL"},
               {"use_threads": True}),  # in a channel the bot answers in the message's thread
     "botframework": ("channels.teams.TeamsInput", {"app_id": "MICROSOFT_APP_ID", "app_password": "MICROSOFT_APP_PASSWORD"},
                      {"tenant_id": "MICROSOFT_TENANT_ID", "login_url": "MICROSOFT_LOGIN_URL",
-                      "openid_metadata_url": "MICROSOFT_OPENID_METADATA_URL"}, {}),
+                      "openid_metadata_url": "MICROSOFT_OPENID_METADATA_URL", "database_url": "DATABASE_URL"}, {}),
     "staff": ("channels.staff.StaffInput", {"token": "STAFF_TOKEN"},  # the dashboard reads the records' database
               {"database_url": "DATABASE_URL", "retention_days": "KLYNGEBOT_RETENTION_DAYS",
                "trusted_proxies": "KLYNGEBOT_TRUSTED_PROXIES"}, {}),
@@ -213,6 +214,7 @@ def credentials(environment: Mapping[str, str]) -> dict:
     config: dict = {REST: {"token": environment[REST_TOKEN]} if environment.get(REST_TOKEN) else None,
                     WEBCHAT: {"user_message_evt": "user_uttered", "bot_message_evt": "bot_uttered",
                               "allowed_origins": allowed_origins(environment),
+                              "origins_setting": ALLOWED_ORIGINS,  # named to a website refused
                               "database_url": environment.get("DATABASE_URL") or database_url()}}
     for channel, (key_in_credentials, required, optional, fixed) in CHANNELS.items():
         values, missing = {}, []

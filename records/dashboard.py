@@ -23,6 +23,7 @@ from sqlalchemy.engine import Engine
 from bot.resources import fold
 from bot.rules.catalogue import catalogue
 from records.handoffs import Handoff
+from records.review import FLAG_REASONS
 from records.store import HANDOFF_STATUSES, checks, flags, handoffs, questions, rasa_events, reviews, unanswered, utc
 
 LISTED = 50  # unanswered questions and requests shown on the page; the CSV export has them all
@@ -152,7 +153,8 @@ def dashboard(engine: Engine, period: Period = Period()) -> Dashboard:
                                                 questions.c.created_at, period)).all()
         handoff_rows = connection.execute(_within(select(handoffs), handoffs.c.created_at, period)
                                           .order_by(handoffs.c.created_at.desc(), handoffs.c.id.desc())).all()
-        flagged = set(connection.execute(_within(select(flags.c.user_hash), flags.c.created_at, period)).scalars())
+        flagged = set(connection.execute(_within(select(flags.c.user_hash).where(flags.c.reason.in_(FLAG_REASONS)),
+                                                     flags.c.created_at, period)).scalars())
         reviewed = len(connection.execute(_within(select(reviews.c.id), reviews.c.reviewed_at, period)).all())
     verdicts: dict[str, Counter] = {}
     closed: Counter = Counter()

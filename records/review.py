@@ -38,7 +38,10 @@ from records.store import checks, flags, handoffs, reviews, utc
 SHORT_HASH = 10  # hex characters of a sender's hash shown to staff: enough to tell conversations apart
 LISTED = 100  # conversations on the review list, latest first
 FLAG_REASONS = ("said", "thumbs_down")  # the user said it was wrong; the user pressed 👎 on an answer
-FLAGGED_TEXT_LENGTH = 2000  # of an answer given a 👎: enough to find it in the transcript, and no more is kept
+# A 👍 on an answer is kept in the same table, as staff's review reads both beside the answer, but it flags nothing.
+THUMBS_UP = "thumbs_up"
+THUMBS = ("thumbs_down", THUMBS_UP)  # what a user can press under an answer: 👎, 👍
+FLAGGED_TEXT_LENGTH = 2000  # of an answer given a 👎 or 👍: enough to find it in the transcript, and no more is kept
 OUTCOMES = ("verdict", "left", "handoff", "flagged")  # "left": neither a verdict nor a request for a person
 
 # Rasa's SQLTrackerStore.SQLEvent (rasa/core/tracker_store.py), the columns read here; declared so that records/
@@ -57,6 +60,7 @@ class Turn:
     read: Mapping[str, Any]  # the facts the turn set: fact -> value (None: the fact went)
     answers: tuple[str, ...]
     flagged: frozenset[str]  # FLAG_REASONS: the user said here that the bot was wrong; gave an answer of it a 👎
+    thumbs_up: bool = False  # the user gave an answer of it a 👍
 
 
 @dataclass(frozen=True)
@@ -104,16 +108,20 @@ def record_flag(engine: Engine, reason: str, text: Optional[str], language: Opti
                                                 channel=channel, user_hash=hashed))
 
 
-def record_thumbs_down(engine: Engine, answer: str, channel: Optional[str], sender_id: str,
-                       when: Optional[dt.datetime] = None) -> None:
-    """A 👎 on one of the bot's answers; a second 👎 on the same answer of the same conversation adds nothing."""
+def record_thumbs(engine: Engine, thumb: str, answer: Optional[str], channel: Optional[str], sender_id: str,
+                  when: Optional[dt.datetime] = None) -> None:
+    """A 👎 or 👍 (THUMBS) on one of the bot's answers. The same again on the same answer of the same conversation
+    adds nothing. `answer` is None where the channel names only the message (a reaction in Slack or Teams): then
+    the conversation is marked, not the turn, and each one is kept (the channel drops its own repeats)."""
+    if thumb not in THUMBS:
+        raise ValueError(f"a thumb is one of {', '.join(THUMBS)}, not {thumb!r}")
     hashed = sender_hash(engine, sender_id)
-    text = answer[:FLAGGED_TEXT_LENGTH]
+    text = answer[:FLAGGED_TEXT_LENGTH] if answer is not None else None
     with engine.begin() as connection:
-        if connection.execute(select(flags.c.id).where(flags.c.user_hash == hashed, flags.c.reason == "thumbs_down",
-                                                       flags.c.text == text).limit(1)).first() is None:
-            connection.execute(insert(flags).values(created_at=utc(when), reason="thumbs_down", text=text,
-                                                    channel=channel, user_hash=hashed))
+        if text is None or connection.execute(select(flags.c.id).where(
+                flags.c.user_hash == hashed, flags.c.reason == thumb, flags.c.text == text).limit(1)).first() is None:
+            connection.execute(insert(flags).values(created_at=utc(when), reason=thumb, text=text, channel=channel,
+                                                    user_hash=hashed))
 
 
 # --- reading Rasa's events ----------------------------------------------------------------------------------
@@ -135,10 +143,15 @@ def _events(connection: Connection, sender_ids: Optional[Sequence[str]] = None) 
     return found
 
 
-def _turns(events: Sequence[Mapping[str, Any]], said_wrong: set[str], thumbs_down: set[str]) -> tuple[Turn, ...]:
+def _turns(events: Sequence[Mapping[str, Any]], said_wrong: set[str], thumbs_down: set[str],
+           thumbs_up: set[str]) -> tuple[Turn, ...]:
     """Per user event: the facts its SlotSets took and the bot's answers until the next user event; flagged when
-    the user said there that the bot was wrong, or gave one of its answers a 👎."""
+    the user said there that the bot was wrong, or gave one of its answers a 👎; and whether one got a 👍."""
     fact_slots = set(facts())
+
+    def given(answers: Sequence[str], thumbed: set[str]) -> bool:
+        return any(answer[:FLAGGED_TEXT_LENGTH] in thumbed for answer in answers)
+
     turns: list[dict[str, Any]] = []
     for event in events:
         if event.get("event") == "user":
@@ -153,8 +166,8 @@ def _turns(events: Sequence[Mapping[str, Any]], said_wrong: set[str], thumbs_dow
     return tuple(Turn(number=number, text=turn["text"], intent=turn["intent"], read=turn["read"],
                       answers=tuple(turn["answers"]),
                       flagged=frozenset({"said"} if turn["text"] in said_wrong else set())
-                      | ({"thumbs_down"} if any(answer[:FLAGGED_TEXT_LENGTH] in thumbs_down
-                                                for answer in turn["answers"]) else set()))
+                      | ({"thumbs_down"} if given(turn["answers"], thumbs_down) else set()),
+                      thumbs_up=given(turn["answers"], thumbs_up))
                  for number, turn in enumerate(turns, 1))
 
 
@@ -180,12 +193,13 @@ def _conversation(user_hash_: str, events: Sequence[Mapping[str, Any]], connecti
     outcomes = {"verdict"} if check_rows else set()
     outcomes |= {"handoff"} if asked_for_person else set()
     outcomes |= {"left"} if not outcomes else set()
-    outcomes |= {"flagged"} if flag_rows else set()
+    outcomes |= {"flagged"} if any(row.reason in FLAG_REASONS for row in flag_rows) else set()
     return Conversation(user_hash=user_hash_, started=min(moments), last=max(moments),
                         channel=next((event.get("input_channel") for event in said if event.get("input_channel")),
                                      None),
                         language=_language(events), outcomes=frozenset(outcomes),
-                        turns=_turns(events, flagged("said"), flagged("thumbs_down")) if with_turns else (),
+                        turns=_turns(events, flagged("said"), flagged("thumbs_down"), flagged(THUMBS_UP))
+                        if with_turns else (),
                         verdicts=dict(check_rows[-1].verdicts) if check_rows else {})
 
 

@@ -109,6 +109,7 @@ def _turn(conversation: Conversation, turn: Turn, reviewed: Sequence[str], langu
                     for reading in reviewed)
     flagged = "".join(f"<p class=error>{_say(f'transcript.flagged.{reason}', language)}</p>"
                       for reason in FLAG_REASONS if reason in turn.flagged)
+    flagged += f"<p>{_say('transcript.thumbs_up', language)}</p>" if turn.thumbs_up else ""
     return (f"<section class=turn id=turn-{turn.number}><h2>{_say('transcript.turn', language, number=turn.number)}"
             f"</h2><dl><dt>{_say('transcript.user', language)}</dt><dd class=said>{escape(turn.text)}</dd>"
             f"<dt>{_say('transcript.intent', language)}</dt><dd>{escape(turn.intent or '–')}</dd>"

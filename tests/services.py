@@ -1,5 +1,5 @@
 """Throwaway PostgreSQL databases on the loopback server that scripts/ensure-services provides, and a proxy
-to cut a test's connection to them; the loopback Redis server it provides."""
+to cut a test's connection to them; the loopback Redis server it provides; what a running bot's records keep."""
 from __future__ import annotations
 
 import socket
@@ -10,6 +10,7 @@ from contextlib import contextmanager
 import sqlalchemy
 
 from deploy.local import free_port
+from records.store import flags
 
 POSTGRES_SERVER = "postgresql://postgres@127.0.0.1:5432"
 REDIS_SERVER = "redis://127.0.0.1:6379/0"
@@ -112,3 +113,13 @@ def cuttable_postgres_database():
             yield direct.set(port=proxy.port).render_as_string(hide_password=False), proxy
         finally:
             proxy.cut()
+
+
+def thumbs_kept(bot, hashed: str) -> list:
+    """The rows of the records' flags table (👍/👎 among them) of a sender hash, read from a running bot's database
+    without migrating it: its own processes do that, and two migrations at once would collide in SQLite."""
+    engine = sqlalchemy.create_engine(bot.servers.environment["DATABASE_URL"])
+    with engine.connect() as connection:
+        if not sqlalchemy.inspect(connection).has_table(flags.name):
+            return []
+        return connection.execute(sqlalchemy.select(flags).where(flags.c.user_hash == hashed)).all()

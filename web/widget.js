@@ -10,6 +10,8 @@
 // The webchat channel serves this file wrapped in a closure with the socket.io client as `io`
 // (channels/webchat.py); the labels come from its /widget-texts.json (bot/data/messages/widget.yaml).
 // Everything lives in a shadow root, so the host page's styles and this widget's cannot touch each other.
+// A website the bot does not serve (KLYNGEBOT_ALLOWED_ORIGINS) gets a notice in place of the bubble, and the
+// console names its origin and the setting (refused()).
 "use strict";
 
 var script = document.currentScript || document.querySelector('script[src*="/webhooks/webchat/widget.js"]');
@@ -17,6 +19,11 @@ var WIDGET_PATH = /\/webhooks\/webchat\/widget\.js(\?.*)?$/;
 var DEFAULT_COLOR = "#0b5d8f";
 var INK = "#1b2a3a";
 var REPLY_TIMEOUT_MS = 30000;
+var FOLDED_AFTER_LINES = 8;  // a longer answer (the reasoning behind a verdict) shows this many lines until asked
+// WebSocket first, which needs nothing from the proxy after the handshake; where it fails (corporate proxies
+// often refuse the upgrade) socket.io's long-polling, which is plain HTTP, and that is remembered (connect()).
+var WEBSOCKET_FIRST = ["websocket", "polling"];
+var POLLING_FIRST = ["polling", "websocket"];  // and upgraded to WebSocket where that works after all
 
 function attribute(name) {
   var value = script && script.getAttribute("data-" + name);
@@ -82,13 +89,34 @@ function escapeHtml(text) {
     return { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c];
   });
 }
-// The bot's light markdown: **bold**, and web addresses as links; line breaks are kept by the CSS.
+// Web addresses, e-mail addresses and phone numbers (+47 22 03 70 00, 22 03 70 00, 815 48 000: pairs, or 3-2-3,
+// never groups of three as in amounts such as 10 000 000) in one pass, so that no link is made inside another.
+var LINKED = new RegExp([
+  "(https?:\\/\\/[^\\s<]+[^\\s<.,;:!?)])",
+  "([A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\\.[A-Za-z0-9-]+)*\\.[A-Za-z]{2,})",
+  "((?:\\+\\d{2} ?)?(?:\\d{2} \\d{2} \\d{2} \\d{2}|\\d{3} \\d{2} \\d{3})|\\+\\d{2} ?\\d{8})(?! ?\\d)"
+].join("|"), "g");
+// The bot's light markdown: **bold**, and links; line breaks are kept by the CSS. The text is escaped first, and
+// what the links add is made of the matched characters only, none of which can end an attribute.
 function formatted(text) {
   return escapeHtml(text)
     .replace(/\*\*(.+?)\*\*/g, "<strong>$1</strong>")
-    .replace(/https?:\/\/[^\s<]+[^\s<.,;:!?)]/g, function (url) {
-      return '<a href="' + url + '" target="_blank" rel="noopener noreferrer">' + url + "</a>";
+    .replace(LINKED, function (found, url, mail, phone, at, whole) {
+      if (url) { return '<a href="' + url + '" target="_blank" rel="noopener noreferrer">' + url + "</a>"; }
+      if (mail) { return '<a href="mailto:' + mail + '">' + mail + "</a>"; }
+      if (/\d ?$/.test(whole.slice(0, at))) { return found; }  // the end of a longer number, not a phone number
+      return '<a href="tel:' + phone.replace(/ /g, "") + '">' + phone + "</a>";
     });
+}
+
+// The widget's own corner of the page: a shadow root holding its stylesheet and `frame`.
+function mount(frame) {
+  var host = element("div", { "data-klyngebot": "" });
+  var root = host.attachShadow ? host.attachShadow({ mode: "open" }) : host;
+  root.appendChild(element("link", { rel: "stylesheet", href: config.server + "/webhooks/webchat/widget.css" }));
+  root.appendChild(frame);
+  document.body.appendChild(host);
+  return root;
 }
 
 function start(texts) {
@@ -99,10 +127,8 @@ function start(texts) {
     // the page language goes with the first message of each conversation, so that the bot answers in it
     languageSent: load("languageSent", false)
   };
-  var socket = null, replyTimer = null, unsent = [];
+  var socket = null, replyTimer = null, unsent = [], folds = 0;
 
-  var host = element("div", { "data-klyngebot": "" });
-  var root = host.attachShadow ? host.attachShadow({ mode: "open" }) : host;
   var heading = element(config.mode === "page" ? "h1" : "h2", { id: "kb-title", text: config.title || texts.title });
   var bubble = element("button", { type: "button", "class": "kb-bubble", "aria-controls": "kb-panel",
                                    "aria-expanded": "false", "aria-label": texts.open });
@@ -130,9 +156,7 @@ function start(texts) {
     log, typing, status, form]);
   var frame = element("div", { "class": "kb kb--" + config.mode }, (config.mode === "page" ? [] : [bubble]).concat([panel]));
   Object.keys(config.colors).forEach(function (name) { frame.style.setProperty(name, config.colors[name]); });
-  root.appendChild(element("link", { rel: "stylesheet", href: config.server + "/webhooks/webchat/widget.css" }));
-  root.appendChild(frame);
-  document.body.appendChild(host);
+  var root = mount(frame);
   if (config.mode === "page") { document.documentElement.lang = config.language; }
 
   function render(entry, live) {
@@ -143,10 +167,9 @@ function start(texts) {
       item.appendChild(element("a", { "class": "kb-download", href: URL.createObjectURL(file),
                                       download: entry.download.file_name, text: entry.download.label }));
     } else {
-      item.appendChild(element("span"));
-      item.lastChild.innerHTML = formatted(entry.text || "");
+      item.appendChild(answerText(entry.text || "", entry.from === "bot"));
     }
-    if (entry.flaggable) { item.appendChild(flagButton(entry)); }
+    if (entry.flaggable) { item.appendChild(thumbs(entry)); }
     log.appendChild(item);
     if (entry.buttons && entry.buttons.length) {
       var group = element("div", { role: "group", "aria-label": texts.choices });
@@ -164,28 +187,59 @@ function start(texts) {
     }
     log.scrollTop = log.scrollHeight;
   }
-  // 👎 on an answer: the conversation is flagged for staff's review (channels/webchat.py, flag_answer)
-  function flagButton(entry) {
-    var flag = element("button", { type: "button", "class": "kb-flag", "aria-label": texts.flag, title: texts.flag,
-                                   "aria-pressed": String(!!entry.flagged) });
-    // drawn, not the emoji: a system without an emoji font would show an empty box
-    var icon = document.createElementNS("http://www.w3.org/2000/svg", "svg");
-    icon.setAttribute("viewBox", "0 0 24 24");
-    icon.setAttribute("aria-hidden", "true");
-    icon.innerHTML = '<path d="M2 3h4v11H2zM8 3h9a2 2 0 0 1 2 1.6l1.8 7A2 2 0 0 1 18.9 14H14l.8 4.2A2 2 0 0 1 ' +
-                     '12.9 21L8 14z" fill="currentColor"/>';
-    flag.appendChild(icon);
-    flag.disabled = !!entry.flagged;
-    flag.addEventListener("click", function () {
-      if (!socket || !state.session) { return; }
-      socket.emit("flag_answer", { session_id: state.session, answer: entry.text });
-      entry.flagged = true;
-      save("transcript", state.transcript);
-      flag.disabled = true;
-      flag.setAttribute("aria-pressed", "true");
-      flag.title = texts.flagged;
+  // An answer's text; a bot's answer of more than FOLDED_AFTER_LINES lines shows those, and the rest behind a
+  // "show more" button (the whole text stays in the page, so that searching it and copying it still work).
+  function answerText(text, foldable) {
+    var lines = text.split("\n"), shown = element("span");
+    if (!foldable || lines.length <= FOLDED_AFTER_LINES) {
+      shown.innerHTML = formatted(text);
+      return shown;
+    }
+    folds += 1;
+    var rest = element("span", { id: "kb-more-" + folds, hidden: "" });
+    var more = element("button", { type: "button", "class": "kb-more", "aria-expanded": "false",
+                                   "aria-controls": rest.id, text: texts.more });
+    shown.innerHTML = formatted(lines.slice(0, FOLDED_AFTER_LINES).join("\n"));
+    rest.innerHTML = formatted("\n" + lines.slice(FOLDED_AFTER_LINES).join("\n"));
+    more.addEventListener("click", function () {
+      rest.hidden = !rest.hidden;
+      more.setAttribute("aria-expanded", String(!rest.hidden));
+      more.textContent = rest.hidden ? texts.more : texts.less;
     });
-    return flag;
+    return element("span", {}, [shown, rest, element("br"), more]);
+  }
+  // 👍 and 👎 under an answer, one of them once: a 👎 flags the conversation for staff's review, a 👍 is kept
+  // beside it (channels/webchat.py, thumb_answer)
+  function thumbs(entry) {
+    var group = element("div", { "class": "kb-thumbs", role: "group", "aria-label": texts.rate });
+    [["thumbs_up", texts.thumbs_up, texts.thumbed_up], ["thumbs_down", texts.flag, texts.flagged]].forEach(
+      function (choice) {
+        var thumb = choice[0], button = element("button", {
+          type: "button", "class": "kb-thumb kb-thumb--" + (thumb === "thumbs_up" ? "up" : "down"),
+          "aria-label": choice[1], title: entry.thumb === thumb ? choice[2] : choice[1],
+          "aria-pressed": String(entry.thumb === thumb) });
+        // drawn, not the emoji: a system without an emoji font would show an empty box; 👍 is 👎 upside down
+        var icon = document.createElementNS("http://www.w3.org/2000/svg", "svg");
+        icon.setAttribute("viewBox", "0 0 24 24");
+        icon.setAttribute("aria-hidden", "true");
+        icon.innerHTML = '<path d="M2 3h4v11H2zM8 3h9a2 2 0 0 1 2 1.6l1.8 7A2 2 0 0 1 18.9 14H14l.8 4.2A2 2 0 0 1 ' +
+                         '12.9 21L8 14z" fill="currentColor"' +
+                         (thumb === "thumbs_up" ? ' transform="matrix(1 0 0 -1 0 24)"' : "") + "/>";
+        button.appendChild(icon);
+        button.disabled = !!entry.thumb;
+        button.addEventListener("click", function () {
+          if (!socket || !state.session) { return; }
+          socket.emit("thumb_answer", { session_id: state.session, answer: entry.text, thumb: thumb });
+          entry.thumb = thumb;
+          save("transcript", state.transcript);
+          Array.prototype.forEach.call(group.children, function (each) { each.disabled = true; });
+          button.setAttribute("aria-pressed", "true");
+          button.title = choice[2];
+          input.focus();  // the pressed button is disabled now: keep the keyboard user in the chat
+        });
+        group.appendChild(button);
+      });
+    return group;
   }
   function remember(entry) {
     state.transcript.push(entry);
@@ -207,7 +261,14 @@ function start(texts) {
     if (socket) { return; }
     socket = io(new URL(config.server).origin, {
       path: new URL(config.server).pathname.replace(/\/$/, "") + "/socket.io",
-      transports: ["websocket", "polling"]
+      transports: load("transports", WEBSOCKET_FIRST),
+      tryAllTransports: true  // without it, socket.io 4.8 tries only the first transport, again and again
+    });
+    // what got through is where the next page starts, so that a blocked WebSocket costs its wait once
+    socket.io.on("open", function () {
+      var engine = socket.io.engine;
+      save("transports", engine.transport.name === "polling" ? POLLING_FIRST : WEBSOCKET_FIRST);
+      engine.on("upgrade", function () { save("transports", WEBSOCKET_FIRST); });
     });
     socket.on("connect", function () {
       if (status.textContent === texts.offline) { status.textContent = ""; }
@@ -252,6 +313,21 @@ function start(texts) {
     waiting(true);
   }
 
+  // The open chat covers the whole page where the screen is small (widget.css): a modal dialog then, which
+  // keeps the keyboard inside it, as there is nothing to see behind it. Measured, so that the CSS alone says when.
+  function covering() {
+    var box = panel.getBoundingClientRect(), view = document.documentElement;
+    return config.mode === "bubble" && !panel.hidden && box.width >= view.clientWidth && box.height >= view.clientHeight;
+  }
+  function modality() {
+    if (covering()) { panel.setAttribute("aria-modal", "true"); } else { panel.removeAttribute("aria-modal"); }
+  }
+  function focusable() {
+    return Array.prototype.filter.call(panel.querySelectorAll("button, [href], input, [tabindex]"), function (node) {
+      return !node.disabled && node.tabIndex >= 0 && node.getClientRects().length > 0;
+    });
+  }
+  function focused() { return root.activeElement || document.activeElement; }
   function open(takeFocus) {
     state.open = true;
     save("open", true);
@@ -261,12 +337,15 @@ function start(texts) {
     connect();
     if (!state.transcript.length) { welcome(); }
     log.scrollTop = log.scrollHeight;
-    if (takeFocus) { input.focus(); }
+    modality();
+    // a chat that covers the page takes the focus even on a reload: the page it would be left on is out of sight
+    if (takeFocus || panel.hasAttribute("aria-modal")) { input.focus(); }
   }
   function shut() {
     state.open = false;
     save("open", false);
     panel.hidden = true;
+    panel.removeAttribute("aria-modal");
     bubble.setAttribute("aria-expanded", "false");
     frame.classList.remove("kb--open");
     bubble.focus();
@@ -277,8 +356,15 @@ function start(texts) {
   panel.hidden = true;
   bubble.addEventListener("click", function () { if (state.open) { shut(); } else { open(true); } });
   close.addEventListener("click", shut);
+  window.addEventListener("resize", function () { if (state.open) { modality(); } });
   panel.addEventListener("keydown", function (event) {
     if (event.key === "Escape" && config.mode !== "page") { event.preventDefault(); shut(); }
+    if (event.key !== "Tab" || !panel.hasAttribute("aria-modal")) { return; }
+    var stops = focusable(), first = stops[0], last = stops[stops.length - 1];
+    if (event.shiftKey ? focused() === first : focused() === last) {
+      event.preventDefault();
+      (event.shiftKey ? last : first).focus();
+    }
   });
   form.addEventListener("submit", function (event) {
     event.preventDefault();
@@ -306,13 +392,35 @@ function start(texts) {
   if (state.open) { open(config.mode === "page"); }
 }
 
+// The texts could not be had. A refused origin and a server out of reach look the same to fetch, so the bot is
+// asked with a <script>, which needs no CORS (channels/webchat.py, widget-origin.js): a refused website gets a
+// notice where the bubble would be, and the console names the origin and the setting to change.
+function refused(problem) {
+  var asked = element("script", { src: config.server + "/webhooks/webchat/widget-origin.js?origin=" +
+                                       encodeURIComponent(location.origin) + "&language=" + config.language });
+  asked.addEventListener("klyngebot:origin", function (event) {
+    var answer = event.detail;
+    if (answer.allowed) { console.warn("Klyngebot: the chat cannot start:", problem); return; }
+    console.error("Klyngebot: the chat is refused on " + answer.origin + ": " + config.server + " serves only the " +
+                  "websites in its setting " + answer.setting + ". Add " + answer.origin + " to " + answer.setting +
+                  " where the bot runs, and restart it.");
+    var notice = element("p", { "class": "kb-refused", role: "note", lang: config.language, text: answer.notice });
+    mount(element("div", { "class": "kb kb--" + config.mode }, [notice]));
+  });
+  asked.addEventListener("error", function () {
+    console.warn("Klyngebot: the chat cannot start, " + config.server + " cannot be reached:", problem);
+  });
+  asked.addEventListener("load", function () { asked.remove(); });
+  document.head.appendChild(asked);
+}
+
 function boot() {
   fetch(config.server + "/webhooks/webchat/widget-texts.json?language=" + config.language)
     .then(function (answer) {
       if (!answer.ok) { throw new Error("HTTP " + answer.status); }
       return answer.json();
     })
-    .then(start)
+    .then(start, refused)
     .catch(function (error) { console.warn("Klyngebot: the chat cannot start:", error); });
 }
 

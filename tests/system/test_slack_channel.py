@@ -6,7 +6,8 @@ delivery gets no second reply, even from another Rasa process; the secrets appea
 
 In Socket Mode the same conversations come over a local stand-in of Slack's WebSocket instead (the stand-in
 Web API's apps.connections.open gives its address): each envelope is acknowledged, then answered as over HTTP,
-and a delivery Slack sends again to the other Rasa process's connection gets no second reply."""
+and a delivery Slack sends again to the other Rasa process's connection gets no second reply. A 👎 or 👍 reaction
+on the bot's answer reaches the records, over HTTP and over the socket alike."""
 import asyncio
 import hashlib
 import hmac
@@ -25,9 +26,10 @@ from slack_sdk.models.blocks import Block
 
 from channels.senders import conversation_id
 from channels.slack import SlackOutput
+from records.identity import user_hash
 from tests.loopback import OPENED_DM, SlackApiStandIn
 from deploy.local import running_bot
-from tests.services import postgres_database
+from tests.services import postgres_database, thumbs_kept
 
 pytestmark = pytest.mark.slow
 TOKEN = "xoxb-test-token-4711"
@@ -59,6 +61,20 @@ def direct_message(event_id: str, text: str, user: str = "U7") -> dict:
     return {"type": "event_callback", "event_id": event_id, "authorizations": [{"user_id": BOT_USER}],
             "event": {"type": "message", "channel_type": "im", "channel": "D042", "user": user, "text": text,
                       "ts": f"{time.time():.6f}"}}
+
+
+def reaction(event_id: str, user: str, name: str, item_user: str = BOT_USER) -> dict:
+    """Slack's reaction_added event for a reaction on a message in the user's direct messages with the bot."""
+    return {"type": "event_callback", "event_id": event_id, "authorizations": [{"user_id": BOT_USER}],
+            "event": {"type": "reaction_added", "user": user, "reaction": name, "item_user": item_user,
+                      "item": {"type": "message", "channel": "D0THUMBS", "ts": "1700000000.000100"},
+                      "event_ts": f"{time.time():.6f}"}}
+
+
+def thumbs_of(bot, user: str) -> list[str]:
+    """The 👍/👎 the records keep for the Slack user's conversation (hashed with the bot's key)."""
+    hashed = user_hash(conversation_id("slack", user), bot.servers.environment["KLYNGEBOT_HASH_KEY"].encode())
+    return sorted(row.reason for row in thumbs_kept(bot, hashed))
 
 
 def wait_for(condition, seconds=30):
@@ -219,6 +235,20 @@ def test_a_button_is_a_block_kit_button_that_answers(bot, stand_in):
     assert shown["replace_original"] is True
     assert all(block["type"] != "actions" for block in shown["blocks"])
     assert button["text"]["text"] in shown["blocks"][-1]["elements"][0]["text"]
+
+
+def test_a_thumbs_reaction_on_an_answer_reaches_the_records(bot):
+    webhook = f"{bot.base}/webhooks/slack/webhook"
+    for event in (reaction("Ev-down", "U30", "-1"), reaction("Ev-up", "U30", "+1::skin-tone-3"),
+                  reaction("Ev-heart", "U30", "heart"),  # no one's word on the answer
+                  reaction("Ev-other", "U30", "thumbsdown", item_user="U0SOMEONE")):  # not the bot's message
+        assert deliver(webhook, event, signed) == 200
+    assert wait_for(lambda: thumbs_of(bot, "U30") == ["thumbs_down", "thumbs_up"], 10)
+    retry = lambda body: {**signed(body), "X-Slack-Retry-Num": "1", "X-Slack-Retry-Reason": "http_timeout"}
+    assert deliver(webhook, reaction("Ev-down", "U30", "-1"), retry) == 200
+    assert deliver(webhook, reaction("Ev-unsigned", "U30", "-1"), lambda body: {}) == 400
+    time.sleep(2)
+    assert thumbs_of(bot, "U30") == ["thumbs_down", "thumbs_up"]
 
 
 def command(bot, stand_in, text: str, channel: str, user: str, headers=signed) -> tuple[int, bytes, float]:
@@ -437,3 +467,10 @@ def test_socket_mode_takes_no_request_over_http(socket_mode):
             assert json.loads(answer.read()) == {"status": "ok"}
     logs = "".join(path.read_text() for path in (socket_mode.tmp_path / "logs").glob("*.log"))
     assert logs and APP_TOKEN not in logs and TOKEN not in logs
+
+
+def test_socket_mode_takes_a_thumbs_down_reaction(socket_mode):
+    slack = socket_mode.slack
+    assert acknowledged(slack, slack.send("events_api", reaction(f"Ev-socket-down-{time.time_ns()}", "U31", "-1"), 0,
+                                          retry_attempt=0, retry_reason=""), 0)
+    assert wait_for(lambda: thumbs_of(socket_mode, "U31") == ["thumbs_down"], 10)

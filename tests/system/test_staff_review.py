@@ -120,11 +120,11 @@ def test_a_thumbs_down_in_the_widget_flags_the_answer_for_review(bot):
         page.goto(f"{bot.base}/webhooks/webchat/chat")
         answers = page.locator(".kb-msg--bot")
         expect(answers).to_have_count(1)  # the welcome, which is the widget's own and has no 👎
-        assert page.locator(".kb-flag").count() == 0
+        assert page.locator(".kb-thumb").count() == 0
         page.fill("#kb-input", "what is the maximum grant?")
         page.press("#kb-input", "Enter")
         expect(answers).not_to_have_count(1, timeout=60_000)
-        flag = page.locator(".kb-msg--bot .kb-flag").first
+        flag = page.locator(".kb-msg--bot .kb-thumb--down").first
         answer = answers.nth(1).locator("span").nth(1).inner_text()
         flag.click()
         expect(flag).to_be_disabled()

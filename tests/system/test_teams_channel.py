@@ -5,7 +5,8 @@ Bot Connector at the activity's serviceUrl (which takes a reply only with the to
 A single-tenant bot logs in at its own tenant, a multi-tenant one at botframework.com; a channel mention
 reaches the bot without the <at> tag and is answered in its thread; the bot greets when it is added; a
 verdict's card is an Adaptive Card whose buttons send their payload; requests without a valid Bot Connector
-token (none, another audience, issuer, algorithm, key, serviceUrl or channel, expired) are refused."""
+token (none, another audience, issuer, algorithm, key, serviceUrl or channel, expired) are refused; a sad or
+angry reaction on an answer is a 👎 in the records, like or heart a 👍, and laugh or surprised nothing."""
 import asyncio
 import json
 import time
@@ -21,7 +22,9 @@ from rasa.core.actions.action import create_bot_utterance
 
 from channels.senders import conversation_id
 from channels.teams import Login, TeamsOutput
+from records.identity import user_hash
 from tests.loopback import QuietHandler, serve
+from tests.services import thumbs_kept
 from deploy.local import running_bot
 
 APP_ID = "5f1c0a2e-7d4b-4c8e-9a31-2b6f0e8d7c11"
@@ -250,3 +253,14 @@ def test_a_multi_tenant_bot_logs_in_at_botframework_com():
         "https://login.microsoftonline.com/botframework.com/oauth2/v2.0/token"
     assert Login(APP_ID, APP_PASSWORD, TENANT, None).token_url == \
         f"https://login.microsoftonline.com/{TENANT}/oauth2/v2.0/token"
+
+
+def test_a_sad_or_angry_reaction_is_a_thumbs_down_and_like_a_thumbs_up(bot, microsoft):
+    user = "29:1reacting-user"
+    reacted = activity(microsoft, "a:1personal-chat", user, type="messageReaction", replyToId="reply-1",
+                       reactionsAdded=[{"type": "sad"}, {"type": "laugh"}, {"type": "like"}])
+    assert deliver(bot, reacted, microsoft.token()) == 200
+    assert deliver(bot, {**reacted, "reactionsAdded": [{"type": "angry"}]}, microsoft.token(aud="another-bot")) == 401
+    hashed = user_hash(conversation_id("botframework", user), bot.servers.environment["KLYNGEBOT_HASH_KEY"].encode())
+    assert sorted(row.reason for row in thumbs_kept(bot, hashed)) == ["thumbs_down", "thumbs_up"]
+    assert {row.channel for row in thumbs_kept(bot, hashed)} == {"botframework"}

@@ -5,10 +5,13 @@ served from other ports, with the one script tag; Rasa is started once for the m
 What is checked is the widget's behaviour, not the dialogue's words (the lead is rewriting those): labels from
 the message store in the page's language, the welcome and its choices, the bot's buttons, the typing
 indicator, the transcript across a reload, the page language in the first message's metadata, keyboard-only
-use, focus, contrast of every text the widget shows, the phone layout, and origins not configured refused.
-Screenshots at desktop and phone size are written to docs/."""
+use, focus, contrast of every text the widget shows, the phone layout (a modal that keeps the focus), origins not
+configured refused with a notice and the setting named, long-polling where WebSocket is blocked, links for
+e-mail and phone, long answers folded, and 👍/👎 in the records. Screenshots at desktop and phone size are
+written to docs/."""
 import json
 import re
+import time
 import urllib.error
 import urllib.request
 
@@ -18,7 +21,9 @@ from playwright.sync_api import expect, sync_playwright
 
 from bot.dialogue.message import MAX_CHARS
 from channels.senders import conversation_id
+from records.identity import user_hash
 from tests.loopback import QuietHandler, serve
+from tests.services import thumbs_kept
 from deploy.local import ROOT, running_bot
 
 pytestmark = pytest.mark.slow
@@ -29,7 +34,8 @@ CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first
 DOCS = ROOT / "docs"
 REPLY_MS = 20000
 # The widget's labels as the message store has them (the expected values, read without the code under test).
-LABELS = yaml.safe_load((ROOT / "bot" / "data" / "messages" / "widget.yaml").read_text(encoding="utf-8"))["widget"]
+WIDGET_MESSAGES = yaml.safe_load((ROOT / "bot" / "data" / "messages" / "widget.yaml").read_text(encoding="utf-8"))
+LABELS = WIDGET_MESSAGES["widget"]
 SELF_CHOSEN_YELLOW = "#f2c200"  # a brand colour on which white text would be unreadable
 
 
@@ -180,6 +186,7 @@ def test_a_conversation_in_the_widget_on_a_cluster_website(browser, bot, sites):
     expect(bubble).to_have_attribute("aria-expanded", "true")
     expect(page.get_by_role("dialog", name=label("title", "nb"))).to_be_visible()
     expect(page.get_by_role("textbox", name=label("message", "nb"))).to_be_focused()
+    assert page.locator(".kb-panel").get_attribute("aria-modal") is None  # beside the page, which stays usable
     expect(page.locator("#kb-input")).to_have_attribute("placeholder", label("placeholder", "nb"))
     expect(bot_messages(page).first).to_contain_text(label("welcome", "nb")[:40])
 
@@ -315,17 +322,55 @@ def test_keyboard_only_with_the_sites_own_colour_and_title(browser, bot, sites):
     context.close()
 
 
-def test_a_website_not_configured_gets_no_chat(browser, bot, sites):
+def test_a_website_not_configured_gets_a_notice_and_the_setting_is_named(browser, bot, sites):
     _, refused = sites
     page = browser.new_page()
-    warnings = []
-    page.on("console", lambda message: warnings.append(message.text))
+    console = []
+    page.on("console", lambda message: console.append((message.type, message.text)))
     page.goto(refused.add("/other.html", bot.base, "nb"))
-    page.wait_for_function("() => document.readyState === 'complete'")
-    page.wait_for_timeout(1000)
-    assert page.locator("[data-klyngebot]").count() == 0
-    assert any("cannot start" in warning for warning in warnings), warnings
+    notice = page.locator(".kb-refused")
+    expect(notice).to_have_text(WIDGET_MESSAGES["widget_refused"]["notice"]["nb"].format(
+        origin=refused.origin, setting="KLYNGEBOT_ALLOWED_ORIGINS"))
+    assert page.locator(".kb-bubble").count() == 0
+    errors = [text for kind, text in console if kind == "error" and text.startswith("Klyngebot:")]
+    assert len(errors) == 1 and refused.origin in errors[0] and "KLYNGEBOT_ALLOWED_ORIGINS" in errors[0], console
     page.close()
+    logged = [line for line in bot.servers.log("rasa0").splitlines() if "chat widget is refused" in line]
+    assert len(logged) == 1 and f'"{refused.origin}"' in logged[0] and "KLYNGEBOT_ALLOWED_ORIGINS" in logged[0]
+
+
+def test_a_bot_out_of_reach_is_not_taken_for_a_refusal(browser, bot, sites):
+    site, _ = sites
+    with urllib.request.urlopen(f"{bot.base}/webhooks/webchat/widget.js", timeout=30) as answer:
+        widget = answer.read()
+
+    class ProxyWithoutItsBot(QuietHandler):  # the widget still in its cache; everything else a 502
+        def do_GET(self):
+            if self.path.startswith("/webhooks/webchat/widget.js"):
+                self.reply(200, widget, "text/javascript")
+            else:
+                self.reply(502, b"<html>502 Bad Gateway</html>", "text/html")
+
+    proxy = serve(ProxyWithoutItsBot)
+    page = browser.new_page()
+    console = []
+    page.on("console", lambda message: console.append(message.text))
+    try:
+        page.goto(site.add("/down.html", f"http://127.0.0.1:{proxy.server_port}", "nb"))
+        expect(page.locator("body")).to_be_visible()
+        assert wait_until(lambda: any("cannot be reached" in text for text in console)), console
+    finally:
+        proxy.shutdown()
+    assert page.locator("[data-klyngebot]").count() == 0
+    assert not any("ALLOWED_ORIGINS" in text for text in console)
+    page.close()
+
+
+def wait_until(condition, seconds: float = 10) -> bool:
+    deadline = time.monotonic() + seconds
+    while not condition() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    return condition()
 
 
 def request_headers(url: str, origin: str) -> tuple[int, dict]:
@@ -379,3 +424,162 @@ def test_the_page_language_reaches_the_language_slot(browser, bot, sites):
     slots = tracker(bot, stored(page, bot, "session"))["slots"]
     page.close()
     assert slots["language"] == "en"
+
+
+# A WebSocket as a proxy that refuses the upgrade leaves it: it fails without opening. Each try is noted, as is
+# each long-polling request, in window.transportsTried.
+BLOCKED_WEBSOCKET = """
+window.transportsTried = [];
+window.WebSocket = class extends EventTarget {
+    constructor(url) {
+        super();
+        window.transportsTried.push("websocket");
+        this.url = url; this.readyState = 0;
+        setTimeout(() => {
+            this.readyState = 3;
+            if (this.onerror) { this.onerror(new Event("error")); }
+            if (this.onclose) { this.onclose({code: 1006, reason: "", wasClean: false}); }
+        }, 20);
+    }
+    send() {} close() {}
+};
+const open = XMLHttpRequest.prototype.open;
+XMLHttpRequest.prototype.open = function (method, url, ...rest) {
+    if (String(url).includes("transport=polling")) { window.transportsTried.push("polling"); }
+    return open.call(this, method, url, ...rest);
+};
+"""
+
+
+def test_with_websocket_blocked_the_conversation_goes_over_long_polling(browser, bot, sites):
+    site, _ = sites
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    context.add_init_script(BLOCKED_WEBSOCKET)
+    page = context.new_page()
+    page.goto(site.add("/proxied.html", bot.base, "nb"))
+    page.get_by_role("button", name=label("open", "nb")).click()
+    page.fill("#kb-input", "hva er maks tilskudd?")
+    page.press("#kb-input", "Enter")
+    await_reply(page, 1)
+    tried = page.evaluate("window.transportsTried")
+    assert tried[0] == "websocket" and "polling" in tried
+    expect(page.locator(".kb-status")).to_have_text("")
+
+    page.reload()  # the next page starts with what got through, and the conversation goes on
+    expect(page.locator(".kb-panel")).to_be_visible()
+    answered = bot_messages(page).count()
+    page.fill("#kb-input", "kan et universitet være partner?")
+    page.press("#kb-input", "Enter")
+    await_reply(page, answered)
+    assert page.evaluate("window.transportsTried")[0] == "polling"
+    said = [event["text"] for event in tracker(bot, stored(page, bot, "session"))["events"] if event["event"] == "user"]
+    assert said == ["hva er maks tilskudd?", "kan et universitet være partner?"]
+    context.close()
+
+
+def focus_in_chat(page) -> bool:
+    return page.evaluate("""() => {
+        const host = document.querySelector('[data-klyngebot]');
+        const inside = host.shadowRoot.activeElement;
+        return document.activeElement === host && !!inside && !!inside.closest('.kb-panel');
+    }""")
+
+
+def test_on_a_phone_the_open_chat_is_modal_and_keeps_the_keyboard(browser, bot, sites):
+    site, _ = sites
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    page = context.new_page()
+    page.goto(site.add("/phone-keys.html", bot.base, "nb"))
+    bubble = page.get_by_role("button", name=label("open", "nb"))
+    bubble.focus()
+    page.keyboard.press("Enter")
+    dialog = page.get_by_role("dialog", name=label("title", "nb"))
+    expect(dialog).to_have_attribute("aria-modal", "true")
+    expect(page.locator("#kb-input")).to_be_focused()
+    stops = page.evaluate("""() => Array.from(document.querySelector('[data-klyngebot]').shadowRoot
+        .querySelectorAll('.kb-panel button:not([disabled]), .kb-panel input')).filter((node) =>
+        node.getClientRects().length).length""")
+    seen = set()
+    for _ in range(stops + 2):  # once round the chat and further: never out to the page behind it
+        page.keyboard.press("Tab")
+        assert focus_in_chat(page)
+        seen.add(page.evaluate("document.querySelector('[data-klyngebot]').shadowRoot.activeElement.outerHTML"))
+    assert len(seen) == stops
+    page.get_by_role("button", name=label("restart", "nb")).focus()  # the first stop: Shift+Tab goes to the last
+    page.keyboard.press("Shift+Tab")
+    expect(page.get_by_role("button", name=label("send", "nb"))).to_be_focused()
+    page.keyboard.press("Escape")
+    expect(page.locator(".kb-panel")).to_be_hidden()
+    expect(bubble).to_be_focused()
+    assert page.locator(".kb-panel").get_attribute("aria-modal") is None
+    context.close()
+
+
+LONG_REASONING = "\n".join(f"• regel {number}: oppfylt" for number in range(1, 13))
+CONTACTS = ("Skriv til eipet@innovasjonnorge.no eller ring +47 22 00 25 00 eller 815 48 000. "
+            "Inntil 10 000 000 kr. <img src=x onerror=alert(1)>")
+
+
+def test_answers_link_contacts_fold_long_reasoning_and_fit_short_replies(browser, bot, sites):
+    site, _ = sites
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    shown = [{"from": "bot", "text": CONTACTS, "flaggable": True}, {"from": "user", "text": "takk"},
+             {"from": "bot", "text": "Ja.", "flaggable": True}, {"from": "bot", "text": LONG_REASONING, "flaggable": True}]
+    context.add_init_script(f"""localStorage.setItem('klyngebot:{bot.base}:transcript', {json.dumps(json.dumps(shown))});
+                                localStorage.setItem('klyngebot:{bot.base}:open', 'true');""")
+    page = context.new_page()
+    page.goto(site.add("/format.html", bot.base, "nb"))
+    contacts = bot_messages(page).first
+    expect(contacts.get_by_role("link", name="eipet@innovasjonnorge.no")).to_have_attribute(
+        "href", "mailto:eipet@innovasjonnorge.no")
+    expect(contacts.get_by_role("link", name="+47 22 00 25 00")).to_have_attribute("href", "tel:+4722002500")
+    expect(contacts.get_by_role("link", name="815 48 000")).to_have_attribute("href", "tel:81548000")
+    assert contacts.locator("a").count() == 3  # not the amount
+    assert "<img src=x onerror=alert(1)>" in contacts.inner_text() and contacts.locator("img").count() == 0
+
+    log_width = page.locator(".kb-log").bounding_box()["width"]
+    for short in (bot_messages(page).nth(1), page.locator(".kb-msg--user").first):
+        assert short.bounding_box()["width"] < log_width / 3, short.inner_text()
+
+    reasoning = bot_messages(page).nth(2)
+    more = reasoning.get_by_role("button", name=label("more", "nb"))
+    expect(more).to_have_attribute("aria-expanded", "false")
+    expect(reasoning.get_by_text("regel 8: oppfylt")).to_be_visible()
+    expect(reasoning.get_by_text("regel 9: oppfylt")).to_be_hidden()
+    more.click()
+    expect(reasoning.get_by_text("regel 12: oppfylt")).to_be_visible()
+    expect(reasoning.get_by_role("button", name=label("less", "nb"))).to_have_attribute("aria-expanded", "true")
+    context.close()
+
+
+def test_thumbs_up_and_down_reach_the_records(browser, bot, sites):
+    site, _ = sites
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    page = context.new_page()
+    page.goto(site.add("/thumbs.html", bot.base, "nb"))
+    page.get_by_role("button", name=label("open", "nb")).click()
+    for question in ("hva er maks tilskudd?", "kan et universitet være partner?"):
+        answered = bot_messages(page).count()
+        page.fill("#kb-input", question)
+        page.press("#kb-input", "Enter")
+        await_reply(page, answered)
+        page.wait_for_timeout(1000)  # the rest of a reply in several messages
+    answers = bot_messages(page)
+    first, last = answers.nth(1), answers.last
+    first.get_by_role("button", name=label("thumbs_up", "nb")).click()
+    last.get_by_role("button", name=label("flag", "nb")).click()
+    expect(last.get_by_role("button", name=label("flag", "nb"))).to_have_attribute("aria-pressed", "true")
+    expect(last.get_by_role("button", name=label("thumbs_up", "nb"))).to_be_disabled()
+    transcript = stored(page, bot, "transcript")
+    conversation = conversation_id("webchat", stored(page, bot, "session"))
+    # the answers as the bot sent them (the widget's own copy), with the thumb it remembers for each
+    given = {(entry["thumb"], entry["text"]) for entry in transcript if entry.get("thumb")}
+    assert {thumb for thumb, _ in given} == {"thumbs_up", "thumbs_down"}
+    hashed = user_hash(conversation, bot.servers.environment["KLYNGEBOT_HASH_KEY"].encode())  # the bot's key
+
+    def rows():
+        return thumbs_kept(bot, hashed)
+    assert wait_until(lambda: len(rows()) == 2)  # written in the background of the socket's event
+    assert {(row.reason, row.text) for row in rows()} == given
+    context.close()
+    assert all(row.channel == "webchat" for row in rows())

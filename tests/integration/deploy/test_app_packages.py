@@ -60,10 +60,11 @@ def slack_manifest(checkout: Path, *arguments: str) -> dict:
     assert "YOUR-BOT-ADDRESS" not in json.dumps(manifest)
     [command] = manifest["features"]["slash_commands"]
     assert command["command"] == "/klyngebot"
-    # what the channel needs: mentions and direct messages, replies, the command, the DM it answers in
-    assert set(manifest["settings"]["event_subscriptions"]["bot_events"]) == {"app_mention", "message.im"}
+    # what the channel needs: mentions and direct messages, replies, the command, the DM it answers in, 👍/👎
+    assert set(manifest["settings"]["event_subscriptions"]["bot_events"]) == {"app_mention", "message.im",
+                                                                              "reaction_added"}
     assert set(manifest["oauth_config"]["scopes"]["bot"]) == {"app_mentions:read", "chat:write", "commands",
-                                                               "im:history", "im:write"}
+                                                               "im:history", "im:write", "reactions:read"}
     # limits Slack's manifest type states in words (@slack/web-api, dist/types/request/manifest.d.ts)
     display = manifest["display_information"]
     assert len(display["name"]) <= 35 and len(display["description"]) <= 140

@@ -15,11 +15,12 @@ from bot.dialogue import respond as respond_module
 from bot.reading.user_answers import says_it_is_wrong
 from bot.rules.facts import facts
 from records.checks import record_check
+from records.dashboard import Period, dashboard
 from records.handoffs import record_handoff
 from records.identity import user_hash
 from records.retention import forget, purge
 from records.review import (SHORT_HASH, Filter, Review, ReviewError, conversations, keep_review, record_flag,
-                            record_thumbs_down, review_cases, right_value, transcript)
+                            record_thumbs, review_cases, right_value, transcript)
 from records.review_page import review_list_page, transcript_page
 from records.store import PERSONAL_TABLES, SCHEMA_VERSION, connect, flags, reviews, schema_version
 from deploy.local import ROOT
@@ -222,7 +223,7 @@ def test_what_users_wrote_is_escaped_on_the_page(database_url):  # noqa: F811
 def test_a_thumbs_down_flags_the_turn_of_its_answer_once(kept):
     answer = MISREAD[1][3][0]
     for _ in range(2):
-        record_thumbs_down(kept, answer, "webchat", SENDER)
+        record_thumbs(kept, "thumbs_down", answer, "webchat", SENDER)
     with kept.connect() as connection:
         assert connection.execute(select(flags.c.reason, flags.c.text).where(flags.c.reason == "thumbs_down")).all() \
             == [("thumbs_down", answer)]
@@ -230,6 +231,31 @@ def test_a_thumbs_down_flags_the_turn_of_its_answer_once(kept):
     assert [sorted(turn.flagged) for turn in turns] == [[], ["thumbs_down"], ["said"]]
     assert "The user gave the answer a 👎." in transcript_page(transcript(kept, user_hash(SENDER, KEY.encode())),
                                                                {}, "en")
+
+
+def test_a_thumbs_up_marks_its_turn_and_flags_nothing(kept):
+    praised = user_hash(OTHER, KEY.encode())
+    for _ in range(2):
+        record_thumbs(kept, "thumbs_up", "Hi!", "slack", OTHER)
+    shown = transcript(kept, praised)
+    assert [(turn.thumbs_up, sorted(turn.flagged)) for turn in shown.turns] == [(True, []), (False, [])]
+    assert "The user gave the answer a 👍." in transcript_page(shown, {}, "en")
+    assert "flagged" not in next(c for c in conversations(kept) if c.user_hash == praised).outcomes
+    assert dashboard(kept, Period(until=NOW.date())).funnel.flagged == 1  # the other conversation's "det stemmer ikke"
+    with kept.connect() as connection:
+        assert connection.execute(select(flags.c.text).where(flags.c.reason == "thumbs_up")).scalars().all() == ["Hi!"]
+    assert forget(kept, OTHER)["flags"] == 1  # "delete my data" takes the 👍 too
+
+
+def test_a_reaction_without_the_answers_text_flags_the_conversation_each_time(kept):
+    for _ in range(2):
+        record_thumbs(kept, "thumbs_down", None, "botframework", OTHER)
+    flagged = next(c for c in conversations(kept) if c.user_hash == user_hash(OTHER, KEY.encode()))
+    assert "flagged" in flagged.outcomes
+    with kept.connect() as connection:
+        assert len(connection.execute(select(flags.c.id).where(flags.c.reason == "thumbs_down")).all()) == 2
+    with pytest.raises(ValueError):
+        record_thumbs(kept, "said", "Hi!", "slack", OTHER)
 
 
 def test_the_peoples_runner_checks_the_intent_a_review_names():
