@@ -21,6 +21,8 @@ from records.backup import TABLES, backup, backup_into, restore
 from records.checks import record_check
 from records.cli import main as records_main
 from records.handoffs import record_handoff
+from records.questions import record_question
+from records.review import Review, keep_review, record_flag
 from records.identity import HASH_KEY_VARIABLE, sender_hash
 from records.sessions import open_session
 from records.store import RecordsError, connect, rasa_events, utc
@@ -85,6 +87,9 @@ def converse(url: str) -> None:
     record_handoff(engine, "Kari Nordmann", "kari@example.no", "nb", "slack", SENDERS[0], "budsjett", consent=True,
                    when=MOMENT)
     record_handoff(engine, None, None, "en", "rest", SENDERS[1], consent=False, when=MOMENT)
+    record_question(engine, "deadline", "answered", "nb", "rest", SENDERS[0], MOMENT)
+    record_flag(engine, "said", "det stemmer ikke", "nb", "rest", SENDERS[0], MOMENT)
+    keep_review(engine, Review(sender_hash(engine, SENDERS[0]), 1, fact="companies", value=3), MOMENT)
     open_session(engine, dt.datetime.now(dt.timezone.utc))
     engine.dispose()
 
