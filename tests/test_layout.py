@@ -106,7 +106,7 @@ def test_the_rulebook_is_what_the_catalogue_gives():
 # ones they read. Everywhere else a fact's name is written this many times at most; a number here is lowered as
 # literals give way to the data, never raised. (cli/input.py's "budget_nok" is an SME holding's field.)
 FACT_LITERALS_AT_MOST = {
-    "bot/rules/facts.py": 3, "bot/reading/statements.py": 59, "bot/reading/counts.py": 39,
+    "bot/rules/facts.py": 3, "bot/reading/statements.py": 59, "bot/reading/counts.py": 6,
     "bot/reading/user_answers.py": 4, "bot/reading/values.py": 3, "bot/reading/questions.py": 1,
     "bot/dialogue/respond.py": 2, "bot/dialogue/check.py": 1, "bot/dialogue/turn.py": 1,
     "bot/rules/profile.py": 7, "bot/rules/catalogue.py": 5, "bot/saying/conversation.py": 3,

@@ -24,6 +24,9 @@ from bot.reading.tokens import Span, article_value, is_scaled, is_year, tokens
 from bot.reading.vocabulary import keyword_pattern, vocabulary
 from bot.rules.facts import country_adjectives, facts
 
+# The facts this reader counts, named once: the rest of the module reads these names.
+COMPANIES, SMES, FOREIGN = "companies", "smes", "foreign_companies"
+
 HOME = "NO"  # a Norwegian company is none of the foreign ones (bot.reading.values.HOME_COUNTRY)
 
 
@@ -302,9 +305,9 @@ def _adjectives(sentence: _Sentence, index: int, most: int = 2) -> tuple[int, tu
 def _dimension(fact: str, adjectives: tuple[str, ...]) -> str:
     """What a counted noun sorts the companies by: "country" (norske, svenske, utenlandske), "size" (SMB-er, store), or
     "generic" (bedrifter): a list adds up within one of them; across them, the countries are the whole."""
-    if fact == "smes":
+    if fact == SMES:
         return "size"
-    if fact == "foreign_companies" or any(country_adjectives().get(word) for word in adjectives):
+    if fact == FOREIGN or any(country_adjectives().get(word) for word in adjectives):
         return "country"
     if any(_predicate(_Sentence(word, None), 0) for word in adjectives):
         return "size"
@@ -346,7 +349,7 @@ def _said_of_part(sentence: _Sentence, index: int) -> tuple[int, bool, Optional[
     # SMB-er"); else the word itself ("alle er norske")
     after, _ = _adjectives(sentence, position)
     noun = _noun(sentence, after) if after > position else None
-    if noun is not None and noun[0] != "companies":
+    if noun is not None and noun[0] != COMPANIES:
         return position, negated, (noun[0], True, noun[1])
     return position, negated, _predicate(sentence, position)
 
@@ -394,7 +397,7 @@ class _Binder:
             elif self.s.number(position) is not None and total is None:
                 total, named = self.s.number(position), True
                 position += 1
-            elif noun is not None and noun[0] == "companies":
+            elif noun is not None and noun[0] == COMPANIES:
                 total_fact, position, named = noun[0], noun[1], True
                 break
             elif total is not None and noun is None and word not in _NOT_ADJECTIVES | _COPULA | _NEGATORS \
@@ -403,18 +406,18 @@ class _Binder:
             else:
                 break
         after, negated, said = _said_of_part(self.s, position)
-        if said is not None and not (self.s.word(position - 1) in _GROUP and said[0] == "companies"):
+        if said is not None and not (self.s.word(position - 1) in _GROUP and said[0] == COMPANIES):
             fact, is_kind, end = said
             part = _part_of_whole(fact, is_kind, value, negated)
-            if part is not None and fact != "companies":
+            if part is not None and fact != COMPANIES:
                 self.add(fact, part, index, end, total)
                 if total is not None:
-                    self.add(_total_of(fact) or "companies", total, index, end)
+                    self.add(_total_of(fact) or COMPANIES, total, index, end)
                 return end
         if total is not None and total_fact is not None:
             self.add(total_fact, total, index, position)
         elif self.s.word(index - 1) == "the" and not named and isinstance(value, int):
-            self.add("companies", value, index, position)  # "just the two of us"
+            self.add(COMPANIES, value, index, position)  # "just the two of us"
         elif not named or total is not None:
             self.loose.append(Loose(value, self.s.span(index, position), total))
         return position  # "one of the cluster companies": it picks one and counts none
@@ -434,16 +437,16 @@ class _Binder:
                 return described
         is_word = word in _ALL | _NONE | _BOTH | _HALF | {"every"} or total is not None
         noun = _noun(self.s, position) if is_word else None  # "alle bedriftene er SMB-er"
-        if noun is not None and noun[0] == "companies":
+        if noun is not None and noun[0] == COMPANIES:
             position = noun[1]
         after, negated, said = _said_of_part(self.s, position)
         if said is None or (after == position and not is_word) or \
                 (after == position and word not in _NONE | _ALL | _BOTH and noun is None):
             return None  # "tre SMB-er" is a listed count; "to er SMB-er" and "alle er SMB-er" say what a part is
         fact, is_kind, end = said
-        if fact == "companies" and value == 0:  # "ingen bedrifter": none, of nothing this reader knows
+        if fact == COMPANIES and value == 0:  # "ingen bedrifter": none, of nothing this reader knows
             return end
-        if fact == "companies":
+        if fact == COMPANIES:
             if isinstance(value, int):
                 self.add(fact, value, index, end)
             return end
@@ -451,7 +454,7 @@ class _Binder:
         if part is not None:
             self.add(fact, part, index, end, total, whole=word in _BOTH)  # "begge er SMB-er": two, both of them
             if total is not None:
-                self.add(_total_of(fact) or "companies", total, index, end)
+                self.add(_total_of(fact) or COMPANIES, total, index, end)
         return end
 
     def _described(self, start: int, index: int, value: int) -> Optional[int]:
@@ -460,7 +463,7 @@ class _Binder:
         the count is only what it seems. What the group is not ("de to svenske er store") says nothing of the rest."""
         position, words = _adjectives(self.s, index)
         noun = _noun(self.s, position)
-        if noun is not None and noun[0] == "companies":
+        if noun is not None and noun[0] == COMPANIES:
             position = noun[1]
         if not words or self.s.word(position) not in _COPULA:
             return None
@@ -468,7 +471,7 @@ class _Binder:
         if said is None or after == position:
             return None
         fact, is_kind, end = said
-        if fact != "companies" and is_kind and not negated:
+        if fact != COMPANIES and is_kind and not negated:
             self.add(fact, value, start, end, some=True)
         return end
 
@@ -497,17 +500,17 @@ class _Binder:
         noun = _noun(self.s, position)
         if noun is not None:
             fact, end = noun
-            if fact == "companies" and set(adjectives) & _OTHER and self._first_person():
+            if fact == COMPANIES and set(adjectives) & _OTHER and self._first_person():
                 value += 1  # "vi og to andre bedrifter", "us and two other companies": three
-            if fact == "companies" and _foreign_by_adjective(adjectives):
-                fact = "foreign_companies"
+            if fact == COMPANIES and _foreign_by_adjective(adjectives):
+                fact = FOREIGN
             return fact, value, end, _dimension(fact, adjectives), norwegian
         if articles and adjectives:  # "og en svensk", "and one large"
             said = _predicate(self.s, position - len(adjectives))
             if _foreign_by_adjective(adjectives):
-                return "foreign_companies", value, position, "country", False
+                return FOREIGN, value, position, "country", False
             if said is not None:
-                return (said[0] if said[1] else "companies"), value, said[2], "size", norwegian
+                return (said[0] if said[1] else COMPANIES), value, said[2], "size", norwegian
         return None
 
     def listed(self, index: int) -> Optional[int]:
@@ -526,7 +529,7 @@ class _Binder:
             if following is None or following[0] == "":
                 break
             position = following[2]
-            if following[0] == "companies" and self._in_all(position):  # "one foreign partner and 3 companies total"
+            if following[0] == COMPANIES and self._in_all(position):  # "one foreign partner and 3 companies total"
                 whole = following[1]
                 break
             found.append(following)
@@ -542,25 +545,25 @@ class _Binder:
         dimensions = {dimension for *_, dimension, _ in found}
         weak = False
         if whole is not None:
-            by_kind["companies"] = whole
+            by_kind[COMPANIES] = whole
         elif generic and len(found) > 1:
-            by_kind["companies"] = generic[0]
+            by_kind[COMPANIES] = generic[0]
         elif {"country", "size"} <= dimensions:
             if any(norwegian for *_, norwegian in found):  # not "one SME and one foreign company": parts only
                 # "to norske SMB-er og én svensk bedrift": SMEs said of a country are companies of that country too
-                by_kind["companies"] = sum(value for _, value, _, dimension, norwegian in found
+                by_kind[COMPANIES] = sum(value for _, value, _, dimension, norwegian in found
                                            if dimension == "country" or norwegian)
         elif len(found) > 1 or we:
-            by_kind["companies"] = sum(value for _, value, *_ in found)
+            by_kind[COMPANIES] = sum(value for _, value, *_ in found)
             # "Tre norske SMB-er, Arena-klynge.": all the companies, it seems (not so for "tre norske bedrifter")
-            weak = len(found) == 1 and found[0][0] != "companies" and not self._we(index)
+            weak = len(found) == 1 and found[0][0] != COMPANIES and not self._we(index)
         if whole is None and all(norwegian for *_, norwegian in found) and (we or len(found) == 1 or generic):
-            by_kind.setdefault("foreign_companies", 0)  # "tre norske bedrifter": none of them foreign
+            by_kind.setdefault(FOREIGN, 0)  # "tre norske bedrifter": none of them foreign
         # "Fem norske SMB-er." alone: the companies, and none foreign, it seems (a Danish one may come besides)
-        weak_facts = {"companies", "foreign_companies"} if weak or (len(found) == 1 and not we and found[0][0] == "smes") \
+        weak_facts = {COMPANIES, FOREIGN} if weak or (len(found) == 1 and not we and found[0][0] == SMES) \
             else set()
         for fact, value in by_kind.items():
-            self.add(fact, value, index, position, whole="companies" not in by_kind or fact in weak_facts)
+            self.add(fact, value, index, position, whole=COMPANIES not in by_kind or fact in weak_facts)
         return position
 
     def _we(self, index: int) -> bool:
@@ -590,7 +593,7 @@ class _Binder:
                         break
                     companies += following[1]
                     position = following[2]
-                self.add("companies", companies, index, position)
+                self.add(COMPANIES, companies, index, position)
                 return position
         return None
 
@@ -631,14 +634,14 @@ class _Binder:
                 noun = _noun(self.s, position)
                 if noun is None or self.s.word(noun[1]) != "til":
                     return None
-                fact = "foreign_companies" if noun[0] == "companies" and _foreign_by_adjective(adjectives) else noun[0]
+                fact = FOREIGN if noun[0] == COMPANIES and _foreign_by_adjective(adjectives) else noun[0]
                 self.deltas.append(Delta(fact, n, self.s.span(start, noun[1] + 1)))
                 return noun[1] + 1
         position, adjectives = _adjectives(self.s, position)
         noun = _noun(self.s, position)
         if noun is None or n == 0:
             return None
-        fact = "foreign_companies" if noun[0] == "companies" and _foreign_by_adjective(adjectives) else noun[0]
+        fact = FOREIGN if noun[0] == COMPANIES and _foreign_by_adjective(adjectives) else noun[0]
         end = noun[1] + (1 if self.s.word(noun[1]) == "til" else 0)
         self.deltas.append(Delta(fact, n, self.s.span(start, end)))
         return end
@@ -658,7 +661,7 @@ class _Binder:
         following = self.s.items[position] if position < len(self.s) else None
         counts_us = following is None or following.kind == "mark" or following.text in _AFTER_WE_ARE_N
         if we and (counts_us or self._in_all(position)) and isinstance(value, int):
-            self.add("companies", value, index, position)  # "nei vent, vi er fire"; not "vi er 27 medlemsbedrifter"
+            self.add(COMPANIES, value, index, position)  # "nei vent, vi er fire"; not "vi er 27 medlemsbedrifter"
             return position  # "tre til sammen" alone is loose: the answer to whichever count was asked
         item = self.s.items[index]
         if item.text.replace(" ", "").isdigit() and len(item.text.replace(" ", "")) > 4:
@@ -705,6 +708,6 @@ def leaving_deltas(text: str, language: Optional[str] = None) -> tuple[Delta, ..
         position, adjectives = _adjectives(sentence, position)
         noun = _noun(sentence, position)
         if noun is not None:
-            fact = "foreign_companies" if noun[0] == "companies" and _foreign_by_adjective(adjectives) else noun[0]
+            fact = FOREIGN if noun[0] == COMPANIES and _foreign_by_adjective(adjectives) else noun[0]
             found.append(Delta(fact, -quantity[0], sentence.span(index, noun[1])))
     return tuple(found)

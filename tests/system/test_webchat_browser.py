@@ -9,6 +9,7 @@ use, focus, contrast of every text the widget shows, the phone layout (a modal t
 configured refused with a notice and the setting named, long-polling where WebSocket is blocked, links for
 e-mail and phone, long answers folded, and 👍/👎 in the records. Screenshots at desktop and phone size are
 written to docs/."""
+import csv
 import json
 import re
 import time
@@ -20,6 +21,7 @@ import yaml
 from playwright.sync_api import expect, sync_playwright
 
 from bot.dialogue.message import MAX_CHARS
+from bot.saying.messages import message
 from channels.senders import conversation_id
 from records.identity import user_hash
 from tests.loopback import QuietHandler, serve
@@ -583,3 +585,27 @@ def test_thumbs_up_and_down_reach_the_records(browser, bot, sites):
     assert {(row.reason, row.text) for row in rows()} == given
     context.close()
     assert all(row.channel == "webchat" for row in rows())
+
+
+def test_the_ranking_can_be_downloaded_from_the_chat_page(browser, bot, tmp_path):
+    """Staff prioritise one proposal in the chat and save the ranking as CSV from the link the bot gives."""
+    page = browser.new_page(viewport={"width": 800, "height": 900}, locale="nb-NO", accept_downloads=True)
+    page.goto(f"{bot.base}/webhooks/webchat/chat")
+    rank_now = message("conversation.button.rank_now", "nb")
+    for text in ("vi skal prioritere forslagene fra bedriftene", "NCE", "Havdrone",
+                 "3 bedrifter, 2 SMB-er, budsjett 600 000 kr, ingen utenlandske", "ja", "5 6 4 5", rank_now):
+        before = bot_messages(page).count()
+        page.locator("#kb-input").fill(text)
+        page.keyboard.press("Enter")
+        await_reply(page, before)
+        page.wait_for_timeout(300)  # the rest of the turn's messages
+    link = page.locator("a.kb-download")
+    expect(link).to_have_text(message("conversation.prioritise.download", "nb"), timeout=REPLY_MS)
+    with page.expect_download() as download:
+        link.click()
+    saved = tmp_path / download.value.suggested_filename
+    download.value.save_as(saved)
+    page.close()
+    assert saved.suffix == ".csv"
+    rows = list(csv.reader(saved.open(encoding="utf-8")))
+    assert any("Havdrone" in row for row in rows[1:]), rows

@@ -1,6 +1,7 @@
 """The one custom action against real rasa-sdk trackers and dispatchers, without any server: the tracker becomes
 the dialogue's state and message, and the outcome becomes utterances, slot events and records."""
 import asyncio
+import re
 
 import pytest
 from rasa_sdk import Tracker
@@ -118,8 +119,9 @@ def test_what_the_bot_could_not_place_is_kept_for_staff_under_the_senders_hash(d
     assert row.text == "asdf qwer zxcv" and row.user_hash and row.user_hash != "tester"
 
 
-def ask_for_a_person(*answers):
-    slots, messages = {}, []
+def ask_for_a_person(*answers, known=None):
+    """A request for a person in English, after the project facts `known` (slots), answered with `answers`."""
+    slots, messages = dict(known or {}), []
     for text, intent in (("I want to talk to someone", "human_handoff"), ("yes", "affirm"), *answers):
         events, messages = run(tracker(text, intent, slots={**slots, "language": "en"}))
         slots.update(slots_set(events))
@@ -140,7 +142,8 @@ def test_a_request_for_a_person_is_e_mailed_to_staff_and_the_user_told_so(databa
     for name, value in {"STAFF_EMAIL": "post@klynge.no", "SMTP_HOST": "127.0.0.1", "SMTP_PORT": str(smtp.port),
                         "SMTP_STARTTLS": "false", "STAFF_REPLY_DAYS": "2"}.items():
         monkeypatch.setenv(name, value)
-    told = ask_for_a_person(("Kari Nordmann, kari@example.no", "inform"))
+    told = ask_for_a_person(("Kari Nordmann, kari@example.no", "inform"),
+                            known={"cluster_programme": "nce", "companies": 4, "smes": 1})
     smtp.shutdown()
     assert told == ["Thank you, Kari Nordmann.",
                     message("conversation.handoff.passed_on.email", "en", email="kari@example.no") + " " +
@@ -148,6 +151,10 @@ def test_a_request_for_a_person_is_e_mailed_to_staff_and_the_user_told_so(databa
     [(sender, recipients, mail)] = smtp.mails
     assert recipients == ["post@klynge.no"] and mail["Reply-To"] == "kari@example.no"
     assert "Kari Nordmann" in mail["Subject"] and "kari@example.no" in mail.get_content()
+    # the project in words, in the staff's language: each call's verdict, no internal names
+    body = mail.get_content()
+    assert "Innovasjonsrammen: " + message("verdict.not_eligible", "nb") in body  # 1 SME of 4 is under half
+    assert "NCE" in body and not re.search(r"\b[a-z]+_[a-z_]+\b", body), body
 
 
 def test_a_request_staff_cannot_be_told_of_promises_nothing(database, monkeypatch):
