@@ -46,8 +46,10 @@ def test_scale_out_and_channels_from_the_environment(tmp_path):
     channels = yaml.safe_load(credentials.read_text())
     assert channels["channels.rest.RestChannel"] == {"token": "r3st"}
     assert channels["channels.slack.SlackChannel"] == {"slack_token": "xoxb-1", "slack_signing_secret": "s3",
-                                                       "redis_url": "redis://:pw@r:6380/2", "use_threads": True}
-    assert channels["channels.teams.TeamsInput"] == {"app_id": "id", "app_password": "pw"}
+                                                       "redis_url": "redis://:pw@r:6380/2", "use_threads": True,
+                                                       "database_url": environment["DATABASE_URL"]}
+    assert channels["channels.teams.TeamsInput"] == {"app_id": "id", "app_password": "pw",
+                                                     "database_url": environment["DATABASE_URL"]}  # reactions
 
 
 def test_the_shell_wins_over_dotenv(tmp_path, monkeypatch):
