@@ -52,12 +52,16 @@ async def carry_out(effects: Iterable[Effect], tracker: Tracker, dispatcher: Col
         try:
             await _carry_out(effect, channel, sender, language)
         except (SQLAlchemyError, RecordsError) as error:
-            cause = getattr(error, "orig", None) or error
-            logger.error("could not keep or delete a record (%s): %s", type(effect).__name__,
-                         " ".join(str(cause).split()))
+            _log_failure(effect, error)
             if isinstance(effect, Forget):
                 dispatcher.utter_message(text=message("conversation.forget_failed", language))
     return events
+
+
+def _log_failure(effect: Effect, error: Exception) -> None:
+    """One line for a record the database did not take: the effect's kind and the driver's own words."""
+    cause = getattr(error, "orig", None) or error
+    logger.error("could not keep or delete a record (%s): %s", type(effect).__name__, " ".join(str(cause).split()))
 
 
 async def _pass_on(effect: RecordHandoff, channel: Optional[str], sender: str, language: str) -> Optional[str]:
@@ -68,8 +72,7 @@ async def _pass_on(effect: RecordHandoff, channel: Optional[str], sender: str, l
         keep_handoff(_engine(), handoff, sender)
         kept = True
     except (SQLAlchemyError, RecordsError) as error:
-        logger.error("could not keep or delete a record (RecordHandoff): %s",
-                     " ".join(str(getattr(error, "orig", None) or error).split()))
+        _log_failure(effect, error)
         kept = False
     return told_user(await notify_staff(handoff), handoff, language, kept)
 
